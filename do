@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# mtkbak's one entry point for people and CI. Run as root, or as a user with sudo.
+#   ./do demo    install what is missing, build, and run 'mtkbak pull --auto --port sim:demo'
+#   ./do test    install what is missing, build (normal + ASan/UBSan), run the whole test suite
+#   ./do build   install what is missing and build into ./build
+#   ./do deps    only install the packages
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$(pwd)
+
+# Debian/Ubuntu packages the build and the tests need.
+BUILD_PKGS="build-essential cmake pkg-config libusb-1.0-0-dev libserialport-dev nettle-dev"
+TEST_PKGS="libcmocka-dev clang libclang-rt-dev gcc-arm-none-eabi libnewlib-arm-none-eabi libunicorn-dev
+  libusbredirparser-dev python3"
+HIL_PKGS="qemu-system-x86 linux-image-amd64 busybox-static udev cpio kmod"
+
+install_pkgs() {
+	local missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "==> installing: ${missing[*]}"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# libclang-rt-dev is named libclang-rt-NN-dev on Debian 12; pick what apt offers.
+resolve_pkgs() {
+	local out=()
+	for p in $*; do
+		if [ "$p" = libclang-rt-dev ]; then
+			local v
+			v=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
+			[ -n "$v" ] && p="libclang-rt-$v-dev" || p="libclang-rt-14-dev"
+			dpkg-query -W clang >/dev/null 2>&1 || p=""
+		fi
+		[ -n "$p" ] && out+=("$p")
+	done
+	echo "${out[@]}"
+}
+
+build() { # build DIR [cmake args...]
+	local dir=$1
+	shift
+	cmake -S "$here" -B "$dir" -DMTKBAK_WERROR=ON "$@" >/dev/null
+	cmake --build "$dir" -j"$(nproc)"
+}
+
+cmd=${1:-help}
+case "$cmd" in
+deps)
+	install_pkgs $BUILD_PKGS
+	install_pkgs clang
+	install_pkgs $(resolve_pkgs $TEST_PKGS)
+	;;
+build)
+	install_pkgs $BUILD_PKGS
+	build build
+	;;
+demo)
+	install_pkgs $BUILD_PKGS
+	build build -DMTKBAK_TESTS=OFF
+	shift
+	exec ./build/mtkbak pull --auto --port sim:demo "$@"
+	;;
+test)
+	install_pkgs $BUILD_PKGS
+	install_pkgs clang
+	install_pkgs $(resolve_pkgs $TEST_PKGS)
+	[ -n "${MTKBAK_SKIP_HIL:-}" ] || install_pkgs $HIL_PKGS
+	echo "==> build (warnings are errors)"
+	build build
+	echo "==> tests"
+	(cd build && ctest --output-on-failure -j2)
+	echo "==> build with AddressSanitizer + UndefinedBehaviorSanitizer"
+	build build-asan -DMTKBAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DMTKBAK_HIL=OFF
+	echo "==> tests under ASan+UBSan"
+	(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j2 -LE slow)
+	for extra in tests/ci-extra/*.sh; do
+		[ -f "$extra" ] || continue
+		echo "==> $extra"
+		bash "$extra"
+	done
+	echo "==> all tests passed"
+	;;
+*)
+	sed -n '2,7p' "$0"
+	exit 2
+	;;
+esac

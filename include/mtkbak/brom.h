@@ -1,0 +1,67 @@
+/* The mask boot ROM's download protocol (brom-protocol.md sections 2-4).
+ * Big-endian on the wire; every parameter is echoed and checked; status words checked.
+ * Every function returns 0 or a negative code (see errors.h). When the BROM answers with an
+ * error status the function returns -EREMOTEIO (-EPERM for 0x1D0D) and keeps the status in
+ * b->last_status for the message. */
+#ifndef MTKBAK_BROM_H
+#define MTKBAK_BROM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mtkbak/chip.h"
+#include "mtkbak/log.h"
+#include "mtkbak/transport.h"
+
+struct brom {
+	struct mtk_transport *tp;
+	const struct mtk_log *log;
+	int timeout_ms;        /* deadline for each reply (default 1000) */
+	uint16_t last_status;  /* last error status from the device (0x1Dxx), 0 if none */
+};
+
+void brom_init(struct brom *b, struct mtk_transport *tp, const struct mtk_log *log);
+
+/* A0 0A 50 05 -> 5F F5 AF FA, per byte; restarts on byte+1 or garbage; an A0 echo means the
+ * BROM is already synced. Gives up after deadline_ms. */
+int brom_handshake(struct brom *b, int deadline_ms);
+
+int brom_get_version(struct brom *b, uint8_t *ver);                      /* FF */
+int brom_get_bl_version(struct brom *b, uint8_t *ver);                   /* FE */
+int brom_legacy_read16(struct brom *b, uint32_t addr, uint16_t *out, uint32_t count); /* A2 */
+int brom_read16(struct brom *b, uint32_t addr, uint16_t *out, uint32_t count);        /* D0 */
+/* D1: values as the CPU reads them (the wire sends each MSB first). */
+int brom_read32(struct brom *b, uint32_t addr, uint32_t *out, uint32_t count);
+int brom_write16(struct brom *b, uint32_t addr, const uint16_t *v, uint32_t count);   /* D2 */
+int brom_write16_noecho(struct brom *b, uint32_t addr, const uint16_t *v, uint32_t count); /* D3 */
+int brom_write32(struct brom *b, uint32_t addr, const uint32_t *v, uint32_t count);   /* D4 */
+int brom_jump_da(struct brom *b, uint32_t addr);                                      /* D5 */
+/* D7: uploads data, checks the returned XOR-16 checksum against our own. */
+int brom_send_da(struct brom *b, uint32_t addr, const uint8_t *data, uint32_t len, uint32_t sig_len);
+int brom_get_target_config(struct brom *b, uint32_t *cfg);                            /* D8 */
+int brom_get_me_id(struct brom *b, uint8_t me_id[16]);                                /* E1 */
+int brom_set_uart_baud(struct brom *b, uint32_t baud);                                /* DC */
+
+/* XOR of little-endian 16-bit words (odd tail byte XORed in), as D7 computes it. */
+uint16_t brom_checksum(const uint8_t *data, uint32_t len);
+
+struct brom_id {
+	uint8_t brom_version;    /* FF reply, 5 */
+	uint16_t hw_ver, sw_ver, hw_code, hw_subcode; /* 0x80000000..0x8000000C */
+	uint32_t efuse_swver;    /* 0xA01C0108 */
+	uint8_t me_id[16];
+	uint32_t target_config;  /* D8 */
+	bool secure;             /* target config says SLA/DAA */
+	const struct chip_info *chip; /* NULL if the hw code is unknown */
+};
+int brom_identify(struct brom *b, struct brom_id *id);
+
+int brom_disable_watchdog(struct brom *b, const struct chip_info *c);
+int brom_keep_alive(struct brom *b, const struct chip_info *c);
+int brom_remap_flash(struct brom *b, const struct chip_info *c);
+int brom_reboot(struct brom *b, const struct chip_info *c);
+
+/* A human name for a BROM status (0x1D0D -> "secure part: signed code required"). */
+const char *brom_status_text(uint16_t status);
+
+#endif

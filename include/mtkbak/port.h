@@ -1,0 +1,62 @@
+/* --port SPEC: which watch to talk to, and waiting for it to appear.
+ *   auto                 first matching USB device (0E8D:0003), else a matching serial port
+ *   usb                  first matching USB device
+ *   usb:BUS-PORT[.PORT]  the USB device at that bus-port path, e.g. usb:1-2.3
+ *   serial:PATH          a serial port (e.g. serial:/dev/ttyACM0, serial:COM5)
+ *   sim:IMAGE[,opt=val]  the simulated watch with IMAGE as its flash (see sim.h for options)
+ *   sim:demo[,opt=val]   the simulated watch with a generated demo firmware (size=4M|8M|16M)
+ */
+#ifndef MTKBAK_PORT_H
+#define MTKBAK_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mtkbak/fsutil.h"
+#include "mtkbak/log.h"
+#include "mtkbak/transport.h"
+
+enum port_kind { PORT_AUTO, PORT_USB, PORT_SERIAL, PORT_SIM };
+
+struct port_spec {
+	enum port_kind kind;
+	char arg[MTK_PATH_MAX]; /* usb path, serial path, or sim image + options */
+};
+
+/* -EINVAL with a message in err for a bad spec. */
+int port_spec_parse(const char *text, struct port_spec *out, char *err, size_t errlen);
+
+/* Keeps simulated watches alive across reconnects within one mtkbak run, and any
+ * backend context (libusb). One per command. */
+struct port_env;
+struct port_env *port_env_new(const struct mtk_log *log);
+void port_env_free(struct port_env *env);
+
+struct port_wait {
+	int timeout_ms; /* 0: look once; < 0: wait forever */
+	/* Called at least every 100 ms while waiting with the time waited so far;
+	 * a non-zero return stops the wait with that code (e.g. -EINTR on Ctrl-C). */
+	int (*tick)(void *ctx, int waited_ms);
+	void *ctx;
+};
+
+/* Waits for a matching device and opens it. Starts talking within 50 ms of the device
+ * appearing (libusb hotplug where available, else polling every <= 100 ms).
+ * -ENODEV nothing in time, -MTK_EAMBIGUOUS two or more match (ask for --port),
+ * -EACCES no permission, -EBUSY held by another driver. */
+int port_open(struct port_env *env, const struct port_spec *spec, const struct port_wait *wait,
+	      struct mtk_transport **out);
+
+struct port_info {
+	enum port_kind kind;
+	char path[64];     /* usb: "1-2.3"; serial: "/dev/ttyACM0" */
+	uint16_t vid, pid;
+	char driver[32];   /* kernel driver bound to the data/comm interface, "" if none */
+	char tty[64];      /* usb: the tty the kernel made for it, if any */
+	bool accessible;   /* the current user can open it */
+};
+/* Lists matching USB devices and serial ports; returns the count (<= max) or a negative code. */
+int port_list(struct port_env *env, struct port_info *out, size_t max);
+
+#endif

@@ -1,0 +1,65 @@
+/* The simulated watch: a byte-faithful model of the MT6261/MT6260 boot ROM (and, after a D5
+ * jump to mtkbak's agent, of the agent itself, built from the agent's own C sources) with a
+ * serial NOR flash. Used by the tests, by `--port sim:...` and by mtkbak-usbsim.
+ *
+ * The device side runs in its own thread and reads byte-wise like the real boot ROM, so
+ * nothing depends on how the host splits its writes. All state lives in the handle. */
+#ifndef MTKBAK_SIM_H
+#define MTKBAK_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_opts {
+	uint16_t hw_code;       /* chip=mt6261 (0x6261, default) | mt6260 (0x6260) */
+	uint8_t jedec[3];       /* jedec=C84016: JEDEC ID; default derived from the image size */
+	bool jedec_set;
+	bool secure;            /* secure: D7 answers 0x1D0D */
+	int window_ms;          /* window=MS: handshake window after enumeration, then it
+	                           drops off the bus and re-enumerates (0 = no limit, default) */
+	int plug_ms;            /* plug=MS: the watch appears this long after creation (default 0) */
+	bool link_fs;           /* link=fs: USB full-speed timing model (default off) */
+	uint32_t corrupt_every; /* corrupt=N: flip a bit in every Nth device-to-host byte */
+	uint32_t corrupt_count; /* corruptcount=N: stop corrupting after N bytes (0 = no limit) */
+	uint64_t drop_at;       /* drop=N: lose the Nth device-to-host byte (0 = never; 1-based) */
+	uint64_t stall_at;      /* stall=N: stop sending before byte N ... */
+	int stall_ms;           /* stallms=MS: ... for MS milliseconds (default 5000) */
+	uint64_t disconnect_at; /* disconnect=N: drop off the bus after N device-to-host bytes (once) */
+	int replug_ms;          /* replug=MS: come back MS after a disconnect (default -1: never) */
+	uint32_t seed;          /* seed=N: for the fault generators */
+	uint32_t image_size;    /* size=4M|8M|16M: for sim:demo, the generated flash size */
+};
+
+/* Fills defaults. */
+void sim_opts_default(struct sim_opts *o);
+/* Parses "opt=val,opt,..." (the part after IMAGE in sim:IMAGE,...); -EINVAL + message. */
+int sim_opts_parse(const char *text, struct sim_opts *o, char *err, size_t errlen);
+
+struct sim_watch;
+
+/* Creates a watch whose flash holds a copy of flash[0:len]. len must be a power of two
+ * >= 64 KiB (the real chip size); reads beyond it alias like a 24-bit SPI NOR. */
+struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t len);
+void sim_free(struct sim_watch *w);
+
+/* Host side of the data pipe (bulk IN/OUT). Same contract as transport read/write:
+ * > 0 bytes, -ETIMEDOUT, or -ENODEV when the watch is off the bus. */
+int sim_host_read(struct sim_watch *w, uint8_t *buf, size_t len, int timeout_ms);
+int sim_host_write(struct sim_watch *w, const uint8_t *buf, size_t len, int timeout_ms);
+
+/* Bus presence: the watch is on the bus after plug_ms, leaves on disconnect faults,
+ * window expiry or sim_unplug(), and comes back (a fresh boot ROM) on replug/sim_plug(). */
+bool sim_present(const struct sim_watch *w);
+/* Waits up to timeout_ms for the watch to be on the bus: 0, or -ENODEV. */
+int sim_wait_present(struct sim_watch *w, int timeout_ms);
+/* Counts enumerations; a host that sees it change knows the device rebooted. */
+uint64_t sim_generation(const struct sim_watch *w);
+void sim_unplug(struct sim_watch *w);
+void sim_plug(struct sim_watch *w);
+
+/* Introspection for tests. */
+const uint8_t *sim_flash(const struct sim_watch *w, size_t *len);
+uint64_t sim_bytes_sent(const struct sim_watch *w); /* device-to-host bytes so far */
+
+#endif

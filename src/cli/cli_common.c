@@ -1,0 +1,86 @@
+#include "cli_common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct ux_opts g_ux;
+
+void cli_set_global_ux(const struct ux_opts *o)
+{
+	g_ux = *o;
+}
+
+bool cli_common_opt(int opt)
+{
+	switch (opt) {
+	case 'J':
+		g_ux.json = true;
+		break;
+	case 'v':
+		g_ux.verbose++;
+		break;
+	case 'q':
+		g_ux.quiet = true;
+		break;
+	default:
+		return false;
+	}
+	ux_init(&g_ux);
+	return true;
+}
+
+int cli_fail(int err, const char *context)
+{
+	ux_error("%s: %s", context, mtk_strerror(err));
+	switch (-err) {
+	case ENODEV:
+		ux_hint("switch the watch off, then connect USB (hold its boot key if it has one); "
+			"'mtkbak list' shows what is connected");
+		break;
+	case EACCES:
+		ux_hint("this user may not open the USB device: install the udev rules with "
+			"'mtkbak udev' (or run as root); 'mtkbak doctor' checks the setup");
+		break;
+	case EBUSY:
+		ux_hint("another driver or program holds the watch (ModemManager or a serial "
+			"terminal?): 'sudo systemctl stop ModemManager', or install the udev rules "
+			"('mtkbak udev') so ModemManager leaves it alone");
+		break;
+	case ETIMEDOUT:
+		ux_hint("the watch stopped answering: unplug it, switch it off, and connect it again "
+			"while holding the boot key; an interrupted read resumes when you rerun the "
+			"same command");
+		break;
+	case EPROTO:
+	case EREMOTEIO:
+		ux_hint("unplug the watch, wait a few seconds, and connect it again; run with -v to "
+			"see the protocol exchange");
+		break;
+	case EPERM:
+		ux_hint("this is a secure part that only runs signed code; mtkbak cannot back it up "
+			"through the boot ROM");
+		break;
+	case MTK_EAMBIGUOUS:
+		ux_hint("more than one watch is connected: choose one with --port (see 'mtkbak list')");
+		break;
+	case EEXIST:
+		ux_hint("choose another output name, or add --force to replace it");
+		break;
+	default:
+		break;
+	}
+	return mtk_exit_code(err);
+}
+
+int cli_parse_port(const char *text, struct port_spec *spec)
+{
+	char err[256] = "";
+	int ret = port_spec_parse(text ? text : "auto", spec, err, sizeof(err));
+
+	if (ret < 0) {
+		ux_error("bad --port '%s': %s", text ? text : "auto", err[0] ? err : mtk_strerror(ret));
+		ux_hint("use auto, usb, usb:BUS-PORT, serial:PATH, sim:IMAGE or sim:demo");
+		return MTK_EXIT_USAGE;
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* The agent's hardware layer. The agent's protocol logic (core/*.c) is plain C that talks
+ * only through this table, so the same source runs on the watch (arm/hal_arm.c: the boot
+ * ROM's own USB/UART routines and the SFC registers) and inside the simulator
+ * (sim/: the simulated pipe and SPI NOR). */
+#ifndef MTKBAK_AGENT_HAL_H
+#define MTKBAK_AGENT_HAL_H
+
+#include <stdint.h>
+
+struct agent_hal {
+	void *ctx;
+	/* Blocking byte pipe to the host. recv returns 0, or < 0 when the link is gone (sim). */
+	int (*recv)(void *ctx, uint8_t *buf, uint32_t len);
+	int (*send)(void *ctx, const uint8_t *buf, uint32_t len);
+	void (*flush)(void *ctx);
+	/* One serial-flash transaction: clock out tx[0:txlen], then clock in rx[0:rxlen]. */
+	int (*spi)(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, uint32_t rxlen);
+	/* Reads flash bytes through the memory-mapped (XIP) window; off is a flash offset. */
+	int (*flash_read)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
+	/* Register/memory access for the BROM-compatible commands. */
+	uint32_t (*read32)(void *ctx, uint32_t addr);
+	void (*write32)(void *ctx, uint32_t addr, uint32_t value);
+	uint16_t (*read16)(void *ctx, uint32_t addr);
+	void (*write16)(void *ctx, uint32_t addr, uint16_t value);
+	/* Watchdog reset of the watch; does not return on hardware. */
+	void (*reset)(void *ctx);
+};
+
+/* The agent's main loop: announces itself, then serves commands until a reset command
+ * (returns 0 in the simulator after hal->reset) or until the link is gone (< 0). */
+int agent_main(const struct agent_hal *hal);
+
+#endif

@@ -1,0 +1,69 @@
+#include "mtkbak/errors.h"
+
+#include <string.h>
+
+const char *mtk_strerror(int err)
+{
+	if (err >= 0)
+		return "success";
+	switch (-err) {
+	case MTK_EAMBIGUOUS:
+		return "more than one watch matches";
+	case ENODEV:
+		return "no device (or it went away)";
+	case EBUSY:
+		return "device busy (held by another driver or program)";
+	case EACCES:
+		return "permission denied";
+	case ETIMEDOUT:
+		return "the device did not answer in time";
+	case EIO:
+		return "I/O error";
+	case EPROTO:
+		return "protocol error";
+	case EREMOTEIO:
+		return "the device reported an error";
+	case EPERM:
+		return "refused by a secure part";
+	case EBADMSG:
+		return "integrity check failed";
+	case EINTR:
+		return "interrupted";
+	default:
+		return strerror(-err);
+	}
+}
+
+int mtk_exit_code(int err)
+{
+	if (err >= 0)
+		return MTK_EXIT_OK;
+	switch (-err) {
+	case MTK_EAMBIGUOUS:
+	case EINVAL:
+		return MTK_EXIT_USAGE;
+	case ENODEV:
+	case EBUSY:
+		return MTK_EXIT_UNAVAILABLE;
+	case EACCES:
+	case EPERM:
+		return MTK_EXIT_NOPERM;
+	case ETIMEDOUT:
+		return MTK_EXIT_TEMPFAIL;
+	case EPROTO:
+	case EREMOTEIO:
+		return MTK_EXIT_PROTOCOL;
+	case EBADMSG:
+		return MTK_EXIT_VERIFY;
+	case EINTR:
+		return MTK_EXIT_INTERRUPTED;
+	case ENOENT:
+		return MTK_EXIT_NOINPUT;
+	case EEXIST:
+		return MTK_EXIT_CANTCREAT;
+	case ENOMEM:
+		return MTK_EXIT_SOFTWARE;
+	default:
+		return MTK_EXIT_IOERR;
+	}
+}
