@@ -1,4 +1,4 @@
-/* The agent's hardware layer. The agent's protocol logic (core/*.c) is plain C that talks
+/* The agent's hardware layer. The agent's protocol logic (core/ sources) is plain C that talks
  * only through this table, so the same source runs on the watch (arm/hal_arm.c: the boot
  * ROM's own USB/UART routines and the SFC registers) and inside the simulator
  * (sim/: the simulated pipe and SPI NOR). */
