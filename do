@@ -12,7 +12,6 @@ here=$(pwd)
 BUILD_PKGS="build-essential cmake pkg-config libusb-1.0-0-dev libserialport-dev nettle-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-dev gcc-arm-none-eabi libnewlib-arm-none-eabi libunicorn-dev
   libusbredirparser-dev python3"
-HIL_PKGS="qemu-system-x86 linux-image-amd64 busybox-static udev cpio kmod"
 
 install_pkgs() {
 	local missing=()
@@ -70,7 +69,6 @@ test)
 	install_pkgs $BUILD_PKGS
 	install_pkgs clang
 	install_pkgs $(resolve_pkgs $TEST_PKGS)
-	[ -n "${MTKBAK_SKIP_HIL:-}" ] || install_pkgs $HIL_PKGS
 	echo "==> build (warnings are errors)"
 	build build
 	echo "==> tests"
