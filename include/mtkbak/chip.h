@@ -2,6 +2,7 @@
 #ifndef MTKBAK_CHIP_H
 #define MTKBAK_CHIP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,29 +15,42 @@ struct reg_write {
 	uint16_t value;
 };
 
-#define CHIP_MAX_WINDOWS 4
+/* Parts that share a hw code, told apart by the upper half of the efuse word 0xA01C0108. */
+struct chip_variant {
+	uint16_t efuse_swver; /* upper 16 bits of efuse_swver_reg */
+	const char *name;
+};
+
+#define CHIP_MAX_WINDOWS   4
 #define CHIP_MAX_KEEPALIVE 8
+#define CHIP_MAX_VARIANTS  4
 
 struct chip_info {
-	uint16_t hw_code;             /* A2 read of 0x80000008 */
-	const char *name;             /* "MT6261" */
-	const char *family_note;      /* e.g. "MT2502/MT2503 report themselves as MT6261" */
+	uint16_t hw_code;	 /* A2 read of 0x80000008 */
+	const char *name;	 /* "MT6261" */
+	const char *family_note; /* e.g. "MT2502/MT2503 report themselves as MT6261" */
+	bool verified;		 /* false: values inferred, never seen on this chip */
 	uint32_t brom_base, brom_size;
 	struct mem_window sram_load[CHIP_MAX_WINDOWS]; /* where D7 may load code */
-	uint32_t agent_load_addr;     /* where mtkbak loads its agent */
+	uint32_t agent_load_addr;		       /* where mtkbak loads its agent */
 	uint32_t agent_max_size;
-	uint32_t wdt_mode_reg;        /* write wdt_disable_value to stop the watchdog */
+	uint32_t wdt_mode_reg; /* write wdt_disable_value to stop the watchdog */
 	uint16_t wdt_disable_value;
-	uint32_t wdt_restart_reg;     /* kick: write wdt_restart_value */
+	uint16_t wdt_enable_bit;  /* the mode bit that arms it again */
+	uint32_t wdt_restart_reg; /* kick: write wdt_restart_value */
 	uint16_t wdt_restart_value;
-	uint32_t wdt_swrst_reg;       /* reset: write wdt_swrst_value */
+	uint32_t wdt_swrst_reg; /* reset: write wdt_swrst_value */
 	uint16_t wdt_swrst_value;
-	uint32_t remap_reg;           /* 0xA0510000 */
-	uint32_t remap_flash_at_0;    /* OR this in to map the serial flash at address 0 */
-	uint32_t sfc_base;            /* serial flash controller */
-	uint32_t efuse_swver_reg;     /* 0xA01C0108 */
-	struct reg_write keepalive[CHIP_MAX_KEEPALIVE]; /* PMIC writes that keep the watch powered */
+	uint32_t remap_reg;	   /* 0xA0510000 */
+	uint32_t remap_flash_at_0; /* OR this in to map the serial flash at address 0 */
+	uint32_t flash_window;	   /* where the flash shows up after the remap (0) */
+	uint32_t sfc_base;	   /* serial flash controller */
+	uint32_t efuse_swver_reg;  /* 0xA01C0108, 0 if not known for this chip */
+	struct reg_write
+	    keepalive[CHIP_MAX_KEEPALIVE]; /* PMIC writes that keep the watch powered */
 	size_t keepalive_count;
+	struct chip_variant variants[CHIP_MAX_VARIANTS];
+	size_t variant_count;
 };
 
 extern const struct chip_info mtk_chips[];
@@ -44,5 +58,7 @@ extern const size_t mtk_chips_count;
 
 /* NULL when the hw code is unknown. */
 const struct chip_info *chip_find(uint16_t hw_code);
+/* The part name for an efuse word (e.g. "MT2503"), NULL if the table does not know it. */
+const char *chip_variant_name(const struct chip_info *c, uint32_t efuse_swver);
 
 #endif

@@ -1,34 +1,107 @@
 /* Host side of mtkbak's own download agent (wire format: src/da/agent/core/protocol.h,
- * shared with the agent and the simulator). Owned by the readback work; signatures may grow. */
+ * shared with the agent and the simulator; reference: doc/readme/agent.md).
+ *
+ * Typical use (after brom_identify, brom_disable_watchdog and brom_keep_alive):
+ *   struct da d;
+ *   da_start(&d, brom, chip);              upload + jump, or reuse an agent already running
+ *   da_flash_info(&d, &fi);                JEDEC ID, SFDP density
+ *   da_read(&d, off, len, sink, ctx);      CRC-checked stream, bad packets re-requested
+ *   da_crc32(&d, 0, size, &crc);           device-side CRC-32 of any range
+ *   da_reboot(&d);                         watchdog reset
+ * The boot ROM functions (brom_read32 ...) keep working while the agent runs.
+ * Every call has a deadline; errors follow errors.h. */
 #ifndef MTKBAK_DA_H
 #define MTKBAK_DA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "mtkbak/brom.h"
 
+/* The embedded agent image (generated from src/da/agent/mtkbak-agent.bin). */
+extern const uint8_t mtkbak_agent_blob[];
+extern const size_t mtkbak_agent_blob_len;
+
+#define DA_DEFAULT_TIMEOUT_MS 3000
+#define DA_DEFAULT_PACKET     4096u          /* READ payload per packet */
+#define DA_DEFAULT_CHUNK      (1024u * 1024u) /* bytes per READ command */
+#define DA_DEFAULT_RETRIES    5u             /* passes over bad packets per chunk */
+
 struct da {
 	struct brom *brom;
 	const struct mtk_log *log;
-	uint32_t version;
-	int timeout_ms;
+	uint32_t version;      /* agent protocol version from its hello */
+	uint16_t flags;        /* hello flags (AGENT_HELLO_F_*) */
+	uint32_t max_packet;   /* the agent's limit, from its hello */
+	int timeout_ms;        /* deadline for each reply */
+	uint32_t packet_size;  /* READ payload per packet (clamped to max_packet) */
+	uint32_t chunk_size;   /* bytes per READ command: bounds what a resync must drain */
+	unsigned max_retries;  /* re-request passes per chunk before giving up */
+	bool reused;           /* da_start found an agent already running */
+	uint16_t last_status;  /* last error status from the agent (0x2Dxx), 0 if none */
+	char detail[256];      /* what the last failure was, in words ("" after success) */
+	/* statistics, cumulative */
+	unsigned retries;      /* packets re-requested */
+	unsigned resyncs;      /* times the link was re-synchronised */
+	uint64_t bytes_read;   /* good payload bytes handed to sinks */
 };
 
 struct da_flash_info {
 	uint8_t jedec[3];
-	uint32_t jedec_size;  /* 2^capacity byte, 0 if implausible */
-	uint32_t sfdp_size;   /* from SFDP density, 0 if no SFDP */
+	uint32_t jedec_size;   /* 2^capacity byte, 0 if implausible */
+	uint32_t sfdp_size;    /* from SFDP density, 0 if no SFDP */
+	bool has_sfdp;
+	uint8_t sfdp_major, sfdp_minor;
 };
 
-/* Uploads the embedded agent with D7 to the chip's load address, starts it with D5 and syncs. */
+/* What the image header says (AGENT_IMG_* in protocol.h). */
+struct da_blob_info {
+	uint32_t version;
+	uint32_t size;         /* bytes in the file */
+	uint32_t footprint;    /* RAM needed from the load address, stack included */
+};
+
+/* Checks an agent image: 0, or -EINVAL (not an mtkbak agent / inconsistent sizes). */
+int da_blob_parse(const uint8_t *blob, size_t len, struct da_blob_info *out);
+
+/* Defaults for every field; no I/O. */
+void da_init(struct da *d, struct brom *b);
+
+/* Uploads the embedded agent with D7 to chip->agent_load_addr, starts it with D5 and waits for
+ * its hello. If an agent from an earlier run still answers, it is reused (d->reused).
+ * -EPERM for a secure part (D7 0x1D0D), -ETIMEDOUT when no hello comes, -EINVAL when the image
+ * does not fit the chip's agent window. */
 int da_start(struct da *d, struct brom *b, const struct chip_info *chip);
+int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, const uint8_t *blob,
+		  size_t len);
+/* For an agent that is already running (and just sent its hello, or will answer PING). */
+int da_wait_hello(struct da *d, int timeout_ms);
+int da_ping(struct da *d);
+/* Without changing anything: 1 when an mtkbak agent answers on b (a previous run left it
+ * running; the boot ROM commands E1/D8 of brom_identify are then not available), 0 when it
+ * is the boot ROM (which only echoes the probe), or a negative code. */
+int da_probe(struct brom *b, int timeout_ms);
+
 int da_flash_info(struct da *d, struct da_flash_info *fi);
-/* Streams [off, off+len) through sink in large CRC-checked packets; a bad packet is
- * re-requested (bounded). The sink returns 0 or a negative code to stop. */
+int da_read_sfdp(struct da *d, uint32_t addr, uint8_t *buf, uint32_t len);
+
+/* Streams [off, off+len) in CRC-checked packets, one READ command per chunk. A bad packet is
+ * re-requested (bounded: d->max_retries passes, then -EBADMSG). The sink sees every byte
+ * exactly once, in increasing order, only after its CRC matched; it returns 0 or a negative
+ * code to stop (passed through). off + len must stay inside the 16 MiB flash window. */
 typedef int (*da_sink_fn)(void *ctx, uint32_t off, const uint8_t *data, size_t len);
 int da_read(struct da *d, uint32_t off, uint32_t len, da_sink_fn sink, void *ctx);
+
+/* CRC-32/ISO-HDLC (zlib's) of [off, off+len) computed on the device. */
 int da_crc32(struct da *d, uint32_t off, uint32_t len, uint32_t *crc);
+/* The same CRC on the host side (chainable: crc = da_crc32_update(crc, ...), start at 0). */
+uint32_t da_crc32_update(uint32_t crc, const uint8_t *data, size_t len);
+
+/* Asks the agent to reset the watch (watchdog); the device then leaves the bus. */
 int da_reboot(struct da *d);
+
+/* A human name for an agent status (0x2D02 -> "range outside the flash window"). */
+const char *da_status_text(uint16_t status);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "mtkbak/fsutil.h"
 #include "mtkbak/log.h"
+#include "mtkbak/sim.h"
 #include "mtkbak/transport.h"
 
 enum port_kind { PORT_AUTO, PORT_USB, PORT_SERIAL, PORT_SIM };
@@ -32,6 +33,11 @@ int port_spec_parse(const char *text, struct port_spec *out, char *err, size_t e
 struct port_env;
 struct port_env *port_env_new(const struct mtk_log *log);
 void port_env_free(struct port_env *env);
+/* Why the last port_open/port_list failed, in words (e.g. "sim image x.bin: a flash image must
+ * be a power of two ..."), "" if it has nothing to add to the error code. */
+const char *port_env_last_error(const struct port_env *env);
+/* The simulated watch a sim: spec opened in this env (NULL if none yet): for tests. */
+struct sim_watch *port_env_sim(struct port_env *env, const struct port_spec *spec);
 
 struct port_wait {
 	int timeout_ms; /* 0: look once; < 0: wait forever */
@@ -50,11 +56,13 @@ int port_open(struct port_env *env, const struct port_spec *spec, const struct p
 
 struct port_info {
 	enum port_kind kind;
-	char path[64];     /* usb: "1-2.3"; serial: "/dev/ttyACM0" */
+	char path[64]; /* usb: "1-2.3"; serial: "/dev/ttyACM0" */
 	uint16_t vid, pid;
-	char driver[32];   /* kernel driver bound to the data/comm interface, "" if none */
-	char tty[64];      /* usb: the tty the kernel made for it, if any */
-	bool accessible;   /* the current user can open it */
+	char driver[32]; /* kernel driver bound to the data/comm interface, "" if none */
+	char tty[64];	 /* usb: the tty the kernel made for it, if any */
+	bool accessible; /* the current user can open it */
+	char holder[48]; /* a program that has its tty open (e.g. "ModemManager"), "" if none */
+	bool mm_ignored; /* udev tells ModemManager to leave it alone (ID_MM_DEVICE_IGNORE) */
 };
 /* Lists matching USB devices and serial ports; returns the count (<= max) or a negative code. */
 int port_list(struct port_env *env, struct port_info *out, size_t max);

@@ -12,23 +12,30 @@
 #include <stdint.h>
 
 struct sim_opts {
-	uint16_t hw_code;       /* chip=mt6261 (0x6261, default) | mt6260 (0x6260) */
-	uint8_t jedec[3];       /* jedec=C84016: JEDEC ID; default derived from the image size */
+	uint16_t hw_code; /* chip=mt6261 (0x6261, default) | mt6260 (0x6260) */
+	uint8_t jedec[3]; /* jedec=C84016: JEDEC ID; default derived from the image size */
 	bool jedec_set;
-	bool secure;            /* secure: D7 answers 0x1D0D */
-	int window_ms;          /* window=MS: handshake window after enumeration, then it
-	                           drops off the bus and re-enumerates (0 = no limit, default) */
-	int plug_ms;            /* plug=MS: the watch appears this long after creation (default 0) */
-	bool link_fs;           /* link=fs: USB full-speed timing model (default off) */
+	bool secure;   /* secure: D7 answers 0x1D0D */
+	int window_ms; /* window=MS: handshake window after enumeration, then it
+			  drops off the bus and re-enumerates (0 = no limit, default) */
+	int plug_ms;   /* plug=MS: the watch appears this long after creation (default 0) */
+	bool link_fs;  /* link=fs: USB full-speed timing model (default off) */
 	uint32_t corrupt_every; /* corrupt=N: flip a bit in every Nth device-to-host byte */
 	uint32_t corrupt_count; /* corruptcount=N: stop corrupting after N bytes (0 = no limit) */
-	uint64_t drop_at;       /* drop=N: lose the Nth device-to-host byte (0 = never; 1-based) */
-	uint64_t stall_at;      /* stall=N: stop sending before byte N ... */
-	int stall_ms;           /* stallms=MS: ... for MS milliseconds (default 5000) */
-	uint64_t disconnect_at; /* disconnect=N: drop off the bus after N device-to-host bytes (once) */
-	int replug_ms;          /* replug=MS: come back MS after a disconnect (default -1: never) */
-	uint32_t seed;          /* seed=N: for the fault generators */
-	uint32_t image_size;    /* size=4M|8M|16M: for sim:demo, the generated flash size */
+	uint64_t drop_at;	/* drop=N: lose the Nth device-to-host byte (0 = never; 1-based) */
+	uint64_t stall_at;	/* stall=N: stop sending before byte N ... */
+	int stall_ms;		/* stallms=MS: ... for MS milliseconds (default 5000) */
+	uint64_t
+	    disconnect_at; /* disconnect=N: drop off the bus after N device-to-host bytes (once) */
+	int replug_ms;	   /* replug=MS: come back MS after a disconnect (default -1: never) */
+	uint32_t seed;	   /* seed=N: for the fault generators */
+	uint32_t image_size; /* size=4M|8M|16M: for sim:demo, the generated flash size */
+	/* Extensions for tests: */
+	uint8_t me_id[16]; /* meid=32 hex digits: the E1 answer (default: derived from seed) */
+	bool me_id_set;
+	uint8_t fail_cmd; /* fail=CMD[:STATUS]: the boot ROM answers every CMD (hex, e.g. d1)... */
+	uint16_t fail_status; /* ...with this error status (default 0x1D02) after its parameters */
+	int wdt_ms; /* wdt=MS: an armed watchdog resets the watch after MS (0: not modelled) */
 };
 
 /* Fills defaults. */
@@ -38,8 +45,12 @@ int sim_opts_parse(const char *text, struct sim_opts *o, char *err, size_t errle
 
 struct sim_watch;
 
+/* Checks a flash image size: 0, or -EINVAL with the reason in err. */
+int sim_image_size_check(size_t len, char *err, size_t errlen);
+
 /* Creates a watch whose flash holds a copy of flash[0:len]. len must be a power of two
- * >= 64 KiB (the real chip size); reads beyond it alias like a 24-bit SPI NOR. */
+ * >= 64 KiB and <= 16 MiB (the real chip size); reads beyond it alias like a 24-bit SPI NOR.
+ * NULL on a bad size or out of memory. */
 struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t len);
 void sim_free(struct sim_watch *w);
 

@@ -1,9 +1,26 @@
-/* --port SPEC parsing and device opening (see include/mtkbak/port.h). */
+/* --port SPEC parsing, waiting for the watch and opening it (see include/mtkbak/port.h). */
 #include "mtkbak/port.h"
 #include "mtkbak/errors.h"
+#include "mtkbak/fwgen.h"
 
+#include <ctype.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tp_internal.h"
+
+#define MAX_SIMS	4
+#define POLL_MS		20 /* well inside the 50 ms budget from appearing to talking */
+#define TICK_MS		100
+#define EACCES_GRACE_MS 1500 /* udev may still be fixing permissions right after a plug */
 
 int port_spec_parse(const char *text, struct port_spec *out, char *err, size_t errlen)
 {
@@ -32,9 +49,431 @@ int port_spec_parse(const char *text, struct port_spec *out, char *err, size_t e
 		return -EINVAL;
 	}
 	if ((out->kind == PORT_SERIAL || out->kind == PORT_SIM) && !*arg) {
-		snprintf(err, errlen, "%s needs a value", out->kind == PORT_SIM ? "sim:" : "serial:");
+		snprintf(err, errlen, "%s needs a value",
+			 out->kind == PORT_SIM ? "sim:" : "serial:");
 		return -EINVAL;
+	}
+	if (out->kind == PORT_USB && *arg) {
+		/* BUS-PORT[.PORT...] */
+		const char *p = arg;
+		bool ok = isdigit((unsigned char)*p);
+
+		while (ok && isdigit((unsigned char)*p))
+			p++;
+		ok = ok && *p == '-' && isdigit((unsigned char)p[1]);
+		for (p++; ok && *p; p++)
+			ok = isdigit((unsigned char)*p) ||
+			     (*p == '.' && isdigit((unsigned char)p[1]));
+		if (!ok) {
+			snprintf(err, errlen, "usb: wants a bus-port path like usb:1-2.3");
+			return -EINVAL;
+		}
 	}
 	strcpy(out->arg, arg);
 	return 0;
+}
+
+struct sim_slot {
+	char key[MTK_PATH_MAX];
+	struct sim_watch *w;
+};
+
+struct port_env {
+	const struct mtk_log *log;
+	struct usb_ctx *usb;
+	bool usb_tried;
+	int usb_err;
+	char usb_errmsg[200];
+	struct sim_slot sims[MAX_SIMS];
+	size_t nsims;
+	char err[512];
+};
+
+struct port_env *port_env_new(const struct mtk_log *log)
+{
+	struct port_env *env = calloc(1, sizeof(*env));
+
+	if (env)
+		env->log = log;
+	return env;
+}
+
+void port_env_free(struct port_env *env)
+{
+	if (!env)
+		return;
+	for (size_t i = 0; i < env->nsims; i++)
+		sim_free(env->sims[i].w);
+	usb_ctx_free(env->usb);
+	free(env);
+}
+
+const char *port_env_last_error(const struct port_env *env)
+{
+	return env ? env->err : "";
+}
+
+static void set_err(struct port_env *env, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_err(struct port_env *env, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(env->err, sizeof(env->err), fmt, ap);
+	va_end(ap);
+}
+
+/* libusb, set up once per env; NULL (with the reason kept) when there is no USB here. */
+static struct usb_ctx *env_usb(struct port_env *env)
+{
+	if (!env->usb_tried) {
+		env->usb_tried = true;
+		env->usb_err =
+		    usb_ctx_new(&env->usb, env->log, env->usb_errmsg, sizeof(env->usb_errmsg));
+		if (env->usb_err < 0)
+			mtk_logf(env->log, MTK_LOG_DEBUG, "usb: %s", env->usb_errmsg);
+	}
+	return env->usb;
+}
+
+static void nap(struct port_env *env, int ms)
+{
+	struct usb_ctx *u = env->usb;
+
+	if (u) {
+		usb_wait_event(u, ms);
+	} else {
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* ---- sim: ---- */
+
+struct sim_spec {
+	char image[MTK_PATH_MAX];
+	const char *opts;
+};
+
+static void split_sim_arg(const char *arg, struct sim_spec *s)
+{
+	const char *comma = strchr(arg, ',');
+	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+
+	if (n >= sizeof(s->image))
+		n = sizeof(s->image) - 1;
+	memcpy(s->image, arg, n);
+	s->image[n] = 0;
+	s->opts = comma ? comma + 1 : "";
+}
+
+struct sim_watch *port_env_sim(struct port_env *env, const struct port_spec *spec)
+{
+	for (size_t i = 0; env && spec && i < env->nsims; i++)
+		if (!strcmp(env->sims[i].key, spec->arg))
+			return env->sims[i].w;
+	return NULL;
+}
+
+static int sim_create(struct port_env *env, const struct port_spec *spec, struct sim_watch **out)
+{
+	struct sim_spec ss;
+	struct sim_opts o;
+	char why[256] = "";
+	uint8_t *img = NULL;
+	size_t len = 0;
+	int ret;
+
+	split_sim_arg(spec->arg, &ss);
+	sim_opts_default(&o);
+	if ((ret = sim_opts_parse(ss.opts, &o, why, sizeof(why))) < 0) {
+		set_err(env, "%s", why);
+		return ret;
+	}
+	if (!strcmp(ss.image, "demo") && access("demo", F_OK) != 0) {
+		ret = fwgen_demo(o.image_size, &img, &len);
+		if (ret < 0) {
+			set_err(
+			    env,
+			    "sim:demo could not build its demo firmware (%s)%s; use sim:IMAGE with "
+			    "a flash image file",
+			    mtk_strerror(ret),
+			    ret == -ENOSYS ? ": the generator is not in this build" : "");
+			return ret;
+		}
+	} else {
+		ret = read_whole_file(ss.image, &img, &len, 16u * 1024 * 1024);
+		if (ret < 0) {
+			set_err(env, "sim image %s: %s%s", ss.image, mtk_strerror(ret),
+				ret == -EFBIG ? " (a serial NOR is at most 16 MiB)" : "");
+			return ret;
+		}
+		if ((ret = sim_image_size_check(len, why, sizeof(why))) < 0) {
+			set_err(env, "sim image %s: %s", ss.image, why);
+			free(img);
+			return ret;
+		}
+	}
+	*out = sim_new(&o, img, len);
+	free(img);
+	if (!*out) {
+		set_err(env, "cannot create the simulated watch");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int wait_ticks(const struct port_wait *wait, int64_t start, int64_t *next_tick)
+{
+	int64_t now = tp_now_ms();
+
+	if (wait && wait->tick && now >= *next_tick) {
+		int rc = wait->tick(wait->ctx, (int)(now - start));
+
+		*next_tick = now + TICK_MS;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static bool wait_over(const struct port_wait *wait, int64_t start)
+{
+	if (!wait || wait->timeout_ms == 0)
+		return true;
+	return wait->timeout_ms > 0 && tp_now_ms() - start >= wait->timeout_ms;
+}
+
+static int open_sim(struct port_env *env, const struct port_spec *spec,
+		    const struct port_wait *wait, struct mtk_transport **out)
+{
+	struct sim_watch *w = port_env_sim(env, spec);
+	int64_t start = tp_now_ms(), next_tick = start;
+	char name[160];
+	int ret;
+
+	if (!w) {
+		if (env->nsims == MAX_SIMS) {
+			set_err(env, "too many simulated watches in one run");
+			return -EINVAL;
+		}
+		if ((ret = sim_create(env, spec, &w)) < 0)
+			return ret;
+		snprintf(env->sims[env->nsims].key, sizeof(env->sims[0].key), "%s", spec->arg);
+		env->sims[env->nsims++].w = w;
+	}
+	/* bounded by the wait's timeout (or forever when asked, with ticks for Ctrl-C) */
+	while (sim_wait_present(w, POLL_MS) < 0) {
+		if ((ret = wait_ticks(wait, start, &next_tick)) != 0)
+			return ret;
+		if (wait_over(wait, start)) {
+			set_err(env, "the simulated watch is not on the bus");
+			return -ENODEV;
+		}
+	}
+	snprintf(name, sizeof(name), "sim:%.150s", spec->arg);
+	return sim_transport_new(w, name, out);
+}
+
+/* ---- usb / serial / auto ---- */
+
+/* One look: 1 opened, 0 nothing there (yet), < 0 a real failure. */
+static int try_usb(struct port_env *env, const char *path, struct mtk_transport **out)
+{
+	struct usb_ctx *u = env_usb(env);
+	char why[256] = "";
+	int ret;
+
+	if (!u) {
+		set_err(env, "%s", env->usb_errmsg);
+		return 0;
+	}
+	ret = usb_open_path(u, path, out, why, sizeof(why));
+	if (ret == 0)
+		return 1;
+	set_err(env, "%s", why);
+	return ret == -ENODEV ? 0 : ret;
+}
+
+static int try_serial(struct port_env *env, const char *name, struct mtk_transport **out)
+{
+	char why[256] = "";
+	int ret = serial_open_name(name, env->log, out, why, sizeof(why));
+
+	if (ret == 0)
+		return 1;
+	set_err(env, "%s", why);
+	return ret == -ENODEV ? 0 : ret;
+}
+
+static int try_auto(struct port_env *env, struct mtk_transport **out)
+{
+	struct usb_ctx *u = env_usb(env);
+	char paths[2][64], names[2][64];
+	int nusb = u ? usb_scan(u, paths, 2) : 0;
+	int nser = serial_scan(names, 2);
+	int ret;
+
+	if (nusb > 1 || (nusb == 0 && nser > 1)) {
+		set_err(env, "%d watches in boot-ROM mode are connected", nusb > 1 ? nusb : nser);
+		return -MTK_EAMBIGUOUS;
+	}
+	if (nusb == 1) {
+		ret = try_usb(env, paths[0], out);
+		/* a port we may not claim over USB may still work through its tty */
+		if ((ret == -EACCES || ret == -EBUSY) && nser == 1 &&
+		    try_serial(env, names[0], out) == 1)
+			return 1;
+		return ret;
+	}
+	if (nser == 1)
+		return try_serial(env, names[0], out);
+	set_err(env, "no watch in boot-ROM mode (USB 0E8D:0003) found");
+	return 0;
+}
+
+int port_open(struct port_env *env, const struct port_spec *spec, const struct port_wait *wait,
+	      struct mtk_transport **out)
+{
+	int64_t start = tp_now_ms(), next_tick = start, denied_since = -1;
+	int ret;
+
+	env->err[0] = 0;
+	*out = NULL;
+	if (spec->kind == PORT_SIM)
+		return open_sim(env, spec, wait, out);
+	if (spec->kind != PORT_SERIAL)
+		env_usb(env); /* so the first wait already uses hotplug events */
+	/* bounded by the wait's timeout; wait->tick lets the caller stop it (Ctrl-C) */
+	for (;;) {
+		switch (spec->kind) {
+		case PORT_USB:
+			ret = try_usb(env, spec->arg, out);
+			break;
+		case PORT_SERIAL:
+			ret = try_serial(env, spec->arg, out);
+			break;
+		default:
+			ret = try_auto(env, out);
+			break;
+		}
+		if (ret == 1)
+			return 0;
+		if (ret == -EACCES) {
+			/* right after a plug udev may not have applied its rule yet */
+			if (denied_since < 0)
+				denied_since = tp_now_ms();
+			if (tp_now_ms() - denied_since >= EACCES_GRACE_MS || wait_over(wait, start))
+				return ret;
+		} else if (ret < 0) {
+			return ret;
+		}
+		if ((ret = wait_ticks(wait, start, &next_tick)) != 0)
+			return ret;
+		if (wait_over(wait, start)) {
+			if (!env->err[0])
+				set_err(env, "no watch found");
+			return -ENODEV;
+		}
+		nap(env, POLL_MS);
+	}
+}
+
+/* ---- listing ---- */
+
+/* The program that has `tty` open, if any (bounded scan of /proc). */
+static void tty_holder(const char *tty, char *out, size_t len)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *p;
+	int pids = 0;
+
+	if (!proc)
+		return;
+	while ((p = readdir(proc)) && pids < 8192 && !out[0]) {
+		char dir[64 + NAME_MAX], link[PATH_MAX], target[PATH_MAX];
+		DIR *fds;
+		struct dirent *f;
+
+		if (!isdigit((unsigned char)p->d_name[0]))
+			continue;
+		pids++;
+		snprintf(dir, sizeof(dir), "/proc/%s/fd", p->d_name);
+		fds = opendir(dir);
+		if (!fds)
+			continue;
+		for (int n = 0; (f = readdir(fds)) && n < 4096; n++) {
+			ssize_t k;
+
+			snprintf(link, sizeof(link), "%s/%s", dir, f->d_name);
+			k = readlink(link, target, sizeof(target) - 1);
+			if (k <= 0)
+				continue;
+			target[k] = 0;
+			if (!strcmp(target, tty)) {
+				FILE *c;
+
+				snprintf(link, sizeof(link), "/proc/%s/comm", p->d_name);
+				c = fopen(link, "r");
+				if (c) {
+					if (fgets(out, (int)len, c))
+						out[strcspn(out, "\n")] = 0;
+					fclose(c);
+				}
+				break;
+			}
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
+/* udev's ID_MM_DEVICE_IGNORE for a tty (from the udev database). */
+static bool tty_mm_ignored(const char *tty)
+{
+	struct stat st;
+	char path[64], line[256];
+	FILE *f;
+	bool ignored = false;
+
+	if (stat(tty, &st) != 0)
+		return false;
+	snprintf(path, sizeof(path), "/run/udev/data/c%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	for (int n = 0; fgets(line, sizeof(line), f) && n < 1000; n++)
+		if (!strncmp(line, "E:ID_MM_DEVICE_IGNORE=1", 23))
+			ignored = true;
+	fclose(f);
+	return ignored;
+}
+
+int port_list(struct port_env *env, struct port_info *out, size_t max)
+{
+	struct usb_ctx *u = env_usb(env);
+	int n = 0, k;
+
+	env->err[0] = 0;
+	if (u) {
+		k = usb_list(u, out, max);
+		if (k > 0)
+			n = k;
+	} else {
+		set_err(env, "%s", env->usb_errmsg);
+	}
+	k = serial_list(out + n, max - (size_t)n);
+	if (k > 0)
+		n += k;
+	for (int i = 0; i < n; i++) {
+		const char *tty = out[i].kind == PORT_USB ? out[i].tty : out[i].path;
+
+		if (!tty[0] || (out[i].kind == PORT_SERIAL && out[i].vid != MTK_USB_VID))
+			continue;
+		tty_holder(tty, out[i].holder, sizeof(out[i].holder));
+		out[i].mm_ignored = tty_mm_ignored(tty);
+	}
+	return n;
 }

@@ -1,0 +1,334 @@
+/* The boot ROM's USB download loop, byte for byte (brom-protocol.md sections 2, 3 and 9). */
+#include <string.h>
+
+#include "sim_internal.h"
+
+/* Where D7 may load code (ROM address-range check, status 0x1D12 outside). */
+struct sim_load_window {
+	uint16_t hw_code;
+	uint32_t start, end;
+};
+
+static const struct sim_load_window sim_load_windows[] = {
+    /* MT6261: SP Flash Tool's DA1 at 0x70007000 works, 0x7000C000 is refused (fernly#33);
+     * DA2 goes to PSRAM at 0x10020000. Below 0x70006000 the ROM keeps its own data. */
+    {0x6261, 0x70006000u, 0x7000C000u},
+    {0x6261, 0x10000000u, 0x10400000u},
+    /* MT6260: fernly loads at 0x70006000 and 0x7000C000 (SRAM ends at 0x7000D000) */
+    {0x6260, 0x70006000u, 0x7000D000u},
+    {0x6260, 0x10000000u, 0x10400000u},
+};
+
+#define ST_OK	    0x0000
+#define ST_WRITE_OK 0x0001
+
+static int tx(struct sim_watch *w, const void *p, size_t n)
+{
+	return sim_dev_send(w, p, n);
+}
+
+static int tx8(struct sim_watch *w, uint8_t v)
+{
+	return tx(w, &v, 1);
+}
+
+static int tx16(struct sim_watch *w, uint16_t v)
+{
+	uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+
+	return tx(w, b, 2);
+}
+
+static int tx32(struct sim_watch *w, uint32_t v)
+{
+	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+
+	return tx(w, b, 4);
+}
+
+static int rx8(struct sim_watch *w, uint8_t *v)
+{
+	return sim_dev_recv(w, v, 1);
+}
+
+/* A u32 parameter: received whole, then echoed. */
+static int rx32_echo(struct sim_watch *w, uint32_t *v)
+{
+	uint8_t b[4];
+
+	if (sim_dev_recv(w, b, 4) < 0)
+		return -1;
+	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	return tx(w, b, 4);
+}
+
+static int handshake(struct sim_watch *w)
+{
+	static const uint8_t start_cmd[4] = {0xA0, 0x0A, 0x50, 0x05};
+	size_t idx = 0;
+
+	while (idx < sizeof(start_cmd)) {
+		uint8_t b;
+
+		if (rx8(w, &b) < 0)
+			return -1;
+		if (b == start_cmd[idx]) {
+			if (tx8(w, (uint8_t)~b) < 0)
+				return -1;
+			idx++;
+		} else {
+			if (tx8(w, (uint8_t)(b + 1)) < 0)
+				return -1;
+			idx = 0;
+		}
+	}
+	return 0;
+}
+
+/* A2 (legacy, no status words), D0, D1. */
+static int cmd_read(struct sim_watch *w, uint8_t cmd)
+{
+	uint32_t addr, count, unit = cmd == 0xD1 ? 4 : 2;
+	uint16_t st = ST_OK;
+	uint8_t buf[1024];
+	size_t n = 0;
+
+	if (rx32_echo(w, &addr) < 0 || rx32_echo(w, &count) < 0)
+		return -1;
+	if (w->o.fail_cmd == cmd)
+		st = w->o.fail_status;
+	else if (addr % unit)
+		st = cmd == 0xD1 ? 0x1D07 : 0x1D06;
+	else if (count == 0)
+		st = 0x1D09;
+	else if ((uint64_t)count * unit > 0xFFFFFFFFull)
+		st = 0x1D19;
+	if (st != ST_OK)
+		return cmd == 0xA2 ? 0 : tx16(w, st); /* A2 just says nothing */
+	if (cmd != 0xA2 && tx16(w, ST_OK) < 0)
+		return -1;
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t a = addr + i * unit;
+		uint32_t v = unit == 4 ? sim_mem_read32(w, a) : sim_mem_read16(w, a);
+
+		/* values go out MSB first */
+		if (unit == 4) {
+			buf[n++] = (uint8_t)(v >> 24);
+			buf[n++] = (uint8_t)(v >> 16);
+		}
+		buf[n++] = (uint8_t)(v >> 8);
+		buf[n++] = (uint8_t)v;
+		if (n + 4 > sizeof(buf) || i + 1 == count) {
+			if (tx(w, buf, n) < 0)
+				return -1;
+			n = 0;
+		}
+	}
+	return cmd == 0xA2 ? 0 : tx16(w, ST_OK);
+}
+
+/* D2 (u16, echoed), D3 (u16, not echoed), D4 (u32, echoed). */
+static int cmd_write(struct sim_watch *w, uint8_t cmd)
+{
+	uint32_t addr, count, unit = cmd == 0xD4 ? 4 : 2;
+	uint16_t st = ST_WRITE_OK;
+
+	if (rx32_echo(w, &addr) < 0 || rx32_echo(w, &count) < 0)
+		return -1;
+	if (w->o.fail_cmd == cmd)
+		st = w->o.fail_status;
+	else if (addr % unit)
+		st = cmd == 0xD4 ? 0x1D01 : 0x1D00;
+	else if (count == 0)
+		st = 0x1D05;
+	else if ((uint64_t)addr + (uint64_t)count * unit > 0xFFF00000ull)
+		st = 0x1D02; /* would write into the boot ROM or wrap around */
+	if (tx16(w, st) < 0)
+		return -1;
+	if (st != ST_WRITE_OK)
+		return 0;
+	for (uint32_t i = 0; i < count; i++) {
+		uint8_t b[4];
+
+		if (sim_dev_recv(w, b, unit) < 0)
+			return -1;
+		if (unit == 4)
+			sim_mem_write32(w, addr + i * 4,
+					(uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+					    (uint32_t)b[2] << 8 | b[3]);
+		else
+			sim_mem_write16(w, addr + i * 2, (uint16_t)(b[0] << 8 | b[1]));
+		if (w->dev.mem.reset_req)
+			return -1; /* a watchdog software reset takes effect at once */
+		if (cmd != 0xD3 && tx(w, b, unit) < 0)
+			return -1;
+	}
+	return tx16(w, ST_WRITE_OK);
+}
+
+static bool load_allowed(const struct sim_watch *w, uint32_t addr, uint32_t size)
+{
+	for (size_t i = 0; i < sizeof(sim_load_windows) / sizeof(sim_load_windows[0]); i++) {
+		const struct sim_load_window *win = &sim_load_windows[i];
+
+		if (win->hw_code == w->o.hw_code && addr >= win->start && addr < win->end &&
+		    size <= win->end - addr)
+			return true;
+	}
+	return false;
+}
+
+static int cmd_send_da(struct sim_watch *w)
+{
+	uint32_t addr, size, sig_len;
+	uint16_t st = ST_OK, chk = 0;
+	uint8_t buf[4096];
+
+	if (rx32_echo(w, &addr) < 0 || rx32_echo(w, &size) < 0 || rx32_echo(w, &sig_len) < 0)
+		return -1;
+	if (w->o.fail_cmd == 0xD7)
+		st = w->o.fail_status;
+	else if (addr & 1)
+		st = 0x1D11;
+	else if (size == 0)
+		st = 0x1D13;
+	else if (size <= sig_len)
+		st = 0x1D14;
+	else if (w->o.secure)
+		st = 0x1D0D; /* SLA/DAA: only signed code, refused before the data phase */
+	else if (!load_allowed(w, addr, size))
+		st = 0x1D12;
+	else if (w->dev.nloads == SIM_MAX_LOADS)
+		st = 0x1D10;
+	if (tx16(w, st) < 0)
+		return -1;
+	if (st != ST_OK)
+		return 0;
+	for (uint32_t done = 0; done < size;) {
+		uint32_t n = size - done < sizeof(buf) ? size - done : (uint32_t)sizeof(buf);
+
+		if (sim_dev_recv(w, buf, n) < 0)
+			return -1;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t pos = done + i;
+
+			/* XOR of little-endian 16-bit words; an odd tail byte counts as a byte */
+			chk ^= (uint16_t)((pos & 1) ? buf[i] << 8 : buf[i]);
+			sim_mem_write8(w, addr + pos, buf[i]);
+		}
+		done += n;
+	}
+	w->dev.loads[w->dev.nloads++] = (struct sim_load){addr, size};
+	if (tx16(w, chk) < 0)
+		return -1;
+	return tx16(w, ST_OK);
+}
+
+static int cmd_jump_da(struct sim_watch *w)
+{
+	uint32_t addr;
+	uint16_t st = ST_OK;
+	const struct sim_load *target = NULL;
+
+	if (rx32_echo(w, &addr) < 0)
+		return -1;
+	for (size_t i = 0; i < w->dev.nloads; i++)
+		if (addr - w->dev.loads[i].addr < w->dev.loads[i].len)
+			target = &w->dev.loads[i];
+	if (w->o.fail_cmd == 0xD5)
+		st = w->o.fail_status;
+	else if (w->o.secure)
+		st = 0x1D0D;
+	else if (w->dev.nloads == 0)
+		st = 0x1D16;
+	else if (!target)
+		st = 0x1D0F;
+	if (tx16(w, st) < 0)
+		return -1;
+	if (st != ST_OK)
+		return 0;
+	/* The ROM calls the target; the code there now owns the link. */
+	if (addr == target->addr && sim_agent_matches(w, target->addr, target->len))
+		sim_agent_run(w);
+	else
+		sim_dev_idle(w); /* unknown code: as far as the host can tell, silence */
+	return -1;
+}
+
+static int cmd_simple(struct sim_watch *w, uint8_t cmd)
+{
+	if (w->o.fail_cmd == cmd)
+		return tx16(w, w->o.fail_status);
+	if (cmd == 0xD8) {
+		/* target config: b1 SLA, b2 DAA on a secure part */
+		if (tx32(w, w->o.secure ? 0x00000006u : 0) < 0)
+			return -1;
+		return tx16(w, ST_OK);
+	}
+	/* E1: ME ID */
+	if (tx32(w, 16) < 0 || tx(w, w->me_id, 16) < 0)
+		return -1;
+	return tx16(w, ST_OK);
+}
+
+static int cmd_uart_baud(struct sim_watch *w)
+{
+	uint32_t baud;
+
+	if (rx32_echo(w, &baud) < 0)
+		return -1;
+	if (w->o.fail_cmd == 0xDC)
+		return tx16(w, w->o.fail_status);
+	return tx16(w, baud >= 110 && baud <= 921600 ? ST_OK : 0x1D1D);
+}
+
+void sim_brom_run(struct sim_watch *w)
+{
+	if (handshake(w) < 0)
+		return;
+	sim_dev_handshaken(w);
+	sim_mem_wdt_handshaken(w);
+	for (;;) {
+		uint8_t c;
+		int ret = 0;
+
+		if (rx8(w, &c) < 0)
+			return;
+		if (c == 0xFF) { /* GET_VERSION: the only command without an echo */
+			if (tx8(w, 0x05) < 0)
+				return;
+			continue;
+		}
+		if (tx8(w, c) < 0)
+			return;
+		switch (c) {
+		case 0xA2:
+		case 0xD0:
+		case 0xD1:
+			ret = cmd_read(w, c);
+			break;
+		case 0xD2:
+		case 0xD3:
+		case 0xD4:
+			ret = cmd_write(w, c);
+			break;
+		case 0xD5:
+			ret = cmd_jump_da(w);
+			break;
+		case 0xD7:
+			ret = cmd_send_da(w);
+			break;
+		case 0xD8:
+		case 0xE1:
+			ret = cmd_simple(w, c);
+			break;
+		case 0xDC:
+			ret = cmd_uart_baud(w);
+			break;
+		default:
+			break; /* FE, FD, FC, A0, A1, anything else: echo only */
+		}
+		if (ret < 0)
+			return;
+	}
+}

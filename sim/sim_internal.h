@@ -1,0 +1,137 @@
+/* Private parts of the simulated watch (the sim folder). Public contract: include/mtkbak/sim.h.
+ *
+ * Threads: the host side (sim_host_read/write, bus queries) runs in the caller's thread, the
+ * device side (boot ROM model, agent) in its own thread. Everything below `mu` is shared and
+ * guarded by it; struct sim_dev is touched only by the device thread. */
+#ifndef MTKBAK_SIM_INTERNAL_H
+#define MTKBAK_SIM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mtkbak/sim.h"
+
+#define SIM_PIPE_CAP   (256u * 1024u)
+#define SIM_SEG_MAX    4096
+#define SIM_SRAM_BASE  0x70000000u
+#define SIM_SRAM_SIZE  0x10000u
+#define SIM_PSRAM_SIZE (4u * 1024u * 1024u)
+#define SIM_MAX_REGS   1024
+#define SIM_MAX_LOADS  10 /* the boot ROM's loaded-region table has 10 entries */
+
+/* A byte ring buffer. */
+struct sim_pipe {
+	uint8_t *buf;
+	size_t cap, head, len;
+};
+
+/* Link model (link=fs): device-to-host bytes up to `end` (lifetime count) are visible at `ready`.
+ */
+struct sim_seg {
+	uint64_t end;
+	int64_t ready_ns;
+};
+
+struct sim_reg {
+	uint32_t addr, value;
+};
+
+struct sim_load {
+	uint32_t addr, len;
+};
+
+/* The memory map seen by the boot ROM's commands (and the agent's register access). */
+struct sim_mem {
+	uint8_t sram[SIM_SRAM_SIZE];
+	uint8_t *psram; /* allocated on first write */
+	uint32_t remap;
+	struct sim_reg regs[SIM_MAX_REGS];
+	size_t nregs;
+	uint32_t bbpu_pending;
+	bool bbpu_pending_valid;
+	bool reset_req; /* software reset through the watchdog */
+};
+
+/* Device-thread state; reset on every boot. */
+struct sim_dev {
+	uint64_t epoch; /* bus epoch this boot belongs to */
+	struct sim_mem mem;
+	struct sim_load loads[SIM_MAX_LOADS];
+	size_t nloads;
+	bool agent_reset;
+	int64_t wdt_deadline_ns; /* wdt=MS: when the armed watchdog resets the chip, -1 never */
+};
+
+struct sim_watch {
+	struct sim_opts o;
+	uint8_t *flash;
+	size_t flash_len;
+	uint8_t me_id[16];
+
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+
+	/* --- guarded by mu --- */
+	bool shutdown;
+	bool present;
+	uint64_t generation; /* enumerations so far */
+	uint64_t epoch;	    /* bumps whenever the device must start over (leaves the bus, resets) */
+	int64_t plug_at_ns; /* pending appearance on the bus, -1 none */
+	int64_t enum_ns;    /* when it last enumerated */
+	bool handshaken;    /* the enumeration window no longer applies */
+	struct sim_pipe h2d, d2h;
+	uint64_t d2h_pushed, d2h_popped; /* lifetime counts of bytes in/out of d2h */
+	struct sim_seg segs[SIM_SEG_MAX];
+	size_t seg_head, seg_count;
+	int64_t link_free_ns, host_wrote_ns;
+	bool reply_pending;
+	uint64_t bytes_sent; /* device-to-host bytes produced (fault positions count these) */
+	uint32_t corrupted;
+	bool disconnect_done;
+	uint32_t rng;
+
+	/* --- device thread only --- */
+	struct sim_dev dev;
+};
+
+int64_t sim_now_ns(void);
+
+/* Device side of the pipes (device thread). 0, or -1 when this boot is over (the watch left
+ * the bus, was reset or is being freed). */
+int sim_dev_recv(struct sim_watch *w, uint8_t *buf, size_t len);
+int sim_dev_send(struct sim_watch *w, const uint8_t *buf, size_t len);
+/* Waits until this boot is over (code that never talks again). */
+void sim_dev_idle(struct sim_watch *w);
+/* The boot ROM finished the handshake: the enumeration window stops. */
+void sim_dev_handshaken(struct sim_watch *w);
+
+/* Memory map (sim_mem.c). */
+void sim_mem_reset(struct sim_watch *w);
+void sim_mem_free(struct sim_watch *w);
+uint32_t sim_mem_read32(struct sim_watch *w, uint32_t addr);
+uint16_t sim_mem_read16(struct sim_watch *w, uint32_t addr);
+uint8_t sim_mem_read8(struct sim_watch *w, uint32_t addr);
+void sim_mem_write32(struct sim_watch *w, uint32_t addr, uint32_t v);
+void sim_mem_write16(struct sim_watch *w, uint32_t addr, uint16_t v);
+void sim_mem_write8(struct sim_watch *w, uint32_t addr, uint8_t v);
+/* The boot ROM stops kicking the watchdog once the host is in: an armed one starts counting. */
+void sim_mem_wdt_handshaken(struct sim_watch *w);
+/* Flash byte at a flash offset, aliased like a 24-bit SPI NOR of flash_len bytes. */
+uint8_t sim_flash_byte(const struct sim_watch *w, uint32_t off);
+
+/* Boot ROM command loop (sim_brom.c): returns when this boot is over. */
+void sim_brom_run(struct sim_watch *w);
+/* True when memory [addr, addr+len) starts with mtkbak's embedded agent (sim_agent.c). */
+bool sim_agent_matches(struct sim_watch *w, uint32_t addr, uint32_t len);
+/* Runs mtkbak's agent on the simulated hardware (sim_agent.c). */
+void sim_agent_run(struct sim_watch *w);
+/* Serial NOR flash model: one SPI transaction (sim_agent.c). */
+int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t *rx,
+		uint32_t rxlen);
+/* Fills a minimal SFDP table (header + basic flash parameter table) for the flash size. */
+void sim_sfdp_table(const struct sim_watch *w, uint8_t out[256]);
+
+#endif

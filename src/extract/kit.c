@@ -1,0 +1,423 @@
+/* kit_write: the kit files, cfg, FAT/SDS, reports and SHA256SUMS, written into a temporary
+ * folder next to the target, fsync'd, then renamed into place, so a crash or a full disk never
+ * leaves a half kit under the final name. Image bytes are written straight from the mapped
+ * dump (no second copy in memory). */
+#include "mtkbak/errors.h"
+#include "mtkbak/fsutil.h"
+#include "mtkbak/kit.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifdef _WIN32
+#include <io.h>
+#define fsync _commit
+#endif
+
+struct kit_ctx {
+	const struct fw_layout *l;
+	const struct fw_findings *fs;
+	const struct kit_opts *o;
+	struct kit_plan plan;
+	char dir[MTK_PATH_MAX]; /* where files go now (temporary folder or DIR in place) */
+	const char *final_dir;	/* DIR as the user named it (for report.json) */
+	bool in_place;
+	int extra_err;
+	struct kit_result *res;
+};
+
+static int write_all(int fd, const uint8_t *p, uint64_t len)
+{
+	while (len) {
+		size_t chunk = len > (1u << 30) ? (1u << 30) : (size_t)len;
+		ssize_t n = write(fd, p, chunk);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+static int record(struct kit_ctx *c, const char *name, uint64_t size,
+		  const uint8_t sha[MTK_SHA256_LEN])
+{
+	struct kit_written *w;
+
+	if (c->res->n >= (int)(sizeof(c->res->files) / sizeof(c->res->files[0])))
+		return -ENOSPC;
+	w = &c->res->files[c->res->n++];
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	w->size = size;
+	memcpy(w->sha256, sha, MTK_SHA256_LEN);
+	return 0;
+}
+
+/* Writes bytes as one file of the kit: path.part -> fsync -> rename. The temporary folder is
+ * renamed as a whole at the end; .part + rename here also keeps in-place writes atomic. */
+static int put_file(struct kit_ctx *c, const char *name, const uint8_t *data, uint64_t len)
+{
+	char path[MTK_PATH_MAX], part[MTK_PATH_MAX + 8];
+	uint8_t sha[MTK_SHA256_LEN];
+	int fd, ret;
+
+	ret = path_join(path, c->dir, name);
+	if (ret < 0)
+		return ret;
+	snprintf(part, sizeof(part), "%s.part", path);
+	fd = open(part, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, data, len);
+	if (ret == 0 && fsync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && rename(part, path) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		remove(part);
+		return ret;
+	}
+	mtk_sha256(data, (size_t)len, sha);
+	return record(c, name, len, sha);
+}
+
+static int hash_existing(const char *dir, const char *name, uint8_t sha[MTK_SHA256_LEN],
+			 uint64_t *size)
+{
+	char path[MTK_PATH_MAX];
+	struct mtk_sha256_ctx h;
+	uint8_t buf[1 << 16];
+	FILE *f;
+	size_t n;
+	int ret = path_join(path, dir, name);
+
+	if (ret < 0)
+		return ret;
+	f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	*size = 0;
+	mtk_sha256_init(&h);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		mtk_sha256_update(&h, buf, n);
+		*size += n;
+	}
+	ret = ferror(f) ? -EIO : 0;
+	fclose(f);
+	mtk_sha256_final(&h, sha);
+	return ret;
+}
+
+typedef void (*render_fn)(struct kit_ctx *c, FILE *f);
+
+/* Small generated files (cfg, reports): rendered straight into NAME.part, then hashed back. */
+static int put_rendered(struct kit_ctx *c, const char *name, render_fn render)
+{
+	char path[MTK_PATH_MAX], part[MTK_PATH_MAX + 8];
+	uint8_t sha[MTK_SHA256_LEN];
+	uint64_t size;
+	FILE *f;
+	int ret = path_join(path, c->dir, name);
+
+	if (ret < 0)
+		return ret;
+	snprintf(part, sizeof(part), "%s.part", path);
+	f = fopen(part, "wb");
+	if (!f)
+		return -errno;
+	render(c, f);
+	if (fflush(f) != 0 || ferror(f))
+		ret = -EIO;
+	else if (fsync(fileno(f)) < 0)
+		ret = -errno;
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && rename(part, path) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		remove(part);
+		return ret;
+	}
+	ret = hash_existing(c->dir, name, sha, &size);
+	if (ret < 0)
+		return ret;
+	return record(c, name, size, sha);
+}
+
+static void report_header(struct kit_ctx *c, FILE *f)
+{
+	const char *dump = c->o->dump_name ? c->o->dump_name : "dump";
+
+	fprintf(f, "mtkbak %s report for %s (%llu bytes)\n", MTKBAK_VERSION, dump,
+		(unsigned long long)c->l->dump_len);
+	if (c->res->damaged) {
+		fprintf(f, "DAMAGED: this kit was written with --force although these checks "
+			   "failed:");
+		for (int i = 0; i < c->fs->n; i++)
+			if (c->fs->f[i].unsafe)
+				fprintf(f, " %s", c->fs->f[i].name);
+		fprintf(f, ". Do not flash it unless you know why.\n");
+	}
+}
+
+static void render_cfg(struct kit_ctx *c, FILE *f)
+{
+	cfg_write(c->l, &c->plan, c->o, c->res->damaged, f);
+}
+
+static void render_report_txt(struct kit_ctx *c, FILE *f)
+{
+	report_header(c, f);
+	report_text(c->fs, f);
+	fprintf(f, "kit (%s):", c->plan.cfg_name);
+	for (int i = 0; i < c->res->n; i++)
+		fprintf(f, " %s", c->res->files[i].name);
+	fprintf(f, " report.txt report.json SHA256SUMS\n");
+}
+
+static void render_report_json(struct kit_ctx *c, FILE *f)
+{
+	struct jw w;
+
+	jw_init(&w, f, true);
+	kit_report_json(c->l, c->fs, c->o, c->final_dir, c->res, &w);
+	jw_end_line(&w);
+}
+
+/* `sha256sum -c SHA256SUMS` format, over everything written and, in place, the caller's own
+ * files (e.g. readback.bin) */
+static void render_sums(struct kit_ctx *c, FILE *f)
+{
+	char hex[2 * MTK_SHA256_LEN + 1];
+
+	for (int i = 0; i < c->res->n; i++) {
+		mtk_hex(c->res->files[i].sha256, MTK_SHA256_LEN, hex);
+		fprintf(f, "%s  %s\n", hex, c->res->files[i].name);
+	}
+	for (int i = 0; c->in_place && i < c->o->n_extra; i++) {
+		uint8_t sha[MTK_SHA256_LEN];
+		uint64_t size;
+
+		if (hash_existing(c->dir, c->o->extra_files[i], sha, &size) < 0) {
+			c->extra_err = -ENOENT;
+			continue;
+		}
+		mtk_hex(sha, MTK_SHA256_LEN, hex);
+		fprintf(f, "%s  %s\n", hex, c->o->extra_files[i]);
+	}
+}
+
+static int write_contents(struct kit_ctx *c)
+{
+	const struct kit_plan *p = &c->plan;
+	int ret;
+
+	for (int i = 0; i < p->n; i++) {
+		ret = put_file(c, p->f[i].name, c->l->data + p->f[i].offset, p->f[i].length);
+		if (ret < 0)
+			return ret;
+	}
+	ret = put_rendered(c, p->cfg_name, render_cfg);
+	if (ret == 0)
+		ret = put_rendered(c, "report.txt", render_report_txt);
+	if (ret == 0)
+		ret = put_rendered(c, "report.json", render_report_json);
+	if (ret == 0)
+		ret = put_rendered(c, "SHA256SUMS", render_sums);
+	return ret < 0 ? ret : c->extra_err;
+}
+
+static int split_path(const char *dir, char *parent, char *base)
+{
+	char tmp[MTK_PATH_MAX];
+	size_t len = strlen(dir);
+	char *slash;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -EINVAL;
+	strcpy(tmp, dir);
+	while (len > 1 && tmp[len - 1] == '/')
+		tmp[--len] = '\0';
+	slash = strrchr(tmp, '/');
+	if (!slash) {
+		strcpy(parent, ".");
+		strcpy(base, tmp);
+	} else {
+		strcpy(base, slash + 1);
+		if (slash == tmp)
+			strcpy(parent, "/");
+		else {
+			*slash = '\0';
+			strcpy(parent, tmp);
+		}
+	}
+	if (!base[0] || !strcmp(base, ".") || !strcmp(base, ".."))
+		return -EINVAL;
+	return 0;
+}
+
+/* A fresh, unused name next to DIR: ".BASE.TAG-XXXXXX" (created as a folder by mkdtemp). */
+static int temp_dir(const char *parent, const char *base, const char *tag, char *out)
+{
+	int n = snprintf(out, MTK_PATH_MAX, "%s/.%s.%s-XXXXXX", parent, base, tag);
+
+	if (n < 0 || n >= MTK_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!mkdtemp(out))
+		return -errno;
+	return 0;
+}
+
+static int write_via_temp(struct kit_ctx *c, const char *dir)
+{
+	char parent[MTK_PATH_MAX], base[MTK_PATH_MAX], tmp[MTK_PATH_MAX], old[MTK_PATH_MAX];
+	struct stat st;
+	bool exists;
+	int ret;
+
+	ret = split_path(dir, parent, base);
+	if (ret < 0)
+		return ret;
+	exists = stat(dir, &st) == 0;
+	if (exists && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (exists) {
+		ret = dir_nonempty(dir);
+		if (ret < 0)
+			return ret;
+		if (ret > 0 && !c->o->force)
+			return -EEXIST;
+	}
+	ret = mkdir_p(parent, 0755);
+	if (ret < 0)
+		return ret;
+	ret = temp_dir(parent, base, "mtkbak", tmp);
+	if (ret < 0)
+		return ret;
+	snprintf(c->dir, sizeof(c->dir), "%s", tmp);
+	ret = write_contents(c);
+	if (ret == 0)
+		ret = fsync_dir(tmp);
+	if (ret < 0)
+		goto fail;
+	chmod(tmp, 0755); /* mkdtemp makes it 0700 */
+
+	if (exists && dir_nonempty(dir) > 0) {
+		/* --force: move the old folder aside, put the new one in, then delete the old */
+		ret = temp_dir(parent, base, "old", old);
+		if (ret < 0)
+			goto fail;
+		rmdir(old);
+		if (rename(dir, old) < 0) {
+			ret = -errno;
+			goto fail;
+		}
+		if (rename(tmp, dir) < 0) {
+			ret = -errno;
+			rename(old, dir);
+			goto fail;
+		}
+		rm_rf(old);
+	} else {
+		if (exists)
+			rmdir(dir);
+		if (rename(tmp, dir) < 0) {
+			ret = -errno;
+			goto fail;
+		}
+	}
+	fsync_dir(parent);
+	return 0;
+fail:
+	rm_rf(tmp);
+	return ret;
+}
+
+int kit_write(const struct fw_layout *l, const struct fw_findings *fs, const char *dir,
+	      const struct kit_opts *o, struct kit_result *res)
+{
+	static const struct kit_opts defaults;
+	struct kit_result local;
+	struct kit_ctx *c;
+	int ret;
+
+	if (!l || !fs || !dir || !*dir)
+		return -EINVAL;
+	if (!o)
+		o = &defaults;
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	if (!fs->kit_safe && !o->force)
+		return -EBADMSG;
+	if (o->platform && strpbrk(o->platform, "/\\ \t\n"))
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->l = l;
+	c->fs = fs;
+	c->o = o;
+	c->res = res;
+	c->final_dir = dir;
+	res->damaged = !fs->kit_safe;
+	kit_plan_make(l, o, &c->plan);
+	if (o->in_place) {
+		c->in_place = true;
+		ret = mkdir_p(dir, 0755);
+		if (ret == 0) {
+			snprintf(c->dir, sizeof(c->dir), "%s", dir);
+			ret = write_contents(c);
+		}
+		if (ret == 0)
+			ret = fsync_dir(dir);
+	} else {
+		ret = write_via_temp(c, dir);
+	}
+	free(c);
+	return ret;
+}
+
+void kit_report_json(const struct fw_layout *l, const struct fw_findings *fs,
+		     const struct kit_opts *o, const char *dir, const struct kit_result *res,
+		     struct jw *w)
+{
+	struct kit_plan plan;
+
+	kit_plan_make(l, o, &plan);
+	jw_obj_begin(w);
+	report_json_fields(l, fs, o && o->dump_name ? o->dump_name : "dump", w);
+	jw_key(w, "kit");
+	jw_obj_begin(w);
+	jw_kstr(w, "dir", dir);
+	jw_kstr(w, "cfg", plan.cfg_name);
+	jw_kstr(w, "platform", plan.platform);
+	jw_kstr(w, "memory_type", o && o->memory_type ? o->memory_type : KIT_DEFAULT_MEMORY_TYPE);
+	jw_kbool(w, "written", res != NULL);
+	jw_kbool(w, "damaged", res ? res->damaged : !fs->kit_safe);
+	jw_key(w, "files");
+	jw_arr_begin(w);
+	for (int i = 0; res && i < res->n; i++) {
+		char hex[2 * MTK_SHA256_LEN + 1];
+
+		mtk_hex(res->files[i].sha256, MTK_SHA256_LEN, hex);
+		jw_obj_begin(w);
+		jw_kstr(w, "name", res->files[i].name);
+		jw_kuint(w, "size", res->files[i].size);
+		jw_kstr(w, "sha256", hex);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}

@@ -1,0 +1,820 @@
+/* The readback engine: connect, decide the size, read chunk by chunk into FILE.part with a
+ * progress record, survive cable drops, verify the whole image against the watch, and only
+ * then rename FILE.part to FILE. It talks to the watch only through struct rb_dev_ops, so the
+ * unit tests run it against an in-memory watch with faults. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mtkbak/errors.h"
+#include "mtkbak/fsutil.h"
+#include "mtkbak/hash.h"
+#include "readback/rb_internal.h"
+
+struct eng {
+	const struct readback_opts *o;
+	const struct rb_dev_ops *ops;
+	void *dev;
+	struct readback_result *r;
+	char part_path[MTK_PATH_MAX];
+	char state_path[MTK_PATH_MAX];
+	int fd;
+	bool connected;
+	uint32_t size, chunk;
+	unsigned max_reconnects;
+	uint8_t *buf;      /* one chunk */
+	uint8_t *prefix;   /* the flash start, read while sizing, reused as the first bytes */
+	uint32_t prefix_len;
+	struct rb_state st; /* what the progress record says (kept in step with the file) */
+	const char *phase;  /* for error messages: "reading the flash" */
+	double t0;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void human(uint64_t n, char *out, size_t len)
+{
+	if (n >= 1024u * 1024u)
+		snprintf(out, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
+	else if (n >= 1024u)
+		snprintf(out, len, "%.1f KiB", (double)n / 1024.0);
+	else
+		snprintf(out, len, "%llu bytes", (unsigned long long)n);
+}
+
+static void say(struct eng *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct eng *e, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mtk_logf(e->o->log, MTK_LOG_INFO, "readback: %s", msg);
+	if (e->o->state)
+		e->o->state(e->o->cb_ctx, msg);
+}
+
+static void warn(struct eng *e, const char *msg)
+{
+	mtk_logf(e->o->log, MTK_LOG_INFO, "readback: warning: %s", msg);
+	if (e->o->warn)
+		e->o->warn(e->o->cb_ctx, msg);
+}
+
+/* Sets the "what was going on" text for the error message; returns err. */
+static int ctx_err(struct eng *e, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int ctx_err(struct eng *e, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->r->error_context, sizeof(e->r->error_context), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static const char *dev_detail(struct eng *e)
+{
+	const char *d = e->ops->detail ? e->ops->detail(e->dev) : NULL;
+
+	return d ? d : "";
+}
+
+static bool cancelled(struct eng *e)
+{
+	return e->o->cancelled && e->o->cancelled(e->o->cb_ctx);
+}
+
+static void progress(struct eng *e, uint64_t done)
+{
+	struct readback_progress p = {.done = done, .total = e->size};
+
+	if (e->o->progress)
+		e->o->progress(e->o->cb_ctx, &p);
+}
+
+/* Errors after which the watch may answer again once it is reconnected. */
+static bool link_error(int err)
+{
+	return err == -ENODEV || err == -ETIMEDOUT || err == -EIO || err == -EPROTO ||
+	       err == -EPIPE;
+}
+
+static void me_id_text(const uint8_t me[16], char out[33])
+{
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", me[i]);
+}
+
+/* ---- connecting and reconnecting ---- */
+
+static int check_same_watch(struct eng *e, const struct brom_id *id)
+{
+	char a[33], b[33];
+
+	if (memcmp(id->me_id, e->r->id.me_id, 16) == 0)
+		return 0;
+	me_id_text(id->me_id, a);
+	me_id_text(e->r->id.me_id, b);
+	return ctx_err(e, -ENODEV,
+		       "a different watch came back (ME ID %s, the read started on %s); "
+		       "FILE.part keeps what was verified",
+		       a, b);
+}
+
+static int check_same_flash(struct eng *e)
+{
+	struct da_flash_info fi;
+	int ret;
+
+	if (!e->r->have_jedec)
+		return 0;
+	ret = e->ops->flash_info(e->dev, &fi);
+	if (ret < 0)
+		return ret;
+	if (memcmp(fi.jedec, e->r->jedec, 3))
+		return ctx_err(e, -ENODEV,
+			       "the flash now answers JEDEC ID %02X %02X %02X, not %02X %02X %02X",
+			       fi.jedec[0], fi.jedec[1], fi.jedec[2], e->r->jedec[0],
+			       e->r->jedec[1], e->r->jedec[2]);
+	return 0;
+}
+
+/* After a link error: wait for the watch to come back (the user plugs it in again with the
+ * boot key), bring it up again and check it is the same watch. 0 = continue, else the error
+ * to give up with. Bounded by max_reconnects and the reconnect deadline. */
+static int recover(struct eng *e, int err)
+{
+	char done[32], tot[32], where[96];
+	int ret;
+
+	if (!link_error(err))
+		return err;
+	if (cancelled(e))
+		return -EINTR;
+	human(e->st.verified, done, sizeof(done));
+	human(e->size, tot, sizeof(tot));
+	if (!e->size)
+		snprintf(where, sizeof(where), "while sizing the flash");
+	else
+		snprintf(where, sizeof(where), "at %u%% (%s of %s verified)",
+			 (unsigned)((uint64_t)e->st.verified * 100 / e->size), done, tot);
+	if (e->r->reconnects >= e->max_reconnects)
+		return ctx_err(e, err,
+			       "the connection failed %u times; %s of %s verified in %s: run the "
+			       "same command again to continue",
+			       e->r->reconnects, done, tot, e->part_path);
+	e->ops->close(e->dev);
+	e->connected = false;
+	e->r->reconnects++;
+	say(e,
+	    "Lost the watch %s: %s. Plug the watch in again, holding the boot key "
+	    "(waiting up to %d s)",
+	    where, mtk_strerror(err), e->o->reconnect_timeout_ms / 1000);
+	double deadline = now_s() + e->o->reconnect_timeout_ms / 1000.0;
+	for (unsigned attempt = 0;; attempt++) {
+		struct brom_id id;
+		int left = (int)((deadline - now_s()) * 1000.0);
+
+		if (cancelled(e))
+			return -EINTR;
+		if (left <= 0 || attempt > 100) {
+			return ctx_err(e, -ETIMEDOUT,
+				       "the watch did not come back within %d s; %s of %s verified "
+				       "in %s: run the same command again to continue",
+				       e->o->reconnect_timeout_ms / 1000, done, tot, e->part_path);
+		}
+		ret = e->ops->connect(e->dev, left, &id);
+		if (ret == 0) {
+			e->connected = true;
+			if ((ret = check_same_watch(e, &id)) < 0 || (ret = check_same_flash(e)) < 0)
+				return ret;
+			say(e, "The watch is back; continuing at %s", done);
+			return 0;
+		}
+		if (ret == -EINTR || ret == -EPERM || ret == -EACCES || ret == -EBUSY)
+			return ret;
+		if (ret == -ENODEV)
+			continue; /* nothing appeared yet (or it left again): keep waiting */
+		/* It is there but does not answer like a fresh boot ROM (e.g. still stuck in the
+		 * agent): the user has to unplug it. */
+		e->ops->close(e->dev);
+		if (attempt == 0)
+			say(e, "The watch does not answer (%s): unplug it, then plug it in again "
+			       "holding the boot key",
+			    mtk_strerror(ret));
+		usleep(200 * 1000);
+	}
+}
+
+/* ---- reading ---- */
+
+struct data_ctx {
+	struct eng *e;
+	uint64_t base;
+};
+
+static int on_data(void *ctx, uint32_t done)
+{
+	struct data_ctx *c = ctx;
+
+	if (cancelled(c->e))
+		return -EINTR;
+	if (c->e->size)
+		progress(c->e, c->base + done);
+	return 0;
+}
+
+/* [off, off+len) into buf: from the prefix where it covers, the rest from the watch. */
+static int read_range(struct eng *e, uint32_t off, uint32_t len, uint8_t *buf, bool show)
+{
+	uint32_t done = 0;
+	int ret;
+
+	if (off < e->prefix_len) {
+		done = e->prefix_len - off < len ? e->prefix_len - off : len;
+		memcpy(buf, e->prefix + off, done);
+	}
+	if (done == len)
+		return 0;
+	struct data_ctx c = {.e = e, .base = (uint64_t)off + done};
+	ret = e->ops->read(e->dev, off + done, len - done, buf + done, show ? on_data : NULL,
+			   show ? &c : NULL);
+	if (ret == 0)
+		e->r->bytes_transferred += len - done;
+	return ret;
+}
+
+/* One chunk: every packet's CRC is checked inside ops->read (the agent re-requests bad
+ * packets; BROM-only reads every block twice). The whole image is compared with the watch's own
+ * CRC-32 at the end, which re-reads the flash on the watch; one CRC pass instead of one per
+ * chunk keeps the watch's CRC time (it reads its flash at some 20-40 MB/s) off the total.
+ * Bad packets beyond the agent's retries re-read the chunk (bounded); link errors reconnect. */
+static int read_chunk(struct eng *e, uint32_t off, uint32_t len)
+{
+	unsigned bad = 0;
+
+	for (;;) {
+		int ret;
+
+		if (cancelled(e))
+			return -EINTR;
+		ret = read_range(e, off, len, e->buf, true);
+		if (ret == 0 || ret == -EINTR)
+			return ret;
+		if (ret == -EBADMSG) {
+			e->r->retries++;
+			if (++bad > RB_CHUNK_RETRIES)
+				return ctx_err(e, -EBADMSG,
+					       "the data at 0x%06X..0x%06X failed its check %u times",
+					       off, off + len, bad);
+			continue;
+		}
+		ret = recover(e, ret);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+/* A chunk whose bytes must match the watch's CRC-32 of the same range (repair). */
+static int read_chunk_checked(struct eng *e, uint32_t off, uint32_t len, uint32_t dev_crc)
+{
+	for (unsigned bad = 0;; bad++) {
+		int ret = read_chunk(e, off, len);
+
+		if (ret < 0)
+			return ret;
+		if (rb_crc32(0, e->buf, len) == dev_crc)
+			return 0;
+		e->prefix_len = 0; /* the prefix may be the bad part */
+		e->r->retries++;
+		if (bad >= RB_CHUNK_RETRIES)
+			return ctx_err(e, -EBADMSG,
+				       "the data at 0x%06X..0x%06X never matched the watch's CRC-32 "
+				       "(%u reads)",
+				       off, off + len, bad + 1);
+	}
+}
+
+/* ---- the output file and the progress record ---- */
+
+static int write_all(struct eng *e, const uint8_t *p, uint32_t len, uint32_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(e->fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ctx_err(e, -errno, "writing %s", e->part_path);
+		}
+		p += n;
+		off += (uint32_t)n;
+		len -= (uint32_t)n;
+	}
+	return 0;
+}
+
+static int save_state(struct eng *e)
+{
+	int ret = rb_state_save(e->state_path, &e->st);
+
+	if (ret < 0)
+		return ctx_err(e, ret, "writing the progress record %s", e->state_path);
+	return 0;
+}
+
+/* CRC-32 of the first len bytes of FILE.part as they are on disk; -ENODATA when shorter. */
+static int file_crc(struct eng *e, uint32_t len, uint32_t *crc, uint8_t *sha256,
+		    uint32_t *chunk_crcs)
+{
+	struct mtk_sha256_ctx sc;
+	uint32_t c = 0;
+
+	if (sha256)
+		mtk_sha256_init(&sc);
+	for (uint32_t off = 0; off < len;) {
+		uint32_t n = len - off < e->chunk ? len - off : e->chunk;
+		ssize_t got = pread(e->fd, e->buf, n, off);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return ctx_err(e, -errno, "reading back %s", e->part_path);
+		}
+		if ((uint32_t)got != n)
+			return -ENODATA;
+		c = rb_crc32(c, e->buf, n);
+		if (sha256)
+			mtk_sha256_update(&sc, e->buf, n);
+		if (chunk_crcs)
+			chunk_crcs[off / e->chunk] = rb_crc32(0, e->buf, n);
+		off += n;
+	}
+	*crc = c;
+	if (sha256)
+		mtk_sha256_final(&sc, sha256);
+	return 0;
+}
+
+/* Decides between continuing FILE.part and starting over; opens e->fd. */
+static int open_part(struct eng *e)
+{
+	struct rb_state old;
+	char why[160] = "";
+	struct stat st;
+	bool resume = false;
+	int ret = rb_state_load(e->state_path, &old, why, sizeof(why));
+	bool have_part = stat(e->part_path, &st) == 0;
+
+	memset(&e->st, 0, sizeof(e->st));
+	e->st.size = e->size;
+	memcpy(e->st.me_id, e->r->id.me_id, 16);
+	e->st.have_jedec = e->r->have_jedec;
+	memcpy(e->st.jedec, e->r->jedec, 3);
+
+	if (ret == 0) {
+		char a[33];
+
+		if (memcmp(old.me_id, e->st.me_id, 16)) {
+			me_id_text(old.me_id, a);
+			snprintf(why, sizeof(why), "it was made on another watch (ME ID %s)", a);
+		} else if (old.size != e->size) {
+			char s1[32], s2[32];
+
+			human(old.size, s1, sizeof(s1));
+			human(e->size, s2, sizeof(s2));
+			snprintf(why, sizeof(why), "it was a read of %s, this one is %s", s1, s2);
+		} else if (old.have_jedec && e->st.have_jedec && memcmp(old.jedec, e->st.jedec, 3)) {
+			snprintf(why, sizeof(why), "it was made with another flash chip");
+		} else if (!have_part || (uint64_t)st.st_size < old.verified) {
+			snprintf(why, sizeof(why), "the .part file is missing or shorter than recorded");
+		} else {
+			resume = true;
+		}
+	} else if (ret == -ENOENT) {
+		why[0] = '\0';
+		if (have_part)
+			snprintf(why, sizeof(why), "the .part file has no progress record");
+	}
+
+	e->fd = open(e->part_path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC), 0644);
+	if (e->fd < 0)
+		return ctx_err(e, -errno, "creating %s", e->part_path);
+
+	if (resume && old.verified) {
+		uint32_t crc;
+
+		ret = file_crc(e, old.verified, &crc, NULL, NULL);
+		if (ret < 0 && ret != -ENODATA)
+			return ret;
+		if (ret == -ENODATA || crc != old.verified_crc) {
+			snprintf(why, sizeof(why), "the .part file changed since its record was written");
+			resume = false;
+			if (ftruncate(e->fd, 0) < 0)
+				return ctx_err(e, -errno, "truncating %s", e->part_path);
+		}
+	}
+	if (resume) {
+		char d[32], t[32];
+
+		e->st.verified = old.verified;
+		e->st.verified_crc = old.verified_crc;
+		e->r->resumed = old.verified > 0;
+		e->r->resumed_from = old.verified;
+		human(old.verified, d, sizeof(d));
+		human(e->size, t, sizeof(t));
+		if (old.verified)
+			say(e, "Resuming: %s of %s were verified by an earlier run", d, t);
+	} else if (why[0]) {
+		say(e, "Starting over: %s", why);
+	}
+	return save_state(e);
+}
+
+/* ---- sizing ---- */
+
+static int probe_read(void *ctx, uint32_t off, uint32_t len, uint8_t *buf)
+{
+	return read_range(ctx, off, len, buf, false);
+}
+
+static void jedec_text(const uint8_t j[3], char *out, size_t len)
+{
+	snprintf(out, len, "%02X %02X %02X", j[0], j[1], j[2]);
+}
+
+/* One attempt at gathering the evidence and deciding; link errors go back to the caller. */
+static int size_once(struct eng *e, struct rb_size_decision *d)
+{
+	struct rb_size_evidence ev = {.user_length = e->o->length, .window = READBACK_MAX_SIZE};
+	struct da_flash_info fi;
+	struct rb_cmem cmem;
+	uint32_t plen = RB_CMEM_SCAN_LEN;
+	int ret;
+
+	ret = e->ops->flash_info(e->dev, &fi);
+	if (ret == 0) {
+		e->r->have_jedec = true;
+		memcpy(e->r->jedec, fi.jedec, 3);
+		e->r->jedec_size = fi.jedec_size ? fi.jedec_size : rb_jedec_capacity_size(fi.jedec[2]);
+		e->r->sfdp_size = fi.sfdp_size;
+		ev.have_jedec = true;
+		memcpy(ev.jedec, fi.jedec, 3);
+		ev.jedec_size = e->r->jedec_size;
+		ev.sfdp_size = fi.sfdp_size;
+	} else if (ret != -ENOTSUP) {
+		return ret;
+	}
+
+	/* The flash start: the firmware's flash tables live there, and the bytes are kept as
+	 * the start of the image. */
+	if (!e->prefix) {
+		e->prefix = malloc(plen);
+		if (!e->prefix)
+			return -ENOMEM;
+	}
+	e->prefix_len = 0;
+	ret = e->ops->read(e->dev, 0, plen, e->prefix, NULL, NULL);
+	if (ret < 0)
+		return ret;
+	e->prefix_len = plen;
+	e->r->bytes_transferred += plen;
+	rb_cmem_scan(e->prefix, plen, &cmem);
+	ev.cmem = &cmem;
+	e->r->firmware_size = rb_cmem_size(&cmem);
+	if (cmem.have_ids || cmem.have_nor) {
+		char list[96];
+
+		rb_cmem_list_text(&cmem, list, sizeof(list));
+		mtk_logf(e->o->log, MTK_LOG_INFO,
+			 "readback: firmware flash tables: IDs [%s] at 0x%X, NOR_INFO %s at 0x%X%s",
+			 list, cmem.ids_offset, cmem.have_nor ? "found" : "absent",
+			 cmem.nor_offset, cmem.copies_differ ? " (copies differ)" : "");
+	}
+
+	ret = rb_mirror_probe(probe_read, e, READBACK_MAX_SIZE, &ev.mirror);
+	if (ret < 0)
+		return ret;
+	e->r->mirror_size = ev.mirror.verdict == RB_MIRROR_FOUND ? ev.mirror.period : 0;
+	mtk_logf(e->o->log, MTK_LOG_INFO, "readback: mirror test: %s", ev.mirror.note);
+
+	ret = rb_decide_size(&ev, d);
+	if (ret < 0)
+		return ctx_err(e, ret, "deciding the flash size: %s; give it with --length",
+			       d->evidence);
+	return 0;
+}
+
+static int decide_size(struct eng *e)
+{
+	struct rb_size_decision d;
+	char s[32], j[16];
+	int ret;
+
+	unsigned bad = 0;
+
+	while ((ret = size_once(e, &d)) < 0) {
+		if (ret == -EBADMSG && ++bad <= RB_CHUNK_RETRIES) {
+			e->r->retries++; /* bad packets beyond the agent's own retries */
+			continue;
+		}
+		if (ret == -EINTR || !link_error(ret))
+			return ret;
+		if ((ret = recover(e, ret)) < 0)
+			return ret;
+	}
+	for (unsigned i = 0; i < d.nwarn; i++)
+		warn(e, d.warn[i]);
+	e->size = d.size;
+	e->r->size = d.size;
+	e->r->size_source = d.source;
+	e->r->size_conflict = d.conflict;
+	snprintf(e->r->size_evidence, sizeof(e->r->size_evidence), "%s", d.evidence);
+	if (e->prefix_len > e->size)
+		e->prefix_len = e->size;
+	human(d.size, s, sizeof(s));
+	if (e->r->have_jedec) {
+		jedec_text(e->r->jedec, j, sizeof(j));
+		say(e, "Flash: JEDEC ID %s, reading %s (size from %s)", j, s, d.evidence);
+	} else {
+		say(e, "Flash: reading %s (size from %s)", s, d.evidence);
+	}
+	return 0;
+}
+
+/* ---- verification of the whole image ---- */
+
+static int device_crc(struct eng *e, uint32_t off, uint32_t len, uint32_t *crc)
+{
+	int ret;
+
+	while ((ret = e->ops->crc32(e->dev, off, len, crc)) < 0) {
+		if (ret == -ENOTSUP || ret == -EINTR || !link_error(ret))
+			return ret;
+		if ((ret = recover(e, ret)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Chunks whose bytes on disk differ from the watch's CRC are read again. */
+static int repair(struct eng *e, const uint32_t *file_chunks)
+{
+	uint32_t nchunks = (e->size + e->chunk - 1) / e->chunk;
+	unsigned fixed = 0;
+
+	for (uint32_t i = 0; i < nchunks; i++) {
+		uint32_t off = i * e->chunk, len = e->size - off < e->chunk ? e->size - off : e->chunk;
+		uint32_t dev;
+		int ret;
+
+		if ((ret = device_crc(e, off, len, &dev)) < 0)
+			return ret;
+		if (dev == file_chunks[i])
+			continue;
+		say(e, "Reading 0x%06X..0x%06X again: the file differs from the watch there", off,
+		    off + len);
+		if ((ret = read_chunk_checked(e, off, len, dev)) < 0)
+			return ret;
+		if ((ret = write_all(e, e->buf, len, off)) < 0)
+			return ret;
+		e->r->retries++;
+		fixed++;
+	}
+	if (fdatasync(e->fd) < 0)
+		return ctx_err(e, -errno, "writing %s", e->part_path);
+	return (int)fixed;
+}
+
+static int verify_whole(struct eng *e)
+{
+	uint32_t nchunks = (e->size + e->chunk - 1) / e->chunk;
+	uint32_t *chunks = calloc(nchunks, sizeof(*chunks));
+	uint32_t crc, dev;
+	int ret;
+
+	if (!chunks)
+		return -ENOMEM;
+	for (unsigned round = 0;; round++) {
+		if (fsync(e->fd) < 0) {
+			ret = ctx_err(e, -errno, "writing %s", e->part_path);
+			break;
+		}
+		ret = file_crc(e, e->size, &crc, e->r->sha256, chunks);
+		if (ret == -ENODATA)
+			ret = ctx_err(e, -EIO, "%s is shorter than what was written", e->part_path);
+		if (ret < 0)
+			break;
+		e->r->crc32 = crc;
+		say(e, "Verifying the whole image against the watch");
+		ret = device_crc(e, 0, e->size, &dev);
+		if (ret == -ENOTSUP) {
+			/* BROM-only: no CRC on the watch; every block was read twice and matched,
+			 * and the file must hold exactly the bytes that were checked. */
+			if (crc != e->st.verified_crc) {
+				ret = ctx_err(e, -EBADMSG,
+					      "%s on disk differs from what was read (CRC-32 %08x, "
+					      "expected %08x): a disk problem?",
+					      e->part_path, crc, e->st.verified_crc);
+				e->st.verified = 0;
+				e->st.verified_crc = 0;
+				save_state(e);
+			} else {
+				ret = 0;
+			}
+			break;
+		}
+		if (ret < 0)
+			break;
+		if (dev == crc) {
+			e->r->device_crc_checked = true;
+			ret = 0;
+			break;
+		}
+		mtk_logf(e->o->log, MTK_LOG_INFO,
+			 "readback: whole image CRC-32 %08x, the watch says %08x", crc, dev);
+		if (round >= RB_VERIFY_REPAIRS) {
+			ret = ctx_err(e, -EBADMSG,
+				      "the image's CRC-32 %08x still differs from the watch's %08x "
+				      "after %u repair rounds",
+				      crc, dev, round);
+			break;
+		}
+		ret = repair(e, chunks);
+		if (ret < 0)
+			break;
+		if (ret == 0) {
+			/* Every chunk matches but the whole does not: the watch is not
+			 * answering consistently. */
+			ret = ctx_err(e, -EBADMSG,
+				      "every chunk matches the watch but the whole image does not "
+				      "(CRC-32 %08x vs %08x)",
+				      crc, dev);
+			break;
+		}
+	}
+	free(chunks);
+	return ret;
+}
+
+/* ---- commit ---- */
+
+static int commit(struct eng *e)
+{
+	struct stat st;
+	char dir[MTK_PATH_MAX];
+	const char *slash;
+
+	if (close(e->fd) < 0) {
+		e->fd = -1;
+		return ctx_err(e, -errno, "closing %s", e->part_path);
+	}
+	e->fd = -1;
+	if (!e->o->force && stat(e->o->out_path, &st) == 0)
+		return ctx_err(e, -EEXIST,
+			       "%s appeared while reading; the verified image stays in %s",
+			       e->o->out_path, e->part_path);
+	if (rename(e->part_path, e->o->out_path) < 0)
+		return ctx_err(e, -errno, "renaming %s to %s", e->part_path, e->o->out_path);
+	unlink(e->state_path);
+	slash = strrchr(e->o->out_path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == e->o->out_path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - e->o->out_path), e->o->out_path);
+	fsync_dir(dir);
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static int read_all(struct eng *e)
+{
+	double t = now_s();
+	char s[32];
+
+	human(e->size - e->st.verified, s, sizeof(s));
+	say(e, "Reading %s into %s", s, e->part_path);
+	progress(e, e->st.verified);
+	while (e->st.verified < e->size) {
+		uint32_t off = e->st.verified;
+		uint32_t len = e->size - off < e->chunk ? e->size - off : e->chunk;
+		int ret;
+
+		if ((ret = read_chunk(e, off, len)) < 0)
+			return ret;
+		if ((ret = write_all(e, e->buf, len, off)) < 0)
+			return ret;
+		if (fdatasync(e->fd) < 0)
+			return ctx_err(e, -errno, "writing %s", e->part_path);
+		e->st.verified_crc = rb_crc32(e->st.verified_crc, e->buf, len);
+		e->st.verified = off + len;
+		if ((ret = save_state(e)) < 0)
+			return ret;
+		progress(e, e->st.verified);
+	}
+	if (ftruncate(e->fd, e->size) < 0)
+		return ctx_err(e, -errno, "writing %s", e->part_path);
+	e->r->read_seconds = now_s() - t;
+	return 0;
+}
+
+static int first_connect(struct eng *e)
+{
+	int ret = e->ops->connect(e->dev, e->o->open_timeout_ms, &e->r->id);
+
+	if (ret < 0)
+		return ret;
+	e->connected = true;
+	return 0;
+}
+
+int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, void *dev,
+		  struct readback_result *r)
+{
+	struct eng e = {.o = o, .ops = ops, .dev = dev, .r = r, .fd = -1};
+	struct stat st;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	e.t0 = now_s();
+	e.chunk = o->chunk_size ? o->chunk_size : RB_DEFAULT_CHUNK;
+	e.max_reconnects = o->max_reconnects ? o->max_reconnects : RB_DEFAULT_RECONNECTS;
+	if (!o->out_path || !*o->out_path || e.chunk % 4 || e.chunk < 4096 ||
+	    e.chunk > 16u * 1024u * 1024u || (o->length % 4) || o->length > READBACK_MAX_SIZE)
+		return ctx_err(&e, -EINVAL, "bad read options");
+	if (snprintf(r->out_path, sizeof(r->out_path), "%s", o->out_path) >=
+		    (int)sizeof(r->out_path) ||
+	    snprintf(e.part_path, sizeof(e.part_path), "%s.part", o->out_path) >=
+		    (int)sizeof(e.part_path) ||
+	    readback_state_path(o->out_path, e.state_path, sizeof(e.state_path)) < 0)
+		return ctx_err(&e, -ENAMETOOLONG, "output name too long");
+	if (!o->force && stat(o->out_path, &st) == 0)
+		return ctx_err(&e, -EEXIST, "%s already exists", o->out_path);
+	e.buf = malloc(e.chunk);
+	if (!e.buf)
+		return -ENOMEM;
+
+	e.phase = "connecting to the watch";
+	if ((ret = first_connect(&e)) < 0)
+		goto out;
+	e.phase = "finding the flash size";
+	if ((ret = decide_size(&e)) < 0)
+		goto out;
+	e.phase = "preparing the output";
+	if ((ret = open_part(&e)) < 0)
+		goto out;
+	e.phase = "reading the flash";
+	if ((ret = read_all(&e)) < 0)
+		goto out;
+	e.phase = "verifying the image";
+	if ((ret = verify_whole(&e)) < 0)
+		goto out;
+	e.phase = "saving the image";
+	if ((ret = commit(&e)) < 0)
+		goto out;
+	if (!o->no_reboot && e.connected)
+		ops->finish(e.dev, true);
+out:
+	if (ret < 0 && e.connected && !o->no_reboot)
+		ops->finish(e.dev, false);
+	if (ret == -EINTR && !r->error_context[0] && e.fd >= 0)
+		ctx_err(&e, ret, "stopped; %s keeps what was verified: run the same command again "
+				 "(with the watch connected in boot mode) to continue",
+			e.part_path);
+	else if (ret == -EINTR && !r->error_context[0])
+		ctx_err(&e, ret, "stopped while %s", e.phase);
+	if (ret < 0 && !r->error_context[0]) {
+		const char *d = dev_detail(&e);
+
+		ctx_err(&e, ret, "%s%s%s", e.phase, *d ? ": " : "", d);
+	}
+	r->verified = e.st.verified;
+	if (e.fd >= 0) {
+		if (ret < 0)
+			fdatasync(e.fd);
+		close(e.fd);
+	}
+	if (e.connected || ret < 0)
+		ops->close(e.dev);
+	free(e.buf);
+	free(e.prefix);
+	r->seconds = now_s() - e.t0;
+	return ret;
+}

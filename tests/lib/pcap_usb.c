@@ -1,0 +1,87 @@
+#include "pcap_usb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mtkbak/errors.h"
+#include "mtkbak/fsutil.h"
+
+#define PCAP_MAGIC   0xA1B2C3D4u
+#define LINK_USBPCAP 249
+#define USBPCAP_HDR  27 /* fixed part of USBPCAP_BUFFER_PACKET_HEADER */
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int usbpcap_load(const char *path, struct usbpcap *p)
+{
+	size_t off = 24, cap = 0;
+	double t0 = -1;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if ((ret = read_whole_file(path, &p->buf, &p->len, 64u << 20)) < 0)
+		return ret;
+	if (p->len < 24 || le32(p->buf) != PCAP_MAGIC || le32(p->buf + 20) != LINK_USBPCAP) {
+		usbpcap_free(p);
+		return -EBADMSG;
+	}
+	while (off < p->len) {
+		const uint8_t *r, *h;
+		uint32_t incl, hlen, dlen;
+		struct usbpcap_rec *rec;
+
+		if (p->len - off < 16)
+			goto bad;
+		r = p->buf + off;
+		incl = le32(r + 8);
+		if (incl > p->len - off - 16 || incl < USBPCAP_HDR)
+			goto bad;
+		h = r + 16;
+		hlen = le16(h);
+		dlen = le32(h + 23);
+		if (hlen < USBPCAP_HDR || hlen > incl || dlen > incl - hlen)
+			goto bad;
+		if (p->count == cap) {
+			struct usbpcap_rec *n;
+
+			cap = cap ? cap * 2 : 256;
+			n = realloc(p->recs, cap * sizeof(*n));
+			if (!n) {
+				usbpcap_free(p);
+				return -ENOMEM;
+			}
+			p->recs = n;
+		}
+		rec = &p->recs[p->count++];
+		rec->ts = le32(r) + le32(r + 4) / 1e6;
+		if (t0 < 0)
+			t0 = rec->ts;
+		rec->ts -= t0;
+		rec->function = le16(h + 14);
+		rec->in = h[16] & 1;
+		rec->endpoint = h[21];
+		rec->transfer = h[22];
+		rec->data = h + hlen;
+		rec->len = dlen;
+		off += 16 + incl;
+	}
+	return 0;
+bad:
+	usbpcap_free(p);
+	return -EBADMSG;
+}
+
+void usbpcap_free(struct usbpcap *p)
+{
+	free(p->buf);
+	free(p->recs);
+	memset(p, 0, sizeof(*p));
+}
