@@ -385,9 +385,14 @@ static void *dev_main(void *arg)
 		pthread_mutex_lock(&w->mu);
 		if (w->shutdown)
 			break;
-		/* Ended by the watch itself (watchdog or software reset): it re-enumerates. */
-		if (w->epoch == w->dev.epoch)
-			bus_enumerate(w, sim_now_ns());
+		/* Ended by the watch itself (watchdog or software reset): it re-enumerates in
+		 * boot-ROM mode, or (reset=off) boots its firmware and leaves the bus. */
+		if (w->epoch == w->dev.epoch) {
+			if (w->o.reset_leaves)
+				bus_leave(w, sim_now_ns(), -1);
+			else
+				bus_enumerate(w, sim_now_ns());
+		}
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;

@@ -103,6 +103,13 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 	} else if (!strcmp(key, "window")) {
 		NEED_NUM(ms_max);
 		o->window_ms = (int)n;
+	} else if (!strcmp(key, "reset")) {
+		if (!val || (strcmp(val, "off") && strcmp(val, "brom"))) {
+			snprintf(err, errlen,
+				 "sim option reset must be off (boots its firmware) or brom");
+			return -EINVAL;
+		}
+		o->reset_leaves = !strcmp(val, "off");
 	} else if (!strcmp(key, "plug")) {
 		NEED_NUM(ms_max);
 		o->plug_ms = (int)n;
@@ -179,7 +186,7 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
-		    "meid, fail, wdt)",
+		    "meid, fail, wdt, reset)",
 		    key);
 		return -EINVAL;
 	}

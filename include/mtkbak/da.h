@@ -24,33 +24,33 @@ extern const uint8_t mtkbak_agent_blob[];
 extern const size_t mtkbak_agent_blob_len;
 
 #define DA_DEFAULT_TIMEOUT_MS 3000
-#define DA_DEFAULT_PACKET     4096u          /* READ payload per packet */
+#define DA_DEFAULT_PACKET     4096u	      /* READ payload per packet */
 #define DA_DEFAULT_CHUNK      (1024u * 1024u) /* bytes per READ command */
-#define DA_DEFAULT_RETRIES    5u             /* passes over bad packets per chunk */
+#define DA_DEFAULT_RETRIES    5u	      /* passes over bad packets per chunk */
 
 struct da {
 	struct brom *brom;
 	const struct mtk_log *log;
-	uint32_t version;      /* agent protocol version from its hello */
-	uint16_t flags;        /* hello flags (AGENT_HELLO_F_*) */
-	uint32_t max_packet;   /* the agent's limit, from its hello */
-	int timeout_ms;        /* deadline for each reply */
-	uint32_t packet_size;  /* READ payload per packet (clamped to max_packet) */
-	uint32_t chunk_size;   /* bytes per READ command: bounds what a resync must drain */
-	unsigned max_retries;  /* re-request passes per chunk before giving up */
-	bool reused;           /* da_start found an agent already running */
-	uint16_t last_status;  /* last error status from the agent (0x2Dxx), 0 if none */
-	char detail[256];      /* what the last failure was, in words ("" after success) */
+	uint32_t version;     /* agent protocol version from its hello */
+	uint16_t flags;	      /* hello flags (AGENT_HELLO_F_*) */
+	uint32_t max_packet;  /* the agent's limit, from its hello */
+	int timeout_ms;	      /* deadline for each reply */
+	uint32_t packet_size; /* READ payload per packet (clamped to max_packet) */
+	uint32_t chunk_size;  /* bytes per READ command: bounds what a resync must drain */
+	unsigned max_retries; /* re-request passes per chunk before giving up */
+	bool reused;	      /* da_start found an agent already running */
+	uint16_t last_status; /* last error status from the agent (0x2Dxx), 0 if none */
+	char detail[256];     /* what the last failure was, in words ("" after success) */
 	/* statistics, cumulative */
-	unsigned retries;      /* packets re-requested */
-	unsigned resyncs;      /* times the link was re-synchronised */
-	uint64_t bytes_read;   /* good payload bytes handed to sinks */
+	unsigned retries;    /* packets re-requested */
+	unsigned resyncs;    /* times the link was re-synchronised */
+	uint64_t bytes_read; /* good payload bytes handed to sinks */
 };
 
 struct da_flash_info {
 	uint8_t jedec[3];
-	uint32_t jedec_size;   /* 2^capacity byte, 0 if implausible */
-	uint32_t sfdp_size;    /* from SFDP density, 0 if no SFDP */
+	uint32_t jedec_size; /* 2^capacity byte, 0 if implausible */
+	uint32_t sfdp_size;  /* from SFDP density, 0 if no SFDP */
 	bool has_sfdp;
 	uint8_t sfdp_major, sfdp_minor;
 };
@@ -58,8 +58,8 @@ struct da_flash_info {
 /* What the image header says (AGENT_IMG_* in protocol.h). */
 struct da_blob_info {
 	uint32_t version;
-	uint32_t size;         /* bytes in the file */
-	uint32_t footprint;    /* RAM needed from the load address, stack included */
+	uint32_t size;	    /* bytes in the file */
+	uint32_t footprint; /* RAM needed from the load address, stack included */
 };
 
 /* Checks an agent image: 0, or -EINVAL (not an mtkbak agent / inconsistent sizes). */

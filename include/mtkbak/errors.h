@@ -13,6 +13,7 @@
  *   -EBADMSG    data failed an integrity check (CRC, SHA-1, checksum) after the allowed retries
  *   -EINVAL     bad argument or option;  -ENOENT file not found;  -EEXIST output exists (no --force)
  *   -ENOSPC / -EROFS / other file errors are passed through from the OS
+ *   -ENOTSUP    an unsupported chip (unknown hw code) or feature
  *   -EINTR      the user interrupted (Ctrl-C)
  *   -MTK_EAMBIGUOUS  more than one watch matches: the user must choose one with --port
  */

@@ -80,6 +80,7 @@ struct readback_result {
 	double read_seconds;       /* this run, the data transfer only */
 	uint64_t bytes_transferred; /* flash bytes moved over the link this run (re-reads included) */
 	unsigned retries;          /* chunks read again (CRC mismatch, bad packets) */
+	unsigned packet_retries;   /* bad packets the agent layer re-requested */
 	unsigned reconnects;       /* cable drops survived */
 	bool resumed;
 	uint32_t resumed_from;     /* verified offset the run continued from */

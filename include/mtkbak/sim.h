@@ -36,6 +36,9 @@ struct sim_opts {
 	uint8_t fail_cmd; /* fail=CMD[:STATUS]: the boot ROM answers every CMD (hex, e.g. d1)... */
 	uint16_t fail_status; /* ...with this error status (default 0x1D02) after its parameters */
 	int wdt_ms; /* wdt=MS: an armed watchdog resets the watch after MS (0: not modelled) */
+	/* reset=off: after a reset the watch boots its firmware and leaves the bus for good
+	 * (default reset=brom: it comes back in boot-ROM mode, as when the boot key is held) */
+	bool reset_leaves;
 };
 
 /* Fills defaults. */

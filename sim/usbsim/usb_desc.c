@@ -6,6 +6,7 @@
 
 /* Verbatim from the MT6261 capture: bcdUSB 1.10, class 02, EP0 64, 0E8D:0003, bcdDevice 1.00,
  * no device-level strings, one configuration. */
+/* clang-format off */
 static const uint8_t device_desc[18] = {
 	0x12, 0x01, 0x10, 0x01, 0x02, 0x00, 0x00, 0x40, 0x8d,
 	0x0e, 0x03, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
@@ -31,26 +32,28 @@ static const uint8_t config_desc[67] = {
 	0x07, 0x05, 0x83, 0x03, 0x10, 0x00, 0x01, /* interrupt IN 0x83, 16, bInterval 1 */
 };
 
+/* clang-format on */
+
 static const uint8_t string0_desc[4] = {0x04, 0x03, 0x09, 0x04}; /* LANGID en-US */
 
 /* Requests (bmRequestType, bRequest). */
-#define RT_STD_DEV_IN   0x80
-#define RT_STD_IF_IN    0x81
-#define RT_STD_EP_IN    0x82
-#define RT_STD_DEV_OUT  0x00
-#define RT_STD_IF_OUT   0x01
-#define RT_STD_EP_OUT   0x02
+#define RT_STD_DEV_IN	0x80
+#define RT_STD_IF_IN	0x81
+#define RT_STD_EP_IN	0x82
+#define RT_STD_DEV_OUT	0x00
+#define RT_STD_IF_OUT	0x01
+#define RT_STD_EP_OUT	0x02
 #define RT_CLASS_IF_OUT 0x21
-#define RT_CLASS_IF_IN  0xa1
+#define RT_CLASS_IF_IN	0xa1
 
-#define REQ_GET_STATUS      0x00
+#define REQ_GET_STATUS	    0x00
 #define REQ_CLEAR_FEATURE   0x01
-#define REQ_SET_FEATURE     0x03
+#define REQ_SET_FEATURE	    0x03
 #define REQ_GET_DESCRIPTOR  0x06
 #define REQ_SET_LINE_CODING 0x20
 #define REQ_GET_LINE_CODING 0x21
 #define REQ_SET_CTRL_LINE   0x22
-#define REQ_SEND_BREAK      0x23
+#define REQ_SEND_BREAK	    0x23
 
 const uint8_t *usbsim_device_descriptor(size_t *len)
 {

@@ -7,22 +7,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define USBSIM_VID         0x0E8D
-#define USBSIM_PID         0x0003
+#define USBSIM_VID	   0x0E8D
+#define USBSIM_PID	   0x0003
 #define USBSIM_BCD_DEVICE  0x0100
 #define USBSIM_EP_BULK_IN  0x81
 #define USBSIM_EP_BULK_OUT 0x01
 #define USBSIM_EP_NOTIFY   0x83
-#define USBSIM_BULK_MPS    64
+#define USBSIM_BULK_MPS	   64
 #define USBSIM_NOTIFY_MPS  16
-#define USBSIM_EP0_MPS     64
-#define USBSIM_IF_DATA     0 /* the ROM puts the CDC data interface first... */
-#define USBSIM_IF_COMM     1 /* ...and the ACM comm interface second */
+#define USBSIM_EP0_MPS	   64
+#define USBSIM_IF_DATA	   0 /* the ROM puts the CDC data interface first... */
+#define USBSIM_IF_COMM	   1 /* ...and the ACM comm interface second */
 
 /* ep0 state a real device keeps between requests. */
 struct usbsim_ep0 {
-	uint8_t line_coding[7];  /* dwDTERate (LE), bCharFormat, bParityType, bDataBits */
-	uint16_t line_state;     /* last SET_CONTROL_LINE_STATE: bit 0 DTR, bit 1 RTS */
+	uint8_t line_coding[7];	 /* dwDTERate (LE), bCharFormat, bParityType, bDataBits */
+	uint16_t line_state;	 /* last SET_CONTROL_LINE_STATE: bit 0 DTR, bit 1 RTS */
 	unsigned class_requests; /* CDC class requests seen (for the log/status) */
 };
 

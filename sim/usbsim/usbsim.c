@@ -33,13 +33,13 @@
 #include "mtkbak/sim.h"
 #include "usb_desc.h"
 
-#define RX_MAX        (256u * 1024u) /* largest bulk IN reply in one piece */
-#define IN_QUEUE_MAX  1024           /* bulk IN requests QEMU may hold open at once */
-#define IDLE_MS       3   /* no more data this long after a full packet: end the transfer */
-#define POLL_MS       10  /* presence is checked at least this often */
-#define OUT_TIMEOUT   5000
-#define CTL_LINE_MAX  1024
-#define FLUSH_MS      200
+#define RX_MAX	     (256u * 1024u) /* largest bulk IN reply in one piece */
+#define IN_QUEUE_MAX 1024	    /* bulk IN requests QEMU may hold open at once */
+#define IDLE_MS	     3	/* no more data this long after a full packet: end the transfer */
+#define POLL_MS	     10 /* presence is checked at least this often */
+#define OUT_TIMEOUT  5000
+#define CTL_LINE_MAX 1024
+#define FLUSH_MS     200
 
 struct in_req {
 	uint64_t id;
@@ -52,9 +52,9 @@ struct reader {
 	pthread_cond_t cv;
 	struct sim_watch *w; /* NULL while the watch is being replaced */
 	bool quit, busy;
-	size_t want;    /* bytes wanted by the oldest open IN request, 0 = none */
+	size_t want;	/* bytes wanted by the oldest open IN request, 0 = none */
 	uint64_t epoch; /* connection the data is for; data of an older one is dropped */
-	uint8_t *buf;   /* bytes read from the watch, not yet handed to QEMU */
+	uint8_t *buf;	/* bytes read from the watch, not yet handed to QEMU */
 	size_t len, off;
 	int wake_wr;
 };
@@ -105,7 +105,7 @@ static int64_t now_ns(void)
 }
 
 static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -395,8 +395,7 @@ static void cb_stop_interrupt(void *priv, uint64_t id,
 	usbredirparser_send_interrupt_receiving_status(s->p, id, &st);
 }
 
-static void cb_alloc_streams(void *priv, uint64_t id,
-			     struct usb_redir_alloc_bulk_streams_header *h)
+static void cb_alloc_streams(void *priv, uint64_t id, struct usb_redir_alloc_bulk_streams_header *h)
 {
 	struct usbsim *s = priv;
 	struct usb_redir_bulk_streams_status_header st;
@@ -449,9 +448,9 @@ static void cb_control(void *priv, uint64_t id, struct usb_redir_control_packet_
 	int n = usbsim_ep0_request(&s->ep0, &st, data, data_len > 0 ? (size_t)data_len : 0, in,
 				   sizeof(in));
 
-	logmsg(s, 2, "control %02x %02x value %04x index %04x length %u: %s -> %s",
-	       h->requesttype, h->request, h->value, h->index, h->length,
-	       usbsim_request_name(&st), n < 0 ? "STALL" : "ok");
+	logmsg(s, 2, "control %02x %02x value %04x index %04x length %u: %s -> %s", h->requesttype,
+	       h->request, h->value, h->index, h->length, usbsim_request_name(&st),
+	       n < 0 ? "STALL" : "ok");
 	if (n < 0) {
 		reply.status = usb_redir_stall;
 		reply.length = 0;
@@ -482,8 +481,8 @@ static void send_bulk_in(struct usbsim *s, uint64_t id, uint8_t status, const ui
 	usbredirparser_send_bulk_packet(s->p, id, &h, (uint8_t *)data, (int)len);
 }
 
-static void cb_bulk(void *priv, uint64_t id, struct usb_redir_bulk_packet_header *h,
-		    uint8_t *data, int data_len)
+static void cb_bulk(void *priv, uint64_t id, struct usb_redir_bulk_packet_header *h, uint8_t *data,
+		    int data_len)
 {
 	struct usbsim *s = priv;
 	struct usb_redir_bulk_packet_header reply = *h;
@@ -498,14 +497,14 @@ static void cb_bulk(void *priv, uint64_t id, struct usb_redir_bulk_packet_header
 			send_bulk_in(s, id, usb_redir_success, NULL, 0);
 		} else {
 			s->inq[(s->inq_head + s->inq_len) % IN_QUEUE_MAX] =
-				(struct in_req){id, len};
+			    (struct in_req){id, len};
 			s->inq_len++;
 			logmsg(s, 3, "bulk IN request %llu, %u bytes (%zu open)",
 			       (unsigned long long)id, len, s->inq_len);
 		}
 	} else if (h->endpoint == USBSIM_EP_BULK_OUT) {
-		int n = data_len > 0 ? sim_host_write(s->w, data, (size_t)data_len, OUT_TIMEOUT)
-				     : 0;
+		int n =
+		    data_len > 0 ? sim_host_write(s->w, data, (size_t)data_len, OUT_TIMEOUT) : 0;
 
 		reply.length = reply.length_high = 0;
 		if (n >= 0) {
@@ -569,7 +568,7 @@ static void cb_cancel(void *priv, uint64_t id)
 			continue;
 		for (size_t j = i; j + 1 < s->inq_len; j++)
 			s->inq[(s->inq_head + j) % IN_QUEUE_MAX] =
-				s->inq[(s->inq_head + j + 1) % IN_QUEUE_MAX];
+			    s->inq[(s->inq_head + j + 1) % IN_QUEUE_MAX];
 		s->inq_len--;
 		s->cancels++;
 		send_bulk_in(s, id, usb_redir_cancelled, NULL, 0);
@@ -897,8 +896,9 @@ static void ctl_command(struct usbsim *s, char *line)
 		ctl_reply(s, "ok");
 		s->quit = true;
 	} else {
-		ctl_reply(s, "err unknown command '%s' (plug, unplug, new [OPTS], "
-			     "new-unplugged [OPTS], status, ping, quit)",
+		ctl_reply(s,
+			  "err unknown command '%s' (plug, unplug, new [OPTS], "
+			  "new-unplugged [OPTS], status, ping, quit)",
 			  line);
 	}
 }
@@ -942,7 +942,8 @@ static int run(struct usbsim *s)
 			cable_out(s, "the watch left the bus");
 		else if (s->fd >= 0 && sim_generation(s->w) != s->conn_gen)
 			cable_out(s, "the watch re-enumerates");
-		if (s->fd < 0 && present && now - s->off_since_ns >= (int64_t)s->min_off_ms * 1000000 &&
+		if (s->fd < 0 && present &&
+		    now - s->off_since_ns >= (int64_t)s->min_off_ms * 1000000 &&
 		    now >= s->next_try_ns) {
 			int rc = cable_in(s);
 
@@ -960,10 +961,10 @@ static int run(struct usbsim *s)
 		if (s->fd >= 0) {
 			isock = nfd;
 			pfd[nfd++] = (struct pollfd){
-				s->fd,
-				(short)(POLLIN | (usbredirparser_has_data_to_write(s->p) ? POLLOUT
-											  : 0)),
-				0};
+			    s->fd,
+			    (short)(POLLIN |
+				    (usbredirparser_has_data_to_write(s->p) ? POLLOUT : 0)),
+			    0};
 		}
 		if (poll(pfd, (nfds_t)nfd, POLL_MS) < 0 && errno != EINTR) {
 			logmsg(s, 0, "poll: %s", strerror(errno));
@@ -1002,32 +1003,33 @@ static int run(struct usbsim *s)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: mtkbak-usbsim --socket PATH [options] IMAGE|demo\n"
-		"\n"
-		"Serves the simulated watch (the model behind --port sim:) as a USB device\n"
-		"0e8d:0003 to a QEMU guest through usbredir. QEMU must listen on PATH:\n"
-		"  -chardev socket,id=ur0,path=PATH,server=on,wait=off\n"
-		"  -device qemu-xhci,id=xhci -device usb-redir,chardev=ur0,bus=xhci.0\n"
-		"Connecting is plugging the watch in; the watch leaving the bus (unplug command,\n"
-		"disconnect=N/window=MS faults) closes the socket, and coming back reconnects.\n"
-		"\n"
-		"options:\n"
-		"  -s, --socket PATH      QEMU's usb-redir chardev socket\n"
-		"  -o, --opts OPTS        simulator options, as in --port sim:IMAGE,OPTS\n"
-		"                         (e.g. link=fs,disconnect=6M,replug=500)\n"
-		"  -c, --control PATH     line commands from a unix socket (e.g. a QEMU serial\n"
-		"                         chardev) or '-' for stdin/stdout: plug, unplug,\n"
-		"                         new [OPTS], new-unplugged [OPTS], status, ping, quit\n"
-		"  -u, --unplugged        start with the cable out (plug it with 'plug')\n"
-		"      --wait-socket MS   keep retrying to connect this long (default 20000)\n"
-		"      --min-off MS       a pulled cable stays out at least this long (default 300)\n"
-		"      --save-image FILE  write the flash image being served to FILE (without\n"
-		"                         --socket: write it and exit)\n"
-		"  -v, --verbose          more log on stderr (-vv requests, -vvv every transfer)\n"
-		"  -h, --help             this text\n"
-		"IMAGE is a raw flash image (64 KiB..16 MiB, power of two); 'demo' generates\n"
-		"the demo firmware of sim:demo (size=4M|8M|16M).\n");
+	fprintf(
+	    f,
+	    "usage: mtkbak-usbsim --socket PATH [options] IMAGE|demo\n"
+	    "\n"
+	    "Serves the simulated watch (the model behind --port sim:) as a USB device\n"
+	    "0e8d:0003 to a QEMU guest through usbredir. QEMU must listen on PATH:\n"
+	    "  -chardev socket,id=ur0,path=PATH,server=on,wait=off\n"
+	    "  -device qemu-xhci,id=xhci -device usb-redir,chardev=ur0,bus=xhci.0\n"
+	    "Connecting is plugging the watch in; the watch leaving the bus (unplug command,\n"
+	    "disconnect=N/window=MS faults) closes the socket, and coming back reconnects.\n"
+	    "\n"
+	    "options:\n"
+	    "  -s, --socket PATH      QEMU's usb-redir chardev socket\n"
+	    "  -o, --opts OPTS        simulator options, as in --port sim:IMAGE,OPTS\n"
+	    "                         (e.g. link=fs,disconnect=6M,replug=500)\n"
+	    "  -c, --control PATH     line commands from a unix socket (e.g. a QEMU serial\n"
+	    "                         chardev) or '-' for stdin/stdout: plug, unplug,\n"
+	    "                         new [OPTS], new-unplugged [OPTS], status, ping, quit\n"
+	    "  -u, --unplugged        start with the cable out (plug it with 'plug')\n"
+	    "      --wait-socket MS   keep retrying to connect this long (default 20000)\n"
+	    "      --min-off MS       a pulled cable stays out at least this long (default 300)\n"
+	    "      --save-image FILE  write the flash image being served to FILE (without\n"
+	    "                         --socket: write it and exit)\n"
+	    "  -v, --verbose          more log on stderr (-vv requests, -vvv every transfer)\n"
+	    "  -h, --help             this text\n"
+	    "IMAGE is a raw flash image (64 KiB..16 MiB, power of two); 'demo' generates\n"
+	    "the demo firmware of sim:demo (size=4M|8M|16M).\n");
 }
 
 static int load_image(struct usbsim *s)
@@ -1075,16 +1077,16 @@ int main(int argc, char **argv)
 {
 	enum { OPT_WAIT = 1000, OPT_MINOFF, OPT_SAVE };
 	static const struct option longopts[] = {
-		{"socket", required_argument, NULL, 's'},
-		{"opts", required_argument, NULL, 'o'},
-		{"control", required_argument, NULL, 'c'},
-		{"unplugged", no_argument, NULL, 'u'},
-		{"wait-socket", required_argument, NULL, OPT_WAIT},
-		{"min-off", required_argument, NULL, OPT_MINOFF},
-		{"save-image", required_argument, NULL, OPT_SAVE},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"socket", required_argument, NULL, 's'},
+	    {"opts", required_argument, NULL, 'o'},
+	    {"control", required_argument, NULL, 'c'},
+	    {"unplugged", no_argument, NULL, 'u'},
+	    {"wait-socket", required_argument, NULL, OPT_WAIT},
+	    {"min-off", required_argument, NULL, OPT_MINOFF},
+	    {"save-image", required_argument, NULL, OPT_SAVE},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct usbsim *s = calloc(1, sizeof(*s));
 	const char *opts_text = "", *save_path = NULL;
@@ -1189,7 +1191,8 @@ int main(int argc, char **argv)
 		while ((fd = connect_unix(s->ctl_path)) < 0 && now_ns() < until)
 			usleep(50000);
 		if (fd < 0) {
-			fprintf(stderr, "mtkbak-usbsim: cannot connect to the control socket %s: %s\n",
+			fprintf(stderr,
+				"mtkbak-usbsim: cannot connect to the control socket %s: %s\n",
 				s->ctl_path, strerror(-fd));
 			return MTK_EXIT_UNAVAILABLE;
 		}

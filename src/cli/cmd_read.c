@@ -132,6 +132,7 @@ static void report(const struct readback_result *r, bool no_da)
 		jw_kbool(w, "resumed", r->resumed);
 		jw_kuint(w, "resumed_from", r->resumed_from);
 		jw_kuint(w, "retries", r->retries);
+		jw_kuint(w, "packet_retries", r->packet_retries);
 		jw_kuint(w, "reconnects", r->reconnects);
 		jw_kuint(w, "bytes_transferred", r->bytes_transferred);
 		jw_key(w, "seconds");
@@ -153,22 +154,28 @@ static void report(const struct readback_result *r, bool no_da)
 	if (r->read_seconds > 0)
 		ux_info("Transfer: %.2f MB/s%s", rate / 1e6,
 			r->resumed ? " (this run; the rest came from an earlier run)" : "");
-	if (r->retries || r->reconnects)
-		ux_info("Recovered: %u re-read%s, %u reconnect%s", r->retries,
+	if (r->retries || r->reconnects || r->packet_retries)
+		ux_info("Recovered: %u bad packet%s re-requested, %u chunk%s read again, %u "
+			"reconnect%s",
+			r->packet_retries, r->packet_retries == 1 ? "" : "s", r->retries,
 			r->retries == 1 ? "" : "s", r->reconnects, r->reconnects == 1 ? "" : "s");
 }
 
 static int failed(int ret, const struct readback_result *r, const struct readback_opts *o)
 {
 	char part[32];
-	int code = cli_fail(ret, r->error_context[0] ? r->error_context : "read");
+	int code;
 
+	if (ret == -EPERM && !o->no_da) {
+		/* cli_fail's general hint says a secure part cannot be read; the boot ROM alone
+		 * may still allow it */
+		ux_error("%s", r->error_context);
+		ux_hint("'--no-da' reads through the boot ROM alone, without uploading code; "
+			"some secure parts still allow that");
+		return mtk_exit_code(ret);
+	}
+	code = cli_fail(ret, r->error_context[0] ? r->error_context : "read");
 	switch (-ret) {
-	case EPERM:
-		if (!o->no_da)
-			ux_hint("'--no-da' reads through the boot ROM alone, without uploading "
-				"code; some secure parts still allow that");
-		break;
 	case ENOTSUP:
 		ux_hint("this chip is not in mtkbak's table; 'mtkbak identify' shows what it is");
 		break;
@@ -184,9 +191,10 @@ static int failed(int ret, const struct readback_result *r, const struct readbac
 	default:
 		break;
 	}
-	if (r->verified && (ret == -EINTR || ret == -ETIMEDOUT || ret == -ENODEV || ret == -EIO)) {
+	if (r->verified && ret != -EBADMSG && ret != -EEXIST) {
 		ux_human_bytes(r->verified, part, sizeof(part));
-		ux_hint("%s verified so far are kept in %s.part: the same command continues there",
+		ux_hint("%s read so far are kept in %s.part: run the same command again (with the "
+			"watch in boot mode) and it continues there",
 			part, o->out_path);
 	}
 	return code;

@@ -18,8 +18,8 @@
 
 #define DA_HELLO_TIMEOUT_MS 3000
 #define DA_PROBE_TAIL_MS    250
-#define DA_DRAIN_MS         10000 /* bounded drain of a stream still in flight */
-#define DA_SYNC_TRIES       3
+#define DA_DRAIN_MS	    10000 /* bounded drain of a stream still in flight */
+#define DA_SYNC_TRIES	    3
 
 static int64_t now_ms(void)
 {
@@ -135,8 +135,7 @@ static int hello_parse(struct da *d, const uint8_t h[AGENT_HELLO_LEN])
 {
 	uint32_t ver, maxp;
 
-	if (memcmp(h, AGENT_HELLO_MAGIC, 4) != 0 ||
-	    agent_crc32(0, h, 12) != agent_get_be32(h + 12))
+	if (memcmp(h, AGENT_HELLO_MAGIC, 4) != 0 || agent_crc32(0, h, 12) != agent_get_be32(h + 12))
 		return fail(d, -EPROTO, "the agent's hello is garbled");
 	ver = agent_get_be16(h + 4);
 	maxp = agent_get_be32(h + 8);
@@ -215,7 +214,8 @@ static int resync(struct da *d)
 
 	for (int attempt = 0; attempt < DA_SYNC_TRIES; attempt++) {
 		uint8_t req[5], win[5] = {0}, h[AGENT_HELLO_LEN];
-		uint32_t token = (uint32_t)now_ms() * 2654435761u ^ (uint32_t)(d->resyncs + attempt);
+		uint32_t token =
+		    (uint32_t)now_ms() * 2654435761u ^ (uint32_t)(d->resyncs + attempt);
 		int64_t end;
 		uint64_t skipped = 0, limit = (uint64_t)d->chunk_size + 4u * AGENT_MAX_PACKET;
 
@@ -245,7 +245,8 @@ static int resync(struct da *d)
 				break;
 			if ((ret = hello_parse(d, h)) == 0) {
 				d->resyncs++;
-				mtk_logf(d->log, MTK_LOG_DEBUG, "da: resynchronised (skipped %llu bytes)",
+				mtk_logf(d->log, MTK_LOG_DEBUG,
+					 "da: resynchronised (skipped %llu bytes)",
 					 (unsigned long long)skipped - sizeof(req));
 				return 0;
 			}
@@ -279,7 +280,8 @@ int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, co
 	ret = da_probe(b, d->timeout_ms);
 	if (ret == 1) {
 		d->reused = true;
-		mtk_logf(d->log, MTK_LOG_INFO, "da: an mtkbak agent is already running: reusing it");
+		mtk_logf(d->log, MTK_LOG_INFO,
+			 "da: an mtkbak agent is already running: reusing it");
 		return da_ping(d);
 	}
 	if (ret < 0)
@@ -289,14 +291,14 @@ int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, co
 		 (unsigned)len, (unsigned)chip->agent_load_addr);
 	ret = brom_send_da(b, chip->agent_load_addr, blob, (uint32_t)len, 0);
 	if (ret < 0)
-		return fail(d, ret, "uploading the agent (D7): %s%s%s", b->detail[0] ? b->detail : "",
-			    b->detail[0] ? "; " : "",
+		return fail(d, ret, "uploading the agent (D7): %s%s%s",
+			    b->detail[0] ? b->detail : "", b->detail[0] ? "; " : "",
 			    ret == -EPERM ? "this watch is a secure part that only runs signed code"
 					  : mtk_strerror(ret));
 	ret = brom_jump_da(b, chip->agent_load_addr);
 	if (ret < 0)
-		return fail(d, ret, "starting the agent (D5): %s", b->detail[0] ? b->detail
-									: mtk_strerror(ret));
+		return fail(d, ret, "starting the agent (D5): %s",
+			    b->detail[0] ? b->detail : mtk_strerror(ret));
 	return da_wait_hello(d, DA_HELLO_TIMEOUT_MS);
 }
 
@@ -440,10 +442,20 @@ int da_reboot(struct da *d)
 	uint8_t req = AGENT_CMD_REBOOT, r[3];
 	int ret;
 
-	if ((ret = wr(d, &req, 1)) < 0 || (ret = rd(d, r, sizeof(r), d->timeout_ms)) < 0)
+	if ((ret = wr(d, &req, 1)) < 0)
 		return fail(d, ret, "REBOOT: %s", mtk_strerror(ret));
+	ret = rd(d, r, sizeof(r), d->timeout_ms);
+	if (ret == -ENODEV) {
+		/* it reset before its answer reached us: the watch left the bus, as asked */
+		mtk_logf(d->log, MTK_LOG_INFO, "da: the watch left the bus (reset)");
+		return 0;
+	}
+	if (ret < 0)
+		return fail(d, ret, "REBOOT: no answer (%s); the watch may not have reset",
+			    mtk_strerror(ret));
 	if (r[0] != AGENT_CMD_REBOOT || agent_get_be16(r + 1) != AGENT_ST_OK)
-		return fail(d, -EPROTO, "REBOOT: unexpected answer %02X %02X %02X", r[0], r[1], r[2]);
+		return fail(d, -EPROTO, "REBOOT: unexpected answer %02X %02X %02X", r[0], r[1],
+			    r[2]);
 	mtk_logf(d->log, MTK_LOG_INFO, "da: the watch is resetting");
 	return 0;
 }
@@ -453,7 +465,7 @@ int da_reboot(struct da *d)
 struct chunk {
 	uint32_t pos, len, pkt, npk;
 	uint8_t *buf;
-	uint8_t *good;      /* per packet */
+	uint8_t *good;	    /* per packet */
 	uint32_t delivered; /* packets handed to the sink */
 	da_sink_fn sink;
 	void *ctx;
@@ -470,7 +482,8 @@ static int deliver(struct da *d, struct chunk *c)
 {
 	while (c->delivered < c->npk && c->good[c->delivered]) {
 		uint32_t k = c->delivered, n = pkt_len(c, k);
-		int ret = c->sink ? c->sink(c->ctx, c->pos + k * c->pkt, c->buf + k * c->pkt, n) : 0;
+		int ret =
+		    c->sink ? c->sink(c->ctx, c->pos + k * c->pkt, c->buf + k * c->pkt, n) : 0;
 
 		if (ret < 0)
 			return ret;
@@ -515,14 +528,16 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 		if ((ret = rd(d, hdr, sizeof(hdr), d->timeout_ms)) < 0 ||
 		    (ret = rd(d, data, n, d->timeout_ms)) < 0 ||
 		    (ret = rd(d, crc, sizeof(crc), d->timeout_ms)) < 0)
-			return fail(d, ret, "READ: packet at 0x%X: %s", (unsigned)at, mtk_strerror(ret));
+			return fail(d, ret, "READ: packet at 0x%X: %s", (unsigned)at,
+				    mtk_strerror(ret));
 		reply += sizeof(hdr) + n + sizeof(crc);
 		if (agent_get_be32(hdr) != at || agent_get_be32(hdr + 4) != n) {
 			/* a lost or extra byte shifted the stream: only a resync helps */
 			(*crc_bad)++;
-			return fail(d, -EPROTO, "READ: packet header %08X+%X where 0x%X+0x%X was due",
-				    (unsigned)agent_get_be32(hdr), (unsigned)agent_get_be32(hdr + 4),
-				    (unsigned)at, (unsigned)n);
+			return fail(d, -EPROTO,
+				    "READ: packet header %08X+%X where 0x%X+0x%X was due",
+				    (unsigned)agent_get_be32(hdr),
+				    (unsigned)agent_get_be32(hdr + 4), (unsigned)at, (unsigned)n);
 		}
 		if (agent_crc32(agent_crc32(0, hdr, sizeof(hdr)), data, n) != agent_get_be32(crc)) {
 			(*crc_bad)++;
@@ -595,11 +610,12 @@ static int read_chunk(struct da *d, struct chunk *c)
 			last = -EBADMSG;
 		if (pass >= d->max_retries)
 			return fail(d, last == -EBADMSG || last == -EPROTO ? -EBADMSG : last,
-				    "READ: %u packet(s) from 0x%X still bad after %u re-requests", bad,
-				    (unsigned)(c->pos + c->delivered * c->pkt), d->max_retries);
+				    "READ: %u packet(s) from 0x%X still bad after %u re-requests",
+				    bad, (unsigned)(c->pos + c->delivered * c->pkt),
+				    d->max_retries);
 		d->retries += bad;
-		mtk_logf(d->log, MTK_LOG_DEBUG, "da: re-requesting %u packet(s) (%u CRC errors)", bad,
-			 crc_bad);
+		mtk_logf(d->log, MTK_LOG_DEBUG, "da: re-requesting %u packet(s) (%u CRC errors)",
+			 bad, crc_bad);
 	}
 }
 

@@ -23,6 +23,7 @@ struct rb_real_dev {
 	bool open, da_running;
 	bool announce;  /* say "waiting for the watch" once, on the first connect */
 	bool connected_before;
+	unsigned packet_retries; /* of closed agent sessions */
 	struct mtk_transport *first_tp; /* opts->tp, used by the first connect */
 	uint32_t *words;
 	uint8_t *copy[2];
@@ -87,6 +88,8 @@ static void close_dev(void *dev)
 
 	if (d->open)
 		brom_disconnect(&d->brom);
+	if (d->da_running)
+		d->packet_retries += d->da.retries;
 	d->open = false;
 	d->da_running = false;
 }
@@ -113,13 +116,14 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 	d->id = *id;
 	memset(&d->da, 0, sizeof(d->da));
 	if (!d->connected_before) {
-		char msg[256], me[33];
+		char msg[400], me[33];
 
 		for (int i = 0; i < 16; i++)
 			snprintf(me + 2 * i, 3, "%02x", id->me_id[i]);
-		snprintf(msg, sizeof(msg), "Connected to %s: %s (hw code 0x%04X), ME ID %s",
+		snprintf(msg, sizeof(msg), "Connected to %s: %s (hw code 0x%04X), ME ID %s%s",
 			 d->brom.tp ? d->brom.tp->name : "the watch",
-			 id->variant ? id->variant : id->chip->name, id->hw_code, me);
+			 id->variant ? id->variant : id->chip->name, id->hw_code, me,
+			 d->o->no_da ? "; reading through the boot ROM alone (--no-da)" : "");
 		state(d, msg);
 		d->connected_before = true;
 		d->announce = false;
@@ -137,8 +141,8 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 		keep_detail(d, "starting the agent");
 		if (ret == -EPERM)
 			snprintf(d->detail, sizeof(d->detail),
-				 "this is a secure part (boot ROM status 0x%04X): it only runs "
-				 "signed code, so mtkbak's agent cannot start",
+				 "the watch is a secure part: its boot ROM refused mtkbak's agent "
+				 "(status 0x%04X, signed code required)",
 				 d->brom.last_status ? d->brom.last_status : 0x1D0D);
 		close_dev(d);
 		return ret;
@@ -277,12 +281,15 @@ static void finish_dev(void *dev, bool done)
 
 	if (!d->open || (!done && !d->da_running))
 		return;
-	if (d->da_running)
+	if (d->da_running) {
+		/* the watch may reset before its answer gets out: do not wait long for it */
+		d->da.timeout_ms = 200;
 		ret = da_reboot(&d->da);
-	else
+	} else
 		ret = brom_reboot(&d->brom, d->id.chip);
-	mtk_logf(d->o->log, MTK_LOG_INFO, "readback: %s", ret < 0 ? "the watch did not take the reset"
-								  : "the watch restarts");
+	if (ret < 0)
+		mtk_logf(d->o->log, MTK_LOG_INFO, "readback: reset: %s", d->da_running ? d->da.detail
+											: d->brom.detail);
 }
 
 static const char *detail_dev(void *dev)
@@ -292,7 +299,15 @@ static const char *detail_dev(void *dev)
 	return d->detail;
 }
 
+static unsigned packet_retries_dev(void *dev)
+{
+	struct rb_real_dev *d = dev;
+
+	return d->packet_retries + (d->da_running ? d->da.retries : 0);
+}
+
 const struct rb_dev_ops rb_real_dev_ops = {
+	.packet_retries = packet_retries_dev,
 	.connect = connect_dev,
 	.flash_info = flash_info_dev,
 	.read = read_dev,

@@ -32,6 +32,7 @@ struct eng {
 	uint32_t prefix_len;
 	struct rb_state st; /* what the progress record says (kept in step with the file) */
 	const char *phase;  /* for error messages: "reading the flash" */
+	uint64_t last_done; /* the read position last reported */
 	double t0;
 };
 
@@ -62,16 +63,18 @@ static void say(struct eng *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mtk_logf(e->o->log, MTK_LOG_INFO, "readback: %s", msg);
 	if (e->o->state)
 		e->o->state(e->o->cb_ctx, msg);
+	else
+		mtk_logf(e->o->log, MTK_LOG_INFO, "readback: %s", msg);
 }
 
 static void warn(struct eng *e, const char *msg)
 {
-	mtk_logf(e->o->log, MTK_LOG_INFO, "readback: warning: %s", msg);
 	if (e->o->warn)
 		e->o->warn(e->o->cb_ctx, msg);
+	else
+		mtk_logf(e->o->log, MTK_LOG_INFO, "readback: warning: %s", msg);
 }
 
 /* Sets the "what was going on" text for the error message; returns err. */
@@ -102,6 +105,7 @@ static void progress(struct eng *e, uint64_t done)
 {
 	struct readback_progress p = {.done = done, .total = e->size};
 
+	e->last_done = done;
 	if (e->o->progress)
 		e->o->progress(e->o->cb_ctx, &p);
 }
@@ -170,13 +174,11 @@ static int recover(struct eng *e, int err)
 	if (!e->size)
 		snprintf(where, sizeof(where), "while sizing the flash");
 	else
-		snprintf(where, sizeof(where), "at %u%% (%s of %s verified)",
-			 (unsigned)((uint64_t)e->st.verified * 100 / e->size), done, tot);
+		snprintf(where, sizeof(where), "at %u%% (%s of %s kept)",
+			 (unsigned)(e->last_done * 100 / e->size), done, tot);
 	if (e->r->reconnects >= e->max_reconnects)
-		return ctx_err(e, err,
-			       "the connection failed %u times; %s of %s verified in %s: run the "
-			       "same command again to continue",
-			       e->r->reconnects, done, tot, e->part_path);
+		return ctx_err(e, err, "the connection was lost %u times (%s)", e->r->reconnects,
+			       mtk_strerror(err));
 	e->ops->close(e->dev);
 	e->connected = false;
 	e->r->reconnects++;
@@ -193,9 +195,9 @@ static int recover(struct eng *e, int err)
 			return -EINTR;
 		if (left <= 0 || attempt > 100) {
 			return ctx_err(e, -ETIMEDOUT,
-				       "the watch did not come back within %d s; %s of %s verified "
-				       "in %s: run the same command again to continue",
-				       e->o->reconnect_timeout_ms / 1000, done, tot, e->part_path);
+				       "the watch did not come back within %d s after the connection "
+				       "was lost",
+				       e->o->reconnect_timeout_ms / 1000);
 		}
 		ret = e->ops->connect(e->dev, left, &id);
 		if (ret == 0) {
@@ -330,7 +332,10 @@ static int write_all(struct eng *e, const uint8_t *p, uint32_t len, uint32_t off
 
 static int save_state(struct eng *e)
 {
-	int ret = rb_state_save(e->state_path, &e->st);
+	/* Not fsynced (a sync per chunk costs more than it saves): a rerun trusts the .part only
+	 * after checking its CRC against the record, and the end compares everything with the
+	 * watch anyway. */
+	int ret = rb_state_save(e->state_path, &e->st, false);
 
 	if (ret < 0)
 		return ctx_err(e, ret, "writing the progress record %s", e->state_path);
@@ -560,9 +565,12 @@ static int decide_size(struct eng *e)
 
 static int device_crc(struct eng *e, uint32_t off, uint32_t len, uint32_t *crc)
 {
+	unsigned bad = 0;
 	int ret;
 
 	while ((ret = e->ops->crc32(e->dev, off, len, crc)) < 0) {
+		if (ret == -EBADMSG && ++bad <= RB_CHUNK_RETRIES)
+			continue; /* the answer was damaged on the way */
 		if (ret == -ENOTSUP || ret == -EINTR || !link_error(ret))
 			return ret;
 		if ((ret = recover(e, ret)) < 0)
@@ -620,7 +628,8 @@ static int verify_whole(struct eng *e)
 		if (ret < 0)
 			break;
 		e->r->crc32 = crc;
-		say(e, "Verifying the whole image against the watch");
+		if (!e->o->no_da)
+			say(e, "Verifying the whole image against the watch");
 		ret = device_crc(e, 0, e->size, &dev);
 		if (ret == -ENOTSUP) {
 			/* BROM-only: no CRC on the watch; every block was read twice and matched,
@@ -691,6 +700,8 @@ static int commit(struct eng *e)
 	if (rename(e->part_path, e->o->out_path) < 0)
 		return ctx_err(e, -errno, "renaming %s to %s", e->part_path, e->o->out_path);
 	unlink(e->state_path);
+	if (snprintf(dir, sizeof(dir), "%s.tmp", e->state_path) < (int)sizeof(dir))
+		unlink(dir); /* a record write cut short by a crash */
 	slash = strrchr(e->o->out_path, '/');
 	if (!slash)
 		snprintf(dir, sizeof(dir), ".");
@@ -721,8 +732,6 @@ static int read_all(struct eng *e)
 			return ret;
 		if ((ret = write_all(e, e->buf, len, off)) < 0)
 			return ret;
-		if (fdatasync(e->fd) < 0)
-			return ctx_err(e, -errno, "writing %s", e->part_path);
 		e->st.verified_crc = rb_crc32(e->st.verified_crc, e->buf, len);
 		e->st.verified = off + len;
 		if ((ret = save_state(e)) < 0)
@@ -789,16 +798,13 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 	e.phase = "saving the image";
 	if ((ret = commit(&e)) < 0)
 		goto out;
+	r->seconds = now_s() - e.t0; /* the image is safe: the reset is not part of the read */
 	if (!o->no_reboot && e.connected)
 		ops->finish(e.dev, true);
 out:
 	if (ret < 0 && e.connected && !o->no_reboot)
 		ops->finish(e.dev, false);
-	if (ret == -EINTR && !r->error_context[0] && e.fd >= 0)
-		ctx_err(&e, ret, "stopped; %s keeps what was verified: run the same command again "
-				 "(with the watch connected in boot mode) to continue",
-			e.part_path);
-	else if (ret == -EINTR && !r->error_context[0])
+	if (ret == -EINTR && !r->error_context[0])
 		ctx_err(&e, ret, "stopped while %s", e.phase);
 	if (ret < 0 && !r->error_context[0]) {
 		const char *d = dev_detail(&e);
@@ -806,6 +812,8 @@ out:
 		ctx_err(&e, ret, "%s%s%s", e.phase, *d ? ": " : "", d);
 	}
 	r->verified = e.st.verified;
+	if (ops->packet_retries)
+		r->packet_retries = ops->packet_retries(e.dev);
 	if (e.fd >= 0) {
 		if (ret < 0)
 			fdatasync(e.fd);
@@ -815,6 +823,7 @@ out:
 		ops->close(e.dev);
 	free(e.buf);
 	free(e.prefix);
-	r->seconds = now_s() - e.t0;
+	if (ret < 0)
+		r->seconds = now_s() - e.t0;
 	return ret;
 }

@@ -119,8 +119,8 @@ struct rb_state {
 int rb_state_format(const struct rb_state *s, char *buf, size_t len);
 /* Strict parse; -EINVAL with the reason in why. */
 int rb_state_parse(const char *text, size_t len, struct rb_state *s, char *why, size_t whylen);
-/* Writes the record atomically (temp file, fsync, rename). */
-int rb_state_save(const char *path, const struct rb_state *s);
+/* Writes the record through a temp file and a rename; durable adds the fsyncs. */
+int rb_state_save(const char *path, const struct rb_state *s, bool durable);
 /* -ENOENT when there is none; -EINVAL (reason in why) when it is unusable. */
 int rb_state_load(const char *path, struct rb_state *s, char *why, size_t whylen);
 
@@ -150,6 +150,8 @@ struct rb_dev_ops {
 	void (*close)(void *dev);
 	/* What the last failure was, in words ("" if nothing to add). */
 	const char *(*detail)(void *dev);
+	/* Bad packets the agent layer re-requested so far (all connections); may be NULL. */
+	unsigned (*packet_retries)(void *dev);
 };
 
 #define RB_DEFAULT_CHUNK      (1024u * 1024u)

@@ -2,9 +2,11 @@
  * verified (with its CRC-32, so a rerun can prove the kept bytes are still the verified ones).
  * Plain text so a user can read it; parsed strictly because it comes from disk. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mtkbak/errors.h"
 #include "mtkbak/fsutil.h"
@@ -140,14 +142,31 @@ int rb_state_parse(const char *text, size_t len, struct rb_state *s, char *why, 
 	return 0;
 }
 
-int rb_state_save(const char *path, const struct rb_state *s)
+int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 {
-	char buf[RB_STATE_MAX];
-	int n = rb_state_format(s, buf, sizeof(buf));
+	char buf[RB_STATE_MAX], tmp[MTK_PATH_MAX];
+	int n = rb_state_format(s, buf, sizeof(buf)), fd, ret = 0;
 
 	if (n < 0)
 		return n;
-	return atomic_write_file(path, buf, (size_t)n, true);
+	if (durable)
+		return atomic_write_file(path, buf, (size_t)n, true);
+	/* Written and renamed, not fsynced: after a power cut the record is the old one or
+	 * unreadable, and a rerun checks the .part against its CRC before trusting it. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, (size_t)n) != n)
+		ret = errno ? -errno : -EIO;
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret < 0)
+		unlink(tmp);
+	return ret;
 }
 
 int rb_state_load(const char *path, struct rb_state *s, char *why, size_t whylen)

@@ -246,35 +246,97 @@ static bool wait_over(const struct port_wait *wait, int64_t start)
 	return wait->timeout_ms > 0 && tp_now_ms() - start >= wait->timeout_ms;
 }
 
+/* The watch registered under key, created on first use. */
+static int sim_slot_get(struct port_env *env, const char *key, const char *sub,
+			struct sim_watch **out)
+{
+	struct port_spec one;
+	int ret;
+
+	for (size_t i = 0; i < env->nsims; i++) {
+		if (!strcmp(env->sims[i].key, key)) {
+			*out = env->sims[i].w;
+			return 0;
+		}
+	}
+	if (env->nsims == MAX_SIMS) {
+		set_err(env, "too many simulated watches in one run (at most %d)", MAX_SIMS);
+		return -EINVAL;
+	}
+	memset(&one, 0, sizeof(one));
+	one.kind = PORT_SIM;
+	snprintf(one.arg, sizeof(one.arg), "%s", sub);
+	if ((ret = sim_create(env, &one, out)) < 0)
+		return ret;
+	snprintf(env->sims[env->nsims].key, sizeof(env->sims[0].key), "%s", key);
+	env->sims[env->nsims++].w = *out;
+	return 0;
+}
+
+/* sim:A+B+... is several simulated watches on one bus (e.g. a shop's --loop test, or two
+ * watches connected at once); each part is IMAGE[,options]. */
 static int open_sim(struct port_env *env, const struct port_spec *spec,
 		    const struct port_wait *wait, struct mtk_transport **out)
 {
-	struct sim_watch *w = port_env_sim(env, spec);
+	struct sim_watch *ws[MAX_SIMS];
+	char subs[MAX_SIMS][MTK_PATH_MAX / MAX_SIMS];
 	int64_t start = tp_now_ms(), next_tick = start;
 	char name[160];
+	size_t n = 0;
 	int ret;
 
-	if (!w) {
-		if (env->nsims == MAX_SIMS) {
-			set_err(env, "too many simulated watches in one run");
-			return -EINVAL;
-		}
-		if ((ret = sim_create(env, spec, &w)) < 0)
+	if (!strchr(spec->arg, '+')) {
+		if ((ret = sim_slot_get(env, spec->arg, spec->arg, &ws[0])) < 0)
 			return ret;
-		snprintf(env->sims[env->nsims].key, sizeof(env->sims[0].key), "%s", spec->arg);
-		env->sims[env->nsims++].w = w;
+		snprintf(subs[0], sizeof(subs[0]), "%.*s", (int)sizeof(subs[0]) - 1, spec->arg);
+		n = 1;
+	} else {
+		const char *p = spec->arg;
+
+		while (*p) {
+			const char *plus = strchr(p, '+');
+			size_t len = plus ? (size_t)(plus - p) : strlen(p);
+			char key[MTK_PATH_MAX];
+
+			if (n == MAX_SIMS || len == 0 || len >= sizeof(subs[0])) {
+				set_err(env, "sim:A+B takes 1 to %d non-empty watches", MAX_SIMS);
+				return -EINVAL;
+			}
+			memcpy(subs[n], p, len);
+			subs[n][len] = 0;
+			snprintf(key, sizeof(key), "#%zu:%s", n, subs[n]);
+			if ((ret = sim_slot_get(env, key, subs[n], &ws[n])) < 0)
+				return ret;
+			n++;
+			p = plus ? plus + 1 : p + len;
+		}
 	}
 	/* bounded by the wait's timeout (or forever when asked, with ticks for Ctrl-C) */
-	while (sim_wait_present(w, POLL_MS) < 0) {
+	for (;;) {
+		size_t present = 0, which = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (sim_present(ws[i])) {
+				present++;
+				which = i;
+			}
+		}
+		if (present > 1) {
+			set_err(env, "%zu simulated watches are on the bus at once", present);
+			return -MTK_EAMBIGUOUS;
+		}
+		if (present == 1) {
+			snprintf(name, sizeof(name), "sim:%.150s", subs[which]);
+			return sim_transport_new(ws[which], name, out);
+		}
 		if ((ret = wait_ticks(wait, start, &next_tick)) != 0)
 			return ret;
 		if (wait_over(wait, start)) {
 			set_err(env, "the simulated watch is not on the bus");
 			return -ENODEV;
 		}
+		sim_wait_present(ws[0], n == 1 ? POLL_MS : 10);
 	}
-	snprintf(name, sizeof(name), "sim:%.150s", spec->arg);
-	return sim_transport_new(w, name, out);
 }
 
 /* ---- usb / serial / auto ---- */

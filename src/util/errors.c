@@ -29,6 +29,8 @@ const char *mtk_strerror(int err)
 		return "integrity check failed";
 	case EINTR:
 		return "interrupted";
+	case ENOTSUP:
+		return "unsupported chip or feature";
 	default:
 		return strerror(-err);
 	}
@@ -52,6 +54,7 @@ int mtk_exit_code(int err)
 		return MTK_EXIT_TEMPFAIL;
 	case EPROTO:
 	case EREMOTEIO:
+	case ENOTSUP:
 		return MTK_EXIT_PROTOCOL;
 	case EBADMSG:
 		return MTK_EXIT_VERIFY;

@@ -176,8 +176,8 @@ out:
 	return ret;
 }
 
-int fwimage_synth(const struct fwgen_fw_opts *fo, const struct fwgen_flash_opts *flo,
-		  uint8_t **out, size_t *len)
+int fwimage_synth(const struct fwgen_fw_opts *fo, const struct fwgen_flash_opts *flo, uint8_t **out,
+		  size_t *len)
 {
 	struct fwgen_blob files[FWGEN_MAX_FILES];
 	int n, ret = fwgen_firmware(fo, files, &n);

@@ -35,8 +35,8 @@ struct fwimage_kit_opts {
 int fwimage_from_kit(const char *dir, const struct fwimage_kit_opts *o, uint8_t **out, size_t *len);
 
 /* fwgen_firmware + fwgen_flash in one call. */
-int fwimage_synth(const struct fwgen_fw_opts *fo, const struct fwgen_flash_opts *flo,
-		  uint8_t **out, size_t *len);
+int fwimage_synth(const struct fwgen_fw_opts *fo, const struct fwgen_flash_opts *flo, uint8_t **out,
+		  size_t *len);
 
 /* Reads FILE_INFO type/load/len from a blob (0 or -EINVAL). */
 int fwimage_file_info(const struct fwgen_blob *b, uint16_t *type, uint32_t *load, uint32_t *len);

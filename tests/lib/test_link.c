@@ -100,10 +100,10 @@ static void host_close(struct mtk_transport *t)
 }
 
 static const struct mtk_transport_ops link_ops = {
-	.kind = "test",
-	.read = host_read,
-	.write = host_write,
-	.close = host_close,
+    .kind = "test",
+    .read = host_read,
+    .write = host_write,
+    .close = host_close,
 };
 
 struct test_link *test_link_new(size_t cap)

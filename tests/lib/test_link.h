@@ -21,17 +21,17 @@ struct test_link {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct test_link_ring h2d, d2h;
-	bool closed;    /* the device is gone: host I/O fails with -ENODEV */
-	bool shutdown;  /* the device side must stop: its I/O fails with -1 */
+	bool closed;   /* the device is gone: host I/O fails with -ENODEV */
+	bool shutdown; /* the device side must stop: its I/O fails with -1 */
 	/* faults on device-to-host bytes (positions are 1-based lifetime counts) */
 	uint64_t d2h_count;
-	uint32_t corrupt_every;  /* flip a bit in every Nth byte */
-	uint32_t corrupt_limit;  /* ... at most this many times (0 = no limit) */
+	uint32_t corrupt_every; /* flip a bit in every Nth byte */
+	uint32_t corrupt_limit; /* ... at most this many times (0 = no limit) */
 	uint32_t corrupted;
-	uint64_t drop_at;        /* lose this byte */
-	uint64_t extra_at;       /* insert a stray 0x5A before this byte */
-	uint64_t close_at;       /* the device vanishes before this byte */
-	uint64_t flushes;        /* device flush calls */
+	uint64_t drop_at;  /* lose this byte */
+	uint64_t extra_at; /* insert a stray 0x5A before this byte */
+	uint64_t close_at; /* the device vanishes before this byte */
+	uint64_t flushes;  /* device flush calls */
 };
 
 struct test_link *test_link_new(size_t cap);

@@ -23,7 +23,8 @@ static void usage(void)
 	    "usage:\n"
 	    "  fwimg demo SIZE OUT\n"
 	    "  fwimg synth [--size S] [--read-size S] [--platform STR] [--project STR]\n"
-	    "              [--ids C84016,EF4017] [--ext-bl-off X] [--rom-off X] [--rom-len X]\n"
+	    "              [--ids C84016,EF4017] [--ext-bl-off X] [--ext-bl-len X]\n"
+		"              [--rom-off X] [--rom-len X]\n"
 	    "              [--viva-len X] [--viva-gap X] [--no-viva] [--fat OFF:LEN]\n"
 	    "              [--sds OFF:LEN] [--third-rom OFF:LEN] [--no-hb] [--tiny] [--seed N]\n"
 	    "              -o OUT\n"
@@ -97,6 +98,7 @@ enum {
 	O_PROJECT,
 	O_IDS,
 	O_EXTOFF,
+	O_EXTLEN,
 	O_ROMOFF,
 	O_ROMLEN,
 	O_VIVALEN,
@@ -108,6 +110,7 @@ enum {
 	O_NOHB,
 	O_TINY,
 	O_SEED,
+	O_KITDIR,
 };
 
 static const struct option build_opts[] = {
@@ -175,12 +178,48 @@ static void tiny(struct fwgen_fw_opts *fo, struct fwgen_flash_opts *flo)
 	flo->flash_size = 0x20000;
 }
 
+/* The generated kit files, named as extract names them, for byte-for-byte comparisons. */
+static int write_kit(const char *dir, const struct fwgen_blob *files, int n)
+{
+	if (mkdir_p(dir, 0755) < 0)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		char path[MTK_PATH_MAX], name[32];
+		uint16_t type = 0;
+
+		fwimage_file_info(&files[i], &type, NULL, NULL);
+		switch (type) {
+		case 0x0001:
+			snprintf(name, sizeof(name), "BOOTLOADER");
+			break;
+		case 0x0002:
+			snprintf(name, sizeof(name), "EXT_BOOTLOADER");
+			break;
+		case 0x0100:
+			snprintf(name, sizeof(name), "ROM");
+			break;
+		case 0x0108:
+			snprintf(name, sizeof(name), "VIVA");
+			break;
+		case 0x0103:
+			snprintf(name, sizeof(name), "THIRD_ROM%s", i > 4 ? "_2" : "");
+			break;
+		default:
+			snprintf(name, sizeof(name), "FILE_0x%04X", type);
+			break;
+		}
+		if (path_join(path, dir, name) < 0 || write_out(path, files[i].data, files[i].len))
+			return 1;
+	}
+	return 0;
+}
+
 static int cmd_synth(int argc, char **argv)
 {
 	struct fwgen_fw_opts fo;
 	struct fwgen_flash_opts flo = {0};
 	struct fwgen_blob files[FWGEN_MAX_FILES];
-	const char *out = NULL;
+	const char *out = NULL, *kit_dir = NULL;
 	uint64_t v, w;
 	uint8_t *img;
 	size_t len;
@@ -223,6 +262,7 @@ static int cmd_synth(int argc, char **argv)
 			}
 			break;
 		case O_EXTOFF:
+		case O_EXTLEN:
 		case O_ROMOFF:
 		case O_ROMLEN:
 		case O_VIVALEN:
@@ -230,6 +270,7 @@ static int cmd_synth(int argc, char **argv)
 			if (size_arg(optarg, &v) < 0)
 				return 2;
 			*(opt == O_EXTOFF    ? &fo.ext_bl_off
+			  : opt == O_EXTLEN  ? &fo.ext_bl_len
 			  : opt == O_ROMOFF  ? &fo.rom_off
 			  : opt == O_ROMLEN  ? &fo.rom_len
 			  : opt == O_VIVALEN ? &fo.viva_len
@@ -267,6 +308,9 @@ static int cmd_synth(int argc, char **argv)
 		case O_SEED:
 			fo.seed = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
+		case O_KITDIR:
+			kit_dir = optarg;
+			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -282,6 +326,10 @@ static int cmd_synth(int argc, char **argv)
 	ret = fwgen_firmware(&fo, files, &n);
 	if (ret < 0) {
 		fprintf(stderr, "fwimg: firmware: %s\n", mtk_strerror(ret));
+		return 1;
+	}
+	if (kit_dir && write_kit(kit_dir, files, n)) {
+		fwgen_blobs_free(files, n);
 		return 1;
 	}
 	flo.seed = fo.seed;

@@ -16,47 +16,48 @@
 
 #define MIB (1u << 20)
 
-static const char demo_cfg[] = "general:\n"
-			       "    config_version : alpha\n"
-			       "    platform: MT6261\n"
-			       " \n"
-			       "boot_region:\n"
-			       "  alignment: block\n"
-			       "  rom:\n"
-			       "    - file: BOOTLOADER\n"
-			       "    - file: EXT_BOOTLOADER\n"
-			       " \n"
-			       "control_block_region:\n"
-			       "  rom:\n"
-			       " \n"
-			       "main_region:\n"
-			       "  alignment: block\n"
-			       "  rom:\n"
-			       "    - file: ROM\n"
-			       "    - file: VIVA\n"
-			       " \n"
-			       "file_system_region:\n"
-			       "  rom:\n"
-			       " \n"
-			       "external_memory: \n"
-			       "    parameters_version: v1\n"
-			       "    parameters: \n"
-			       "       # EMI 1\n"
-			       "     - flash_info:\n"
-			       "           flash_type: SF\n"
-			       "           id_length: 3\n"
-			       "           flash_id:  [0xC8, 0x40, 0x16, 0x00, 0x00, 0x00, 0x00, 0x00]\n"
-			       "       memory_type: PSRAM_166MHz\n"
-			       "       EMI_Setting:\n"
-			       " \n"
-			       "       # EMI 2\n"
-			       "     - flash_info:\n"
-			       "           flash_type: SF\n"
-			       "           id_length: 3\n"
-			       "           flash_id:  [0xEF, 0x40, 0x17, 0x00, 0x00, 0x00, 0x00, 0x00]\n"
-			       "       memory_type: PSRAM_166MHz\n"
-			       "       EMI_Setting:\n"
-			       " \n";
+static const char demo_cfg[] =
+    "general:\n"
+    "    config_version : alpha\n"
+    "    platform: MT6261\n"
+    " \n"
+    "boot_region:\n"
+    "  alignment: block\n"
+    "  rom:\n"
+    "    - file: BOOTLOADER\n"
+    "    - file: EXT_BOOTLOADER\n"
+    " \n"
+    "control_block_region:\n"
+    "  rom:\n"
+    " \n"
+    "main_region:\n"
+    "  alignment: block\n"
+    "  rom:\n"
+    "    - file: ROM\n"
+    "    - file: VIVA\n"
+    " \n"
+    "file_system_region:\n"
+    "  rom:\n"
+    " \n"
+    "external_memory: \n"
+    "    parameters_version: v1\n"
+    "    parameters: \n"
+    "       # EMI 1\n"
+    "     - flash_info:\n"
+    "           flash_type: SF\n"
+    "           id_length: 3\n"
+    "           flash_id:  [0xC8, 0x40, 0x16, 0x00, 0x00, 0x00, 0x00, 0x00]\n"
+    "       memory_type: PSRAM_166MHz\n"
+    "       EMI_Setting:\n"
+    " \n"
+    "       # EMI 2\n"
+    "     - flash_info:\n"
+    "           flash_type: SF\n"
+    "           id_length: 3\n"
+    "           flash_id:  [0xEF, 0x40, 0x17, 0x00, 0x00, 0x00, 0x00, 0x00]\n"
+    "       memory_type: PSRAM_166MHz\n"
+    "       EMI_Setting:\n"
+    " \n";
 
 struct ctx {
 	uint8_t *img;
@@ -179,9 +180,9 @@ static void test_missing_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_demo_cfg),
-		cmocka_unit_test(test_plan_order),
-		cmocka_unit_test(test_missing_tables),
+	    cmocka_unit_test(test_demo_cfg),
+	    cmocka_unit_test(test_plan_order),
+	    cmocka_unit_test(test_missing_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -204,7 +204,7 @@ static void test_every_cut(void **state)
 		if (cut > 0x800 && cut < 0x3800)
 			assert_true(r->fs.fail > 0);
 		static const uint32_t images[][2] = {
-			{0x800, 0xC00}, {0x1000, 0x1800}, {0x2000, 0x3000}, {0x3400, 0x3800}};
+		    {0x800, 0xC00}, {0x1000, 0x1800}, {0x2000, 0x3000}, {0x3400, 0x3800}};
 		for (int k = 0; k < 4; k++)
 			if (cut >= images[k][0] + 0x38 && cut < images[k][1]) {
 				const struct fw_finding *f = find(r, "complete");
@@ -559,14 +559,14 @@ static void test_report_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_demo_healthy),     cmocka_unit_test(test_bootloader_flip),
-		cmocka_unit_test(test_truncated),        cmocka_unit_test(test_every_cut),
-		cmocka_unit_test(test_no_header_block),  cmocka_unit_test(test_header_block_mismatch),
-		cmocka_unit_test(test_mirrored),         cmocka_unit_test(test_viva),
-		cmocka_unit_test(test_not_post_built),   cmocka_unit_test(test_broken_chain),
-		cmocka_unit_test(test_cmem_tables),      cmocka_unit_test(test_device_id),
-		cmocka_unit_test(test_flash_size),       cmocka_unit_test(test_overlap),
-		cmocka_unit_test(test_garbage),          cmocka_unit_test(test_report_text),
+	    cmocka_unit_test(test_demo_healthy),    cmocka_unit_test(test_bootloader_flip),
+	    cmocka_unit_test(test_truncated),	    cmocka_unit_test(test_every_cut),
+	    cmocka_unit_test(test_no_header_block), cmocka_unit_test(test_header_block_mismatch),
+	    cmocka_unit_test(test_mirrored),	    cmocka_unit_test(test_viva),
+	    cmocka_unit_test(test_not_post_built),  cmocka_unit_test(test_broken_chain),
+	    cmocka_unit_test(test_cmem_tables),	    cmocka_unit_test(test_device_id),
+	    cmocka_unit_test(test_flash_size),	    cmocka_unit_test(test_overlap),
+	    cmocka_unit_test(test_garbage),	    cmocka_unit_test(test_report_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,12 +23,12 @@
 #define NREGS 64
 
 /* checks in the device thread: cmocka's asserts must stay in the test's own thread */
-#define DEV_CHECK(cond)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "device-side check failed: %s\n", #cond);          \
-			abort();                                                           \
-		}                                                                          \
+#define DEV_CHECK(cond)                                                                            \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "device-side check failed: %s\n", #cond);                  \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 struct fake {
@@ -119,7 +119,7 @@ static int f_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
 	struct fake *f = ctx;
 
-	DEV_CHECK(len <= AGENT_IO_CHUNK);
+	DEV_CHECK(len <= AGENT_IO_CHUNK_MAX);
 	for (uint32_t i = 0; i < len; i++)
 		buf[i] = f->flash[(off + i) & (f->flash_len - 1u)];
 	return 0;
@@ -198,17 +198,17 @@ static struct fake *fake_start(uint32_t flash_len, bool start_da)
 	for (uint32_t s = flash_len; s > 1; s >>= 1)
 		f->jedec[2]++;
 	f->hal = (struct agent_hal){
-		.ctx = f,
-		.recv = f_recv,
-		.send = f_send,
-		.flush = f_flush,
-		.spi = f_spi,
-		.flash_read = f_flash_read,
-		.read32 = f_read32,
-		.write32 = f_write32,
-		.read16 = f_read16,
-		.write16 = f_write16,
-		.reset = f_reset,
+	    .ctx = f,
+	    .recv = f_recv,
+	    .send = f_send,
+	    .flush = f_flush,
+	    .spi = f_spi,
+	    .flash_read = f_flash_read,
+	    .read32 = f_read32,
+	    .write32 = f_write32,
+	    .read16 = f_read16,
+	    .write16 = f_write16,
+	    .reset = f_reset,
 	};
 	brom_init(&f->brom, &f->link->tp, NULL);
 	f->brom.timeout_ms = 1000;
@@ -674,25 +674,25 @@ static void test_throughput(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc32_variants),
-		cmocka_unit_test(test_blob_header),
-		cmocka_unit_test(test_hello_ping_probe),
-		cmocka_unit_test(test_flash_info),
-		cmocka_unit_test(test_flash_info_errors),
-		cmocka_unit_test(test_read_exact),
-		cmocka_unit_test(test_read_bounds),
-		cmocka_unit_test(test_crc32_on_device),
-		cmocka_unit_test(test_read_corrupted_packets),
-		cmocka_unit_test(test_read_dropped_and_extra_bytes),
-		cmocka_unit_test(test_small_commands_retry),
-		cmocka_unit_test(test_read_hopeless_link),
-		cmocka_unit_test(test_sink_stops),
-		cmocka_unit_test(test_device_gone),
-		cmocka_unit_test(test_brom_compatible),
-		cmocka_unit_test(test_reboot),
-		cmocka_unit_test(test_no_spi),
-		cmocka_unit_test(test_hello_timeout),
-		cmocka_unit_test(test_throughput),
+	    cmocka_unit_test(test_crc32_variants),
+	    cmocka_unit_test(test_blob_header),
+	    cmocka_unit_test(test_hello_ping_probe),
+	    cmocka_unit_test(test_flash_info),
+	    cmocka_unit_test(test_flash_info_errors),
+	    cmocka_unit_test(test_read_exact),
+	    cmocka_unit_test(test_read_bounds),
+	    cmocka_unit_test(test_crc32_on_device),
+	    cmocka_unit_test(test_read_corrupted_packets),
+	    cmocka_unit_test(test_read_dropped_and_extra_bytes),
+	    cmocka_unit_test(test_small_commands_retry),
+	    cmocka_unit_test(test_read_hopeless_link),
+	    cmocka_unit_test(test_sink_stops),
+	    cmocka_unit_test(test_device_gone),
+	    cmocka_unit_test(test_brom_compatible),
+	    cmocka_unit_test(test_reboot),
+	    cmocka_unit_test(test_no_spi),
+	    cmocka_unit_test(test_hello_timeout),
+	    cmocka_unit_test(test_throughput),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

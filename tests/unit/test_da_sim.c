@@ -20,19 +20,37 @@
 #include "mtkbak/errors.h"
 #include "mtkbak/sim.h"
 
+/* Like a USB handle: dead once the watch re-enumerated. */
 struct simtp {
 	struct mtk_transport base;
 	struct sim_watch *w;
+	uint64_t generation;
 };
 
 static int stp_read(struct mtk_transport *t, uint8_t *buf, size_t len, int timeout_ms)
 {
-	return sim_host_read(((struct simtp *)t)->w, buf, len, timeout_ms);
+	struct simtp *s = (struct simtp *)t;
+
+	/* in slices, so a re-enumeration during the wait is seen */
+	for (int waited = 0;; waited += 20) {
+		int n;
+
+		if (sim_generation(s->w) != s->generation)
+			return -ENODEV;
+		n = sim_host_read(s->w, buf, len,
+				  timeout_ms - waited < 20 ? timeout_ms - waited : 20);
+		if (n != -ETIMEDOUT || waited + 20 >= timeout_ms)
+			return n;
+	}
 }
 
 static int stp_write(struct mtk_transport *t, const uint8_t *buf, size_t len, int timeout_ms)
 {
-	return sim_host_write(((struct simtp *)t)->w, buf, len, timeout_ms);
+	struct simtp *s = (struct simtp *)t;
+
+	if (sim_generation(s->w) != s->generation)
+		return -ENODEV;
+	return sim_host_write(s->w, buf, len, timeout_ms);
 }
 
 static void stp_close(struct mtk_transport *t)
@@ -82,6 +100,7 @@ static void rig_open(struct rig *r, const char *opts, uint32_t len)
 	r->tp.base.ops = &stp_ops;
 	strcpy(r->tp.base.name, "sim:test");
 	r->tp.w = r->w;
+	r->tp.generation = sim_generation(r->w);
 	brom_init(&r->b, &r->tp.base, NULL);
 	assert_int_equal(brom_handshake(&r->b, 3000), 0);
 	assert_int_equal(brom_identify(&r->b, &r->id), 0);
@@ -211,6 +230,7 @@ static void test_corrupted_link(void **state)
 	rig_close(&r);
 	rig_open(&r, "corrupt=40000,seed=3", 2u << 20);
 	assert_int_equal(da_start(&r.d, &r.b, r.id.chip), 0);
+	r.d.max_retries = 8;
 	c = (struct cmp){r.flash, r.len - 1, 0};
 	assert_int_equal(da_read(&r.d, 0, r.len, cmp_sink, &c), 0);
 	assert_int_equal(c.next, r.len);
@@ -274,10 +294,13 @@ static void test_speed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_start_read_reboot), cmocka_unit_test(test_reuse_running_agent),
-		cmocka_unit_test(test_probe_on_brom),     cmocka_unit_test(test_corrupted_link),
-		cmocka_unit_test(test_secure_part),       cmocka_unit_test(test_window_too_small),
-		cmocka_unit_test(test_speed),
+	    cmocka_unit_test(test_start_read_reboot),
+	    cmocka_unit_test(test_reuse_running_agent),
+	    cmocka_unit_test(test_probe_on_brom),
+	    cmocka_unit_test(test_corrupted_link),
+	    cmocka_unit_test(test_secure_part),
+	    cmocka_unit_test(test_window_too_small),
+	    cmocka_unit_test(test_speed),
 	};
 
 	if (mtkbak_agent_blob_len == 0) {

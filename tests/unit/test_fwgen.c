@@ -134,9 +134,9 @@ static void test_fat_and_mirror(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_demo_sizes),
-		cmocka_unit_test(test_flash_refusals),
-		cmocka_unit_test(test_fat_and_mirror),
+	    cmocka_unit_test(test_demo_sizes),
+	    cmocka_unit_test(test_flash_refusals),
+	    cmocka_unit_test(test_fat_and_mirror),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

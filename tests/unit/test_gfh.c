@@ -255,10 +255,10 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header),       cmocka_unit_test(test_file_info),
-		cmocka_unit_test(test_chain),        cmocka_unit_test(test_chain_too_long),
-		cmocka_unit_test(test_cmem_ids),     cmocka_unit_test(test_cmem_nor),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_header),   cmocka_unit_test(test_file_info),
+	    cmocka_unit_test(test_chain),    cmocka_unit_test(test_chain_too_long),
+	    cmocka_unit_test(test_cmem_ids), cmocka_unit_test(test_cmem_nor),
+	    cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -170,7 +170,7 @@ static void test_write_demo16(void **state)
 	buf = realloc(buf, len + 1);
 	buf[len] = '\0';
 	assert_non_null(strstr((char *)buf, "mtkbak " MTKBAK_VERSION
-						" report for demo16.bin (16777216 bytes)\n"));
+					    " report for demo16.bin (16777216 bytes)\n"));
 	assert_non_null(strstr((char *)buf, "\nhealth: 100%\n"));
 	assert_null(strstr((char *)buf, "DAMAGED"));
 	free(buf);
@@ -301,11 +301,11 @@ static void test_mirrored_trim(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_write_demo16, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refuse_and_force, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unsafe, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_in_place, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mirrored_trim, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_demo16, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refuse_and_force, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unsafe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_in_place, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mirrored_trim, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

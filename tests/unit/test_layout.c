@@ -215,20 +215,20 @@ static void test_platform_names(void **state)
 	static const struct {
 		const char *platform, *project, *want;
 	} cases[] = {
-		/* the real MT6260A kit: its cfg says MT6260A */
-		{"GINWAVE60A_11B_PCB01_gprs_MT6260_S00.T31_ZX_PH05_DCAMGC032ABF20A6_60A_V48_20231030."
-		 "bin",
-		 "T31_ZX_PH05_DCAMGC032ABF20A6_60A_V48_20231030", "MT6260A"},
-		/* RePhone: its cfg says MT2502 (SEEED02A is a board name, not a separate token) */
-		{"SEEED02A_DEMO_PCB01_gprs_MT2502_S00.MAUI_11CW1418SP5_W15_19.bin",
-		 "MAUI.11CW1418SP5.W15.19", "MT2502"},
-		{"MTKBAK_DEMO_PCB01_gprs_MT6261_S00.MAUI_11CW1418SP5_W20_01.bin", "X", "MT6261"},
-		{"ABC_MT6261D_S00", "", "MT6261D"},
-		{"ABC_mt6250_S00", "", "MT6250"},
-		{"ABC_MT62610_S00", "", ""},
-		{"XMT6261_S00", "", ""},
-		{"ABC_MT6261_S00_61A_61B", "", "MT6261"}, /* conflicting letters: none */
-		{"", "", ""},
+	    /* the real MT6260A kit: its cfg says MT6260A */
+	    {"GINWAVE60A_11B_PCB01_gprs_MT6260_S00.T31_ZX_PH05_DCAMGC032ABF20A6_60A_V48_20231030."
+	     "bin",
+	     "T31_ZX_PH05_DCAMGC032ABF20A6_60A_V48_20231030", "MT6260A"},
+	    /* RePhone: its cfg says MT2502 (SEEED02A is a board name, not a separate token) */
+	    {"SEEED02A_DEMO_PCB01_gprs_MT2502_S00.MAUI_11CW1418SP5_W15_19.bin",
+	     "MAUI.11CW1418SP5.W15.19", "MT2502"},
+	    {"MTKBAK_DEMO_PCB01_gprs_MT6261_S00.MAUI_11CW1418SP5_W20_01.bin", "X", "MT6261"},
+	    {"ABC_MT6261D_S00", "", "MT6261D"},
+	    {"ABC_mt6250_S00", "", "MT6250"},
+	    {"ABC_MT62610_S00", "", ""},
+	    {"XMT6261_S00", "", ""},
+	    {"ABC_MT6261_S00_61A_61B", "", "MT6261"}, /* conflicting letters: none */
+	    {"", "", ""},
 	};
 	char out[16];
 
@@ -260,10 +260,10 @@ static void test_empty_and_tiny(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_demo_layout),    cmocka_unit_test(test_other_offsets),
-		cmocka_unit_test(test_mirror),         cmocka_unit_test(test_no_header_block),
-		cmocka_unit_test(test_extra_images),   cmocka_unit_test(test_stray_header),
-		cmocka_unit_test(test_platform_names), cmocka_unit_test(test_empty_and_tiny),
+	    cmocka_unit_test(test_demo_layout),	   cmocka_unit_test(test_other_offsets),
+	    cmocka_unit_test(test_mirror),	   cmocka_unit_test(test_no_header_block),
+	    cmocka_unit_test(test_extra_images),   cmocka_unit_test(test_stray_header),
+	    cmocka_unit_test(test_platform_names), cmocka_unit_test(test_empty_and_tiny),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -418,7 +418,7 @@ static void test_repair_from_whole_crc(void **state)
 	st.verified = 1 * MiB;
 	st.verified_crc = rb_crc32(0, bad, 1 * MiB);
 	assert_int_equal(atomic_write_file(x->part, bad, 1 * MiB, true), 0);
-	assert_int_equal(rb_state_save(x->statef, &st), 0);
+	assert_int_equal(rb_state_save(x->statef, &st, true), 0);
 	watch(x, 4 * MiB, true);
 	assert_int_equal(run(x), 0);
 	assert_exact(x, 4 * MiB);

@@ -24,6 +24,10 @@ struct agent_hal {
 	void (*write16)(void *ctx, uint32_t addr, uint16_t value);
 	/* Watchdog reset of the watch; does not return on hardware. */
 	void (*reset)(void *ctx);
+	/* Optional (may be NULL): the 16-byte ME ID the boot ROM's GET_ME_ID (E1) sends, so
+	 * the agent answers E1 like the ROM (a second mtkbak run finds the agent running and
+	 * identifies the watch through it). 0, or < 0 when unknown. */
+	int (*me_id)(void *ctx, uint8_t out[16]);
 };
 
 /* The agent's main loop: announces itself, then serves commands until a reset command

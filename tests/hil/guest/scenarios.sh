@@ -240,7 +240,7 @@ BACKUP=""
 have_cmd pull && BACKUP=pull
 [ -z "$BACKUP" ] && have_cmd read && BACKUP=read
 
-# backup_start DIR [USER]: starts the backup in the background (BK_PID), output in DIR.log
+# backup_start DIR [USER]: starts the backup in the background (BK_PID), output in DIR.out
 backup_start() {
 	dir=$1 user=$2
 	mkdir -p "$(dirname "$dir")"
@@ -253,25 +253,25 @@ backup_start() {
 	if [ -n "$user" ]; then
 		chown -R "$user" "$(dirname "$dir")"
 		[ $BACKUP = read ] && chown "$user" "$dir"
-		timeout 170 su "$user" -s /bin/sh -c "cd /tmp && exec $cmd" >"$dir.log" 2>&1 &
+		timeout 170 su "$user" -s /bin/sh -c "cd /tmp && exec $cmd" >"$dir.out" 2>&1 &
 	else
-		timeout 170 sh -c "exec $cmd" >"$dir.log" 2>&1 &
+		timeout 170 sh -c "exec $cmd" >"$dir.out" 2>&1 &
 	fi
 	BK_PID=$!
 }
 # backup_check DIR: the image is exact and (pull) the kit matches the host's, file by file.
-# Prints the reason on failure.
+# Sets WHY on failure and KIT_NOTE.
 backup_check() {
-	dir=$1
-	[ -f "$dir/readback.bin" ] || { echo "no $dir/readback.bin"; return 1; }
+	dir=$1 WHY="" KIT_NOTE=""
+	[ -f "$dir/readback.bin" ] || { WHY="no $dir/readback.bin"; return 1; }
 	sum=$(sha256sum "$dir/readback.bin" | cut -d' ' -f1)
-	[ "$sum" = "$IMAGE_SHA256" ] || { echo "readback.bin differs from the watch's flash ($sum)"; return 1; }
-	[ $BACKUP = read ] && return 0
-	if [ -f "$dir/SHA256SUMS" ]; then
-		(cd "$dir" && sha256sum -c SHA256SUMS >/dev/null 2>&1) || { echo "SHA256SUMS does not verify"; return 1; }
-	else
-		echo "no SHA256SUMS"; return 1
+	[ "$sum" = "$IMAGE_SHA256" ] || { WHY="readback.bin differs from the watch's flash ($sum)"; return 1; }
+	if [ $BACKUP = read ]; then
+		KIT_NOTE="(mtkbak read: no kit)"
+		return 0
 	fi
+	[ -f "$dir/SHA256SUMS" ] || { WHY="no SHA256SUMS"; return 1; }
+	(cd "$dir" && sha256sum -c SHA256SUMS >/dev/null 2>&1) || { WHY="SHA256SUMS does not verify"; return 1; }
 	if [ ! -s /hil/kit.sha256 ]; then
 		KIT_NOTE="kit not compared (the host could not build a reference)"
 		return 0
@@ -281,7 +281,7 @@ backup_check() {
 		case "$kpath" in ./report.txt | ./report.json | ./SHA256SUMS) continue ;; esac
 		got=""
 		[ -f "$dir/$kpath" ] && got=$(sha256sum "$dir/$kpath" | cut -d' ' -f1)
-		[ "$got" = "$ksum" ] || { echo "kit file $kpath differs from the host's extract"; return 1; }
+		[ "$got" = "$ksum" ] || { WHY="kit file $kpath differs from the host's extract"; return 1; }
 		nfiles=$((nfiles + 1))
 	done </hil/kit.sha256
 	KIT_NOTE="kit: $nfiles files identical to the host's"
@@ -296,16 +296,15 @@ scenario_4() {
 	wait_dev absent 10
 	backup_start $OUT/s4
 	sleep 2
-	kill -0 $BK_PID 2>/dev/null || { cat $OUT/s4.log >>$f; result FAIL $n $name "mtkbak ended before the watch was plugged in" $f; return; }
+	kill -0 $BK_PID 2>/dev/null || { cat $OUT/s4.out >>$f; result FAIL $n $name "mtkbak ended before the watch was plugged in" $f; return; }
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	ctl plug >>$f 2>&1
 	wait $BK_PID
 	rc=$?
 	t1=$(cut -d' ' -f1 /proc/uptime)
-	cat $OUT/s4.log >>$f
+	cat $OUT/s4.out >>$f
 	[ $rc -eq 0 ] || { result FAIL $n $name "exit code $rc" $f; return; }
-	KIT_NOTE=""
-	why=$(backup_check $OUT/s4) || { result FAIL $n $name "$why" $f; return; }
+	backup_check $OUT/s4 || { result FAIL $n $name "$WHY" $f; return; }
 	result PASS $n $name "16 MiB exact in $(awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.1f", b-a}') s after plug-in; $KIT_NOTE"
 	rm -rf $OUT/s4
 }
@@ -322,12 +321,11 @@ scenario_5() {
 	wait $BK_PID
 	rc=$?
 	c1=$(ctl_field connects)
-	cat $OUT/s5.log >>$f
+	cat $OUT/s5.out >>$f
 	dmesg | grep -E 'usb 1-1: (USB disconnect|new full-speed)' | tail -n 4 >>$f
 	[ $rc -eq 0 ] || { result FAIL $n $name "exit code $rc" $f; return; }
 	[ $((c1 - c0)) -ge 1 ] || { result FAIL $n $name "the cable was never pulled (connects $c0 -> $c1)" $f; return; }
-	KIT_NOTE=""
-	why=$(backup_check $OUT/s5) || { result FAIL $n $name "$why" $f; return; }
+	backup_check $OUT/s5 || { result FAIL $n $name "$WHY" $f; return; }
 	result PASS $n $name "cable out at byte $at and back: resumed, 16 MiB exact; $KIT_NOTE"
 	rm -rf $OUT/s5
 }
@@ -349,10 +347,9 @@ scenario_6() {
 	backup_start /home/watcher/s6/out watcher
 	wait $BK_PID
 	rc=$?
-	cat /home/watcher/s6/out.log >>$f
+	cat /home/watcher/s6/out.out >>$f
 	[ $rc -eq 0 ] || { result FAIL $n $name "as watcher (group $RULES_GROUP) with the rules: exit code $rc" $f; return; }
-	KIT_NOTE=""
-	why=$(backup_check /home/watcher/s6/out) || { result FAIL $n $name "with the rules: $why" $f; return; }
+	backup_check /home/watcher/s6/out || { result FAIL $n $name "with the rules: $WHY" $f; return; }
 	owner=$(stat -c %U /home/watcher/s6/out/readback.bin)
 	[ "$owner" = watcher ] || { result FAIL $n $name "readback.bin belongs to $owner" $f; return; }
 	rm -rf /home/watcher/s6

@@ -23,17 +23,17 @@
 #define WDT_SWRST     0xA003001Cu
 #define WDT_SWRST_KEY 0x1209u
 
-#define REMAP_REG        0xA0510000u
-#define REMAP_MASK       3u
+#define REMAP_REG	 0xA0510000u
+#define REMAP_MASK	 3u
 #define REMAP_FLASH_AT_0 2u
-#define FLASH_WINDOW     0x00000000u
+#define FLASH_WINDOW	 0x00000000u
 
 #define SFC_BASE       0xA0140000u
-#define SFC_CTL        (SFC_BASE + 0x00u) /* b0 busy, b1 done, b2 trigger, b3 enable, b4 quad */
+#define SFC_CTL	       (SFC_BASE + 0x00u) /* b0 busy, b1 done, b2 trigger, b3 enable, b4 quad */
 #define SFC_CTL1       (SFC_BASE + 0x08u) /* b8 bus idle */
 #define SFC_WCOUNT     (SFC_BASE + 0x10u)
 #define SFC_RCOUNT     (SFC_BASE + 0x14u)
-#define SFC_BUF        (SFC_BASE + 0x800u)
+#define SFC_BUF	       (SFC_BASE + 0x800u)
 #define SFC_CTL_BUSY   0x01u
 #define SFC_CTL_DONE   0x02u
 #define SFC_CTL_GO     0x0Cu /* trigger | enable */
@@ -48,6 +48,7 @@ typedef void (*rom_flush_fn)(void);
 struct arm_hal {
 	volatile uint32_t *vt; /* the ROM's live I/O driver table */
 	uint32_t flash_base;
+	uint32_t me_id;        /* the ROM's ME ID buffer, 0 if unknown */
 };
 
 void agent_arm_main(uint32_t load_addr);
@@ -187,6 +188,17 @@ static void hal_write16(void *ctx, uint32_t addr, uint16_t value)
 	wr16(addr, value);
 }
 
+static int hal_me_id(void *ctx, uint8_t out[16])
+{
+	struct arm_hal *h = ctx;
+
+	if (!h->me_id)
+		return -1;
+	for (uint32_t i = 0; i < 16u; i++)
+		out[i] = *(volatile const uint8_t *)(h->me_id + i);
+	return 0;
+}
+
 static void watchdog_reset(void)
 {
 	wr32(WDT_SWRST, WDT_SWRST_KEY);
@@ -210,7 +222,8 @@ void agent_arm_main(uint32_t load_addr)
 	(void)load_addr;
 	wr16(WDT_MODE, WDT_MODE_OFF); /* a long read must not be cut by the watchdog */
 
-	if (agent_brom_scan((const uint8_t *)BROM_BASE, BROM_BASE, BROM_WINDOW, &io) != AGENT_SCAN_OK)
+	if (agent_brom_scan((const uint8_t *)BROM_BASE, BROM_BASE, BROM_WINDOW, &io) !=
+	    AGENT_SCAN_OK)
 		watchdog_reset(); /* no way to talk: the host sees no hello and says so */
 	h.vt = (volatile uint32_t *)io.io_vtable;
 	if (!is_rom_thumb(h.vt[AGENT_IOVT_READ / 4u]) || !is_rom_thumb(h.vt[AGENT_IOVT_WRITE / 4u]))
@@ -220,6 +233,7 @@ void agent_arm_main(uint32_t load_addr)
 	if ((remap & REMAP_MASK) != REMAP_FLASH_AT_0)
 		wr32(REMAP_REG, (remap & ~REMAP_MASK) | REMAP_FLASH_AT_0);
 	h.flash_base = FLASH_WINDOW;
+	h.me_id = io.me_id;
 
 	hal.ctx = &h;
 	hal.recv = hal_recv;
@@ -232,6 +246,7 @@ void agent_arm_main(uint32_t load_addr)
 	hal.read16 = hal_read16;
 	hal.write16 = hal_write16;
 	hal.reset = hal_reset;
+	hal.me_id = hal_me_id;
 	agent_main(&hal);
 	watchdog_reset();
 }

@@ -12,10 +12,18 @@
 #define CRC32 agent_crc32
 #endif
 
+/* Staging buffer for flash data on the stack: small on the watch (-DAGENT_STAGE_BYTES=1024),
+ * larger in the simulator, where every send costs a lock. Never above AGENT_IO_CHUNK_MAX. */
+#ifndef AGENT_STAGE_BYTES
+#define AGENT_STAGE_BYTES 16384u
+#endif
+_Static_assert(AGENT_STAGE_BYTES >= 256u && AGENT_STAGE_BYTES <= AGENT_IO_CHUNK_MAX,
+	       "agent staging buffer size");
+
 struct agent {
 	const struct agent_hal *hal;
 	uint32_t reply; /* bytes sent since the last flush (AGENT_PAD rule) */
-	int err;        /* first link error: every later call is a no-op */
+	int err;	/* first link error: every later call is a no-op */
 };
 
 /* ---- link ---- */
@@ -210,6 +218,37 @@ static void brom_write(struct agent *a, uint8_t cmd)
 	flush_piece(a);
 }
 
+/* D8: echo, config32, status. The ROM took our unsigned code: no SLA, no DAA. */
+static void brom_target_config(struct agent *a)
+{
+	tx8(a, AGENT_BROM_TARGET_CFG);
+	flush_piece(a);
+	tx32(a, 0);
+	flush_piece(a);
+	tx16(a, AGENT_BROM_ST_READ_OK);
+	flush_piece(a);
+}
+
+/* E1: echo, len32 (16), the ROM's ME ID, status; or a lone error status */
+static void brom_get_me_id(struct agent *a)
+{
+	uint8_t id[AGENT_ME_ID_LEN];
+
+	tx8(a, AGENT_BROM_GET_ME_ID);
+	flush_piece(a);
+	if (!a->hal->me_id || a->hal->me_id(a->hal->ctx, id) < 0) {
+		tx16(a, AGENT_ST_NO_ME_ID);
+		flush_piece(a);
+		return;
+	}
+	tx32(a, AGENT_ME_ID_LEN);
+	flush_piece(a);
+	tx(a, id, sizeof(id));
+	flush_piece(a);
+	tx16(a, AGENT_BROM_ST_READ_OK);
+	flush_piece(a);
+}
+
 /* ---- agent commands ---- */
 
 static void send_hello(struct agent *a)
@@ -265,7 +304,8 @@ static void cmd_sfdp(struct agent *a)
 		uint32_t n = len - done < AGENT_SPI_CHUNK ? len - done : AGENT_SPI_CHUNK;
 		uint32_t at = addr + done;
 		/* READ SFDP: opcode, 24-bit address, one dummy byte */
-		const uint8_t op[5] = {0x5A, (uint8_t)(at >> 16), (uint8_t)(at >> 8), (uint8_t)at, 0};
+		const uint8_t op[5] = {0x5A, (uint8_t)(at >> 16), (uint8_t)(at >> 8), (uint8_t)at,
+				       0};
 
 		if (a->hal->spi(a->hal->ctx, op, sizeof(op), buf + done, n) < 0)
 			st = AGENT_ST_SPI;
@@ -290,7 +330,7 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 	crc = CRC32(0, hdr, sizeof(hdr));
 	tx(a, hdr, sizeof(hdr));
 	for (uint32_t done = 0; done < len && !a->err;) {
-		uint32_t n = len - done < AGENT_IO_CHUNK ? len - done : AGENT_IO_CHUNK;
+		uint32_t n = len - done < AGENT_STAGE_BYTES ? len - done : AGENT_STAGE_BYTES;
 
 		if (!bad && a->hal->flash_read(a->hal->ctx, off + done, buf, n) < 0)
 			bad = 1;
@@ -307,7 +347,7 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 
 static void cmd_read(struct agent *a)
 {
-	uint8_t buf[AGENT_IO_CHUNK];
+	uint8_t buf[AGENT_STAGE_BYTES];
 	uint8_t end[8];
 	uint32_t off, len, pkt, done = 0;
 	uint16_t st = AGENT_ST_OK;
@@ -345,7 +385,7 @@ static void cmd_read(struct agent *a)
 
 static void cmd_crc32(struct agent *a)
 {
-	uint8_t buf[AGENT_IO_CHUNK];
+	uint8_t buf[AGENT_STAGE_BYTES];
 	uint32_t off, len, crc = 0;
 	uint16_t st = AGENT_ST_OK;
 
@@ -356,7 +396,7 @@ static void cmd_crc32(struct agent *a)
 	else if (!window_ok(off, len))
 		st = AGENT_ST_RANGE;
 	for (uint32_t done = 0; st == AGENT_ST_OK && done < len;) {
-		uint32_t n = len - done < AGENT_IO_CHUNK ? len - done : AGENT_IO_CHUNK;
+		uint32_t n = len - done < AGENT_STAGE_BYTES ? len - done : AGENT_STAGE_BYTES;
 
 		if (a->hal->flash_read(a->hal->ctx, off + done, buf, n) < 0)
 			st = AGENT_ST_FLASH;
@@ -403,6 +443,12 @@ int agent_main(const struct agent_hal *hal)
 		case AGENT_BROM_WRITE16_NE:
 		case AGENT_BROM_WRITE32:
 			brom_write(a, cmd);
+			break;
+		case AGENT_BROM_TARGET_CFG:
+			brom_target_config(a);
+			break;
+		case AGENT_BROM_GET_ME_ID:
+			brom_get_me_id(a);
 			break;
 		case AGENT_CMD_PING:
 			tx8(a, AGENT_CMD_PING);

@@ -58,6 +58,40 @@ static int tables_valid(const uint8_t *rom, uint32_t base, uint32_t len, uint32_
 	return 1;
 }
 
+/* The E1 handler starts "push {r4, lr}; movs r4, #0; movs r1, #1; movs r0, #16; bl send32"
+ * and then loads the ME ID buffer for send_buf with "ldr r0, [pc, #imm]" (MT6260, MT6261). */
+static uint32_t find_me_id(const uint8_t *rom, uint32_t len)
+{
+	static const uint8_t head[8] = {0x10, 0xB5, 0x00, 0x24, 0x01, 0x21, 0x10, 0x20};
+	uint32_t found = 0, n = 0;
+
+	for (uint32_t off = 0; off + sizeof(head) + 16u <= len; off += 2u) {
+		uint32_t i;
+
+		for (i = 0; i < sizeof(head) && rom[off + i] == head[i]; i++)
+			;
+		if (i < sizeof(head))
+			continue;
+		for (uint32_t k = off + sizeof(head); k < off + sizeof(head) + 16u; k += 2u) {
+			uint16_t insn = (uint16_t)(rom[k] | (uint16_t)rom[k + 1u] << 8);
+
+			if ((insn & 0xFF00u) == 0x4800u) { /* ldr r0, [pc, #imm8*4] */
+				uint32_t lit = ((k + 4u) & ~3u) + 4u * (insn & 0xFFu), v;
+
+				if (lit > len - 4u)
+					break;
+				v = rom_word(rom, lit);
+				if (v >= SRAM_START && v < SRAM_END) {
+					found = v;
+					n++;
+				}
+				break;
+			}
+		}
+	}
+	return n == 1 ? found : 0;
+}
+
 int agent_brom_scan(const uint8_t *rom, uint32_t base, uint32_t len, struct agent_brom_io *io)
 {
 	uint32_t found = 0, pair = 0;
@@ -96,7 +130,8 @@ int agent_brom_scan(const uint8_t *rom, uint32_t base, uint32_t len, struct agen
 	if (lit_send < 0 || lit_recv < 0)
 		return AGENT_SCAN_NO_VTABLE;
 	vt = rom_word(rom, (uint32_t)lit_send);
-	if (vt != rom_word(rom, (uint32_t)lit_recv) || vt < SRAM_START || vt >= SRAM_END || (vt & 3u))
+	if (vt != rom_word(rom, (uint32_t)lit_recv) || vt < SRAM_START || vt >= SRAM_END ||
+	    (vt & 3u))
 		return AGENT_SCAN_NO_VTABLE;
 	io->io_vtable = vt;
 	io->io_vtable_literal = base + (uint32_t)lit_send;
@@ -114,5 +149,6 @@ int agent_brom_scan(const uint8_t *rom, uint32_t base, uint32_t len, struct agen
 			io->usb_flush = f;
 		}
 	}
+	io->me_id = find_me_id(rom, len);
 	return AGENT_SCAN_OK;
 }

@@ -30,23 +30,26 @@ enum agent_usbio_slot {
 };
 
 /* Offsets in the SRAM I/O driver table */
-#define AGENT_IOVT_READ  4u
+#define AGENT_IOVT_READ	 4u
 #define AGENT_IOVT_WRITE 8u
 #define AGENT_IOVT_FLUSH 12u
 
 struct agent_brom_io {
-	uint32_t pair_addr;   /* where the two table pointers are */
-	uint32_t timer_table; /* first pointer */
-	uint32_t usbio_table; /* second pointer */
+	uint32_t pair_addr;			/* where the two table pointers are */
+	uint32_t timer_table;			/* first pointer */
+	uint32_t usbio_table;			/* second pointer */
 	uint32_t usbio[AGENT_BROM_TABLE_WORDS]; /* Thumb routine addresses (bit 0 set) */
-	uint32_t io_vtable;   /* SRAM address of the live I/O driver table */
+	uint32_t io_vtable;			/* SRAM address of the live I/O driver table */
 	uint32_t io_vtable_literal; /* ROM address of the literal that holds io_vtable */
 	/* The USB driver the ROM installs in the I/O table (the three words after the
 	 * literal); 0 when they do not look like ROM routines. */
 	uint32_t usb_read, usb_write, usb_flush;
+	/* SRAM address of the 16-byte ME ID the ROM's GET_ME_ID (E1) handler sends, found by
+	 * that handler's code (send32(16), then send_buf(ME ID, 16)); 0 if not found. */
+	uint32_t me_id;
 };
 
-#define AGENT_SCAN_OK        0
+#define AGENT_SCAN_OK	     0
 #define AGENT_SCAN_NOT_FOUND (-1) /* no table pair with valid routines */
 #define AGENT_SCAN_AMBIGUOUS (-2) /* more than one candidate: refuse to guess */
 #define AGENT_SCAN_NO_VTABLE (-3) /* table found, but send_buf does not load an SRAM table */
