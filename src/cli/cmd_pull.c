@@ -325,6 +325,10 @@ static int pull_one(struct pull_session *s)
 	for (;;) {
 		ret = brom_connect(&b, s->env, &s->spec, &wait, &copts, &id, ux_log());
 		if (ret < 0) {
+			if (ret == -ENODEV && s->o.loop && s->ndone && s->o.timeout_s > 0) {
+				ux_state("No further watch within %d s.", s->o.timeout_s);
+				return MTK_EXIT_UNAVAILABLE;
+			}
 			if (ret == -ENODEV && s->o.autowait && s->o.timeout_s > 0) {
 				ux_error("no watch appeared within %d s", s->o.timeout_s);
 				ux_hint("switch the watch off, connect USB while holding its boot key; "
@@ -349,9 +353,12 @@ static int pull_one(struct pull_session *s)
 	}
 	t0 = now_s();
 	mtk_hex(id.me_id, 16, me);
+	/* the efuse variant (MT2503...) only when it says more than the chip name */
+	const char *variant =
+	    id.variant && (!id.chip || strcmp(id.variant, id.chip->name)) ? id.variant : NULL;
 	ux_state("Found %s (hw code 0x%04X, hw ver 0x%04X%s%s) on %s, ME ID %s",
 		 id.chip ? id.chip->name : "an unknown chip", id.hw_code, id.hw_ver,
-		 id.variant ? ", " : "", id.variant ? id.variant : "", b.tp->name, me);
+		 variant ? ", " : "", variant ? variant : "", b.tp->name, me);
 	if (id.secure)
 		ux_warn("this part reports secure boot (target config 0x%08" PRIX32 ")",
 			id.target_config);
@@ -526,16 +533,24 @@ int cmd_pull(int argc, char **argv)
 		free(s);
 		return MTK_EXIT_SOFTWARE;
 	}
+	bool last_ok = false;
 	do {
 		code = pull_one(s);
+		if (code != MTK_EXIT_UNAVAILABLE || !s->o.loop)
+			last_ok = code == 0;
 		if (ux_interrupted())
 			break;
 		if (s->o.loop && code != MTK_EXIT_USAGE)
 			ux_state("Ready for the next watch.");
 	} while (s->o.loop && !ux_interrupted() && code != MTK_EXIT_USAGE &&
 		 code != MTK_EXIT_UNAVAILABLE);
-	if (s->o.loop && ux_interrupted())
-		code = s->ndone ? 0 : MTK_EXIT_INTERRUPTED;
+	/* A shop's loop ends with Ctrl-C or when --timeout passes without a next watch: it
+	 * succeeded if the last watch did. */
+	if (s->o.loop && s->ndone &&
+	    (ux_interrupted() || (code == MTK_EXIT_UNAVAILABLE && s->o.timeout_s > 0)))
+		code = last_ok ? 0 : code;
+	if (s->o.loop)
+		ux_state("%d watch%s backed up in this session.", s->ndone, s->ndone == 1 ? "" : "es");
 	port_env_free(s->env);
 	ux_set_logfile(NULL);
 	if (s->log)

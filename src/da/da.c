@@ -80,6 +80,8 @@ const char *da_status_text(uint16_t status)
 		return "reading the flash window failed";
 	case AGENT_ST_NO_SPI:
 		return "no serial flash access on this device";
+	case AGENT_ST_NO_ME_ID:
+		return "the agent does not know this watch's ME ID";
 	default:
 		return "unknown agent status";
 	}
@@ -87,7 +89,7 @@ const char *da_status_text(uint16_t status)
 
 static int known_status(uint16_t st)
 {
-	return st >= AGENT_ST_BAD_LEN && st <= AGENT_ST_NO_SPI;
+	return st >= AGENT_ST_BAD_LEN && st <= AGENT_ST_NO_ME_ID;
 }
 
 uint32_t da_crc32_update(uint32_t crc, const uint8_t *data, size_t len)

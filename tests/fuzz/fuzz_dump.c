@@ -41,7 +41,8 @@ static void check_invariants(const struct fw_layout *l, const struct fw_findings
 	}
 	kit_plan_make(l, NULL, &plan);
 	for (int i = 0; i < plan.n; i++)
-		if (plan.f[i].offset > l->dump_len || plan.f[i].length > l->dump_len - plan.f[i].offset)
+		if (plan.f[i].offset > l->dump_len ||
+		    plan.f[i].length > l->dump_len - plan.f[i].offset)
 			__builtin_trap();
 	if (fs->kit_safe && l->rom < 0)
 		__builtin_trap(); /* a kit without ROM must never be called safe */

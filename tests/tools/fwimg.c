@@ -24,10 +24,10 @@ static void usage(void)
 	    "  fwimg demo SIZE OUT\n"
 	    "  fwimg synth [--size S] [--read-size S] [--platform STR] [--project STR]\n"
 	    "              [--ids C84016,EF4017] [--ext-bl-off X] [--ext-bl-len X]\n"
-		"              [--rom-off X] [--rom-len X]\n"
+	    "              [--rom-off X] [--rom-len X]\n"
 	    "              [--viva-len X] [--viva-gap X] [--no-viva] [--fat OFF:LEN]\n"
 	    "              [--sds OFF:LEN] [--third-rom OFF:LEN] [--no-hb] [--tiny] [--seed N]\n"
-	    "              -o OUT\n"
+	    "              [--kit-dir DIR] -o OUT   (--kit-dir: also write the kit files)\n"
 	    "  fwimg kit DIR [--size S] [--read-size S] [--viva-len X] [--no-viva]\n"
 	    "              [--third-rom OFF:LEN] [--no-hb] -o OUT\n"
 	    "  fwimg corrupt IN -o OUT [--flip OFF] [--truncate LEN] [--fill OFF:LEN:BYTE]\n"
@@ -120,6 +120,7 @@ static const struct option build_opts[] = {
     {"project", required_argument, NULL, O_PROJECT},
     {"ids", required_argument, NULL, O_IDS},
     {"ext-bl-off", required_argument, NULL, O_EXTOFF},
+    {"ext-bl-len", required_argument, NULL, O_EXTLEN},
     {"rom-off", required_argument, NULL, O_ROMOFF},
     {"rom-len", required_argument, NULL, O_ROMLEN},
     {"viva-len", required_argument, NULL, O_VIVALEN},
@@ -131,6 +132,7 @@ static const struct option build_opts[] = {
     {"no-hb", no_argument, NULL, O_NOHB},
     {"tiny", no_argument, NULL, O_TINY},
     {"seed", required_argument, NULL, O_SEED},
+    {"kit-dir", required_argument, NULL, O_KITDIR},
     {"output", required_argument, NULL, 'o'},
     {0, 0, 0, 0},
 };

@@ -6,7 +6,8 @@
  *   - the ROM's "select I/O" routine stores the USB driver into that SRAM table, from the
  *     literal pool right after the table address: these are fernly's known USB entry points
  *     (MT6261 read 0xFFF00B65 / write 0xFFF00B7F / flush 0xFFF01CB1, MT6260 0xFFF03639 /
- *     0xFFF03653 / 0xFFF04845, MT6250 write 0xFFF00B69 / flush 0xFFF01BAD). */
+ *     0xFFF03653 / 0xFFF04845, MT6250 write 0xFFF00B69 / flush 0xFFF01BAD);
+ *   - GET_ME_ID (E1, MT6261 0xFFF05F40) sends 16 bytes from an SRAM buffer (0x70004498). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,16 +28,18 @@ struct expect {
 	const char *file;
 	uint32_t usbio_table, timer_table, recv_buf, send_buf, io_vtable;
 	uint32_t usb_read, usb_write, usb_flush;
+	uint32_t me_id; /* the E1 handler's buffer */
 };
 
 static const struct expect roms[] = {
     {"MT6261-bootrom.bin", 0xFFF08228u, 0xFFF081F8u, 0xFFF05893u, 0xFFF058D7u, 0x700044A8u,
-     0xFFF00B65u, 0xFFF00B7Fu, 0xFFF01CB1u},
+     0xFFF00B65u, 0xFFF00B7Fu, 0xFFF01CB1u, 0x70004498u},
     {"MT6260-bootrom.bin", 0xFFF0BD64u, 0xFFF0BD34u, 0xFFF08B73u, 0xFFF08BB7u, 0x70004558u,
-     0xFFF03639u, 0xFFF03653u, 0xFFF04845u},
-    /* fernly names no MT6250 read routine; the dump's literal pool has 0xFFF00B4F */
+     0xFFF03639u, 0xFFF03653u, 0xFFF04845u, 0x70004548u},
+    /* fernly names no MT6250 read routine; the dump's literal pool has 0xFFF00B4F. Its E1
+     * handler is not the MT6260/61 code: no ME ID buffer (the agent then refuses E1). */
     {"MT6250-bootrom.bin", 0xFFF0886Cu, 0xFFF0883Cu, 0xFFF05B9Bu, 0xFFF05BDDu, 0x70006438u,
-     0xFFF00B4Fu, 0xFFF00B69u, 0xFFF01BADu},
+     0xFFF00B4Fu, 0xFFF00B69u, 0xFFF01BADu, 0},
 };
 
 static uint8_t *load_rom(const char *name, size_t *len)
@@ -84,6 +87,7 @@ static void test_scan_dumps(void **state)
 		assert_int_equal(io.usb_read, e->usb_read);
 		assert_int_equal(io.usb_write, e->usb_write);
 		assert_int_equal(io.usb_flush, e->usb_flush);
+		assert_int_equal(io.me_id, e->me_id);
 		/* recv8..send_buf ascend in all three ROMs (one source file) */
 		for (unsigned k = AGENT_USBIO_RECV8; k < AGENT_BROM_TABLE_WORDS; k++)
 			assert_true(io.usbio[k] > io.usbio[k - 1]);

@@ -446,6 +446,10 @@ static int emu_setup(struct emu *e, struct uc_api *api, uint32_t load_addr)
 				       e->io.usb_flush & ~1u, e->io.usb_flush & ~1u),
 			 0);
 
+	/* the ME ID the ROM copied to SRAM at boot (what its E1 sends) */
+	assert_true(e->io.me_id != 0);
+	assert_int_equal(api->mem_write(e->uc, e->io.me_id, "MT6261-ME-ID-16B", 16), 0);
+
 	/* the agent, as D7 would store it */
 	assert_int_equal(api->mem_write(e->uc, load_addr, mtkbak_agent_blob, mtkbak_agent_blob_len),
 			 0);
@@ -557,6 +561,22 @@ static void run_session(struct uc_api *api, uint32_t load_addr)
 	assert_int_equal(brom_read32(&b, 0x00000000u, &v32, 1), 0);
 	assert_int_equal(v32, (uint32_t)e.flash[0] | (uint32_t)e.flash[1] << 8 |
 				  (uint32_t)e.flash[2] << 16 | (uint32_t)e.flash[3] << 24);
+
+	/* a second mtkbak run meets the agent: handshake and identify work through it */
+	{
+		struct brom b2;
+		struct brom_id id;
+
+		brom_init(&b2, &e.link->tp, NULL);
+		b2.timeout_ms = 10000;
+		assert_int_equal(brom_handshake(&b2, 10000), 0);
+		if (brom_identify(&b2, &id) != 0)
+			fail_msg("identify through the agent: %s", b2.detail);
+		assert_int_equal(id.hw_code, 0x6261);
+		assert_memory_equal(id.me_id, "MT6261-ME-ID-16B", 16);
+		assert_int_equal(id.target_config, 0);
+		assert_non_null(id.chip);
+	}
 
 	assert_int_equal(da_reboot(&d), 0);
 	emu_join(&e);

@@ -161,6 +161,13 @@ static void f_write16(void *ctx, uint32_t addr, uint16_t v)
 		*r = (*r & 0xFFFF0000u) | v;
 }
 
+static int f_me_id(void *ctx, uint8_t out[16])
+{
+	(void)ctx;
+	memcpy(out, "0123456789ABCDEF", 16);
+	return 0;
+}
+
 static void f_reset(void *ctx)
 {
 	struct fake *f = ctx;
@@ -209,6 +216,7 @@ static struct fake *fake_start(uint32_t flash_len, bool start_da)
 	    .read16 = f_read16,
 	    .write16 = f_write16,
 	    .reset = f_reset,
+	    .me_id = f_me_id,
 	};
 	brom_init(&f->brom, &f->link->tp, NULL);
 	f->brom.timeout_ms = 1000;
@@ -603,6 +611,26 @@ static void test_brom_compatible(void **state)
 	assert_int_equal(f->brom.last_status, AGENT_BROM_ST_R_ODD32);
 	assert_int_equal(brom_write32(&f->brom, 0xA0510001u, v32, 1), -EREMOTEIO);
 	assert_int_equal(f->brom.last_status, AGENT_BROM_ST_W_ODD32);
+	/* what brom_identify asks besides reads: E1 and D8 */
+	uint8_t me[16];
+	uint32_t cfg = 1;
+	assert_int_equal(brom_get_me_id(&f->brom, me), 0);
+	assert_memory_equal(me, "0123456789ABCDEF", 16);
+	assert_int_equal(brom_get_target_config(&f->brom, &cfg), 0);
+	assert_int_equal(cfg, 0);
+	f->hal.me_id = NULL; /* read by the agent thread only when E1 comes */
+	assert_int_equal(brom_get_me_id(&f->brom, me), -EREMOTEIO);
+	assert_int_equal(f->brom.last_status, AGENT_ST_NO_ME_ID);
+	/* what brom_identify asks besides reads: E1 and D8 */
+	uint8_t me[16];
+	uint32_t cfg = 1;
+	assert_int_equal(brom_get_me_id(&f->brom, me), 0);
+	assert_memory_equal(me, "0123456789ABCDEF", 16);
+	assert_int_equal(brom_get_target_config(&f->brom, &cfg), 0);
+	assert_int_equal(cfg, 0);
+	f->hal.me_id = NULL; /* read by the agent thread only when E1 comes */
+	assert_int_equal(brom_get_me_id(&f->brom, me), -EREMOTEIO);
+	assert_int_equal(f->brom.last_status, AGENT_ST_NO_ME_ID);
 	/* a D1 of 16 dwords: data + status = 66 bytes, no stall */
 	uint32_t many[16];
 	assert_int_equal(brom_read32(&f->brom, 0xA0510000u, many, 16), 0);

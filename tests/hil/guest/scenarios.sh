@@ -298,12 +298,16 @@ scenario_4() {
 	sleep 2
 	kill -0 $BK_PID 2>/dev/null || { cat $OUT/s4.out >>$f; result FAIL $n $name "mtkbak ended before the watch was plugged in" $f; return; }
 	t0=$(cut -d' ' -f1 /proc/uptime)
+	b0=$(ctl_field in_bytes)
 	ctl plug >>$f 2>&1
 	wait $BK_PID
 	rc=$?
 	t1=$(cut -d' ' -f1 /proc/uptime)
+	b1=$(ctl_field in_bytes)
 	cat $OUT/s4.out >>$f
 	[ $rc -eq 0 ] || { result FAIL $n $name "exit code $rc" $f; return; }
+	grep -q "usb:1-1" $OUT/s4.out || { result FAIL $n $name "did not read through usb:1-1 (libusb)" $f; return; }
+	[ $((b1 - b0)) -ge $IMAGE_SIZE ] || { result FAIL $n $name "only $((b1 - b0)) bytes crossed the bus" $f; return; }
 	backup_check $OUT/s4 || { result FAIL $n $name "$WHY" $f; return; }
 	result PASS $n $name "16 MiB exact in $(awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.1f", b-a}') s after plug-in; $KIT_NOTE"
 	rm -rf $OUT/s4
@@ -317,16 +321,23 @@ scenario_5() {
 	at=$((IMAGE_SIZE * 4 / 10))
 	fresh_watch "link=fs,disconnect=$at,replug=1500" >$f 2>&1 || { result FAIL $n $name "the watch did not come up" $f; return; }
 	c0=$(ctl_field connects)
+	b0=$(ctl_field in_bytes)
 	backup_start $OUT/s5
 	wait $BK_PID
 	rc=$?
 	c1=$(ctl_field connects)
+	b1=$(ctl_field in_bytes)
 	cat $OUT/s5.out >>$f
 	dmesg | grep -E 'usb 1-1: (USB disconnect|new full-speed)' | tail -n 4 >>$f
 	[ $rc -eq 0 ] || { result FAIL $n $name "exit code $rc" $f; return; }
 	[ $((c1 - c0)) -ge 1 ] || { result FAIL $n $name "the cable was never pulled (connects $c0 -> $c1)" $f; return; }
+	# resumed, not started over: well under 40% of the image crossed the bus twice
+	moved=$((b1 - b0))
+	[ $moved -lt $((IMAGE_SIZE * 5 / 4)) ] ||
+		{ result FAIL $n $name "$moved bytes crossed the bus: the read started over instead of resuming" $f; return; }
+	grep -q "usb:1-1" $OUT/s5.out || { result FAIL $n $name "did not read through usb:1-1" $f; return; }
 	backup_check $OUT/s5 || { result FAIL $n $name "$WHY" $f; return; }
-	result PASS $n $name "cable out at byte $at and back: resumed, 16 MiB exact; $KIT_NOTE"
+	result PASS $n $name "cable out at byte $at, back 1.5 s later: resumed ($((moved / 1048576)) MiB over the bus), 16 MiB exact; $KIT_NOTE"
 	rm -rf $OUT/s5
 }
 
