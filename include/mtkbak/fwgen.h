@@ -79,7 +79,7 @@ struct fwgen_flash_opts {
 	uint64_t read_size;  /* 0: flash_size; a multiple of it: the chip mirrored that often */
 	uint32_t bl_off;     /* 0: 0x800 */
 	bool no_header_block;
-	bool no_fat_data; /* leave the file-system region erased */
+	bool no_fat_data; /* leave the file-system and SDS regions erased */
 	uint32_t seed;
 };
 

@@ -174,7 +174,8 @@ struct fw_cmem_nor {
 int gfh_cmem_ids_parse(const uint8_t *p, size_t avail, struct fw_cmem_ids *out);
 int gfh_cmem_nor_parse(const uint8_t *p, size_t avail, struct fw_cmem_nor *out);
 
-/* JEDEC capacity byte -> bytes (2^n for 0x10..0x1F), 0 when not a size code. */
+/* JEDEC capacity byte -> bytes (2^n for 0x10..0x1F; Macronix 1.8 V 0x32..0x3A = 2^(n-0x20)),
+ * 0 when not a size code. */
 uint64_t fw_jedec_capacity(const struct fw_flash_id *id);
 
 /* ---- layout ------------------------------------------------------------------------------------
@@ -335,6 +336,8 @@ struct fw_check_opts {
 void layout_check(const struct fw_layout *l, const struct fw_check_opts *opts,
 		  struct fw_findings *out);
 const char *fw_severity_name(enum fw_severity s); /* "ok", "warn", "FAIL" */
+/* Recounts ok/warn/fail, health and kit_safe from the findings (after editing the list). */
+void fw_findings_tally(struct fw_findings *fs);
 
 /* ---- the whole pipeline for one file (check, extract and pull start here) ---- */
 

@@ -72,6 +72,13 @@ int cfg_write(const struct fw_layout *l, const struct kit_plan *p, const struct 
 int kit_write(const struct fw_layout *l, const struct fw_findings *fs, const char *dir,
 	      const struct kit_opts *o, struct kit_result *res);
 
+/* `mtkbak check DIR`: checks a kit folder. Its GFH files are placed into a flash image the way
+ * the flash tool places them (FAT.bin/SDS.bin into the ROM's regions) and checked like a
+ * dump, minus the dump-only checks (header block, mirror); plus kit_files (every file
+ * placeable), sha256sums (every entry matches) and cfg (files present, flash IDs equal to
+ * the firmware's). Errors: the folder cannot be read. */
+int kit_check_dir(const char *dir, const struct mtk_log *log, struct fw_checked **out);
+
 /* The report.json object (check report plus the kit's files) as extract prints it. */
 void kit_report_json(const struct fw_layout *l, const struct fw_findings *fs,
 		     const struct kit_opts *o, const char *dir, const struct kit_result *res,

@@ -25,24 +25,24 @@
 #define READBACK_MAX_SIZE (16u * 1024u * 1024u)
 
 struct readback_progress {
-	uint64_t done;  /* bytes of the image read so far (verified + in flight) */
+	uint64_t done;	/* bytes of the image read so far (verified + in flight) */
 	uint64_t total; /* image size */
 };
 
 struct readback_opts {
-	const char *out_path;     /* FILE; data goes to FILE.part until verified */
-	bool force;               /* overwrite an existing FILE */
-	uint32_t length;          /* 0 = auto; else the size to read (multiple of 4, <= 16 MiB) */
-	bool no_da;               /* BROM-only read (READ32), no agent upload */
-	bool no_reboot;           /* leave the watch in boot-ROM mode at the end */
-	struct port_env *env;     /* keeps the port backend (and simulated watches) across reconnects */
+	const char *out_path; /* FILE; data goes to FILE.part until verified */
+	bool force;	      /* overwrite an existing FILE */
+	uint32_t length;      /* 0 = auto; else the size to read (multiple of 4, <= 16 MiB) */
+	bool no_da;	      /* BROM-only read (READ32), no agent upload */
+	bool no_reboot;	      /* leave the watch in boot-ROM mode at the end */
+	struct port_env *env; /* keeps the port backend (and simulated watches) across reconnects */
 	const struct port_spec *port;
 	struct mtk_transport *tp; /* optional: an already open port for the first connection
 				     (e.g. from `pull` after identify); readback_run closes it */
-	int open_timeout_ms;      /* first wait for the watch (< 0: forever, 0: look once) */
+	int open_timeout_ms;	  /* first wait for the watch (< 0: forever, 0: look once) */
 	int reconnect_timeout_ms; /* wait for the watch to come back after a cable drop */
 	unsigned max_reconnects;  /* cable drops survived per run (0: default 10) */
-	unsigned chunk_size;      /* verification/resume granularity (0: default 1 MiB) */
+	unsigned chunk_size;	  /* verification/resume granularity (0: default 1 MiB) */
 	const struct mtk_log *log;
 	/* One line per state change ("Loading the agent", "Reading 4.0 MiB", ...). */
 	void (*state)(void *ctx, const char *msg);
@@ -55,39 +55,40 @@ struct readback_opts {
 
 /* Which evidence decided the size. */
 enum readback_size_source {
-	READBACK_SIZE_USER = 0,   /* --length */
-	READBACK_SIZE_JEDEC,      /* JEDEC capacity byte, confirmed or not contradicted */
-	READBACK_SIZE_SFDP,       /* SFDP density (JEDEC implausible or contradicted) */
-	READBACK_SIZE_MIRROR,     /* the mirror test (data repeats every N bytes / no repeat) */
-	READBACK_SIZE_FIRMWARE    /* the firmware's CMEM_NOR_INFO / CMEM_ID_INFO tables */
+	READBACK_SIZE_USER = 0, /* --length */
+	READBACK_SIZE_JEDEC,	/* JEDEC capacity byte, confirmed or not contradicted */
+	READBACK_SIZE_SFDP,	/* SFDP density (JEDEC implausible or contradicted) */
+	READBACK_SIZE_MIRROR,	/* the mirror test (data repeats every N bytes / no repeat) */
+	READBACK_SIZE_FIRMWARE	/* the firmware's CMEM_NOR_INFO / CMEM_ID_INFO tables */
 };
 
 struct readback_result {
 	uint32_t size;
 	enum readback_size_source size_source;
-	char size_evidence[320];   /* which evidence decided the size, for the user */
-	bool size_conflict;        /* evidence disagreed (a warning was given) */
+	char size_evidence[320]; /* which evidence decided the size, for the user */
+	bool size_conflict;	 /* evidence disagreed (a warning was given) */
 	bool have_jedec;
 	uint8_t jedec[3];
 	uint32_t jedec_size, sfdp_size; /* 0 = unknown */
-	uint32_t mirror_size;      /* smallest repeat period found, 0 = none / not conclusive */
-	uint32_t firmware_size;    /* from the firmware's CMEM tables, 0 = not found */
-	uint32_t crc32;            /* CRC-32 (zlib) of the image */
-	bool device_crc_checked;   /* compared with the CRC-32 the agent computed on the watch */
+	uint32_t mirror_size;	 /* smallest repeat period found, 0 = none / not conclusive */
+	uint32_t firmware_size;	 /* from the firmware's CMEM tables, 0 = not found */
+	uint32_t crc32;		 /* CRC-32 (zlib) of the image */
+	bool device_crc_checked; /* compared with the CRC-32 the agent computed on the watch */
 	uint8_t sha256[32];
 	struct brom_id id;
-	double seconds;            /* this run, connection to verified file */
-	double read_seconds;       /* this run, the data transfer only */
-	uint64_t bytes_transferred; /* flash bytes moved over the link this run (re-reads included) */
-	unsigned retries;          /* chunks read again (CRC mismatch, bad packets) */
-	unsigned packet_retries;   /* bad packets the agent layer re-requested */
-	unsigned reconnects;       /* cable drops survived */
+	double seconds;	     /* this run, connection to verified file */
+	double read_seconds; /* this run, the data transfer only */
+	uint64_t
+	    bytes_transferred;	 /* flash bytes moved over the link this run (re-reads included) */
+	unsigned retries;	 /* chunks read again (CRC mismatch, bad packets) */
+	unsigned packet_retries; /* bad packets the agent layer re-requested */
+	unsigned reconnects;	 /* cable drops survived */
 	bool resumed;
-	uint32_t resumed_from;     /* verified offset the run continued from */
+	uint32_t resumed_from; /* verified offset the run continued from */
 	char out_path[MTK_PATH_MAX];
 	/* On failure: what was going on, for "mtkbak: error: <context>: <error>". */
 	char error_context[256];
-	uint32_t verified;         /* on failure: bytes kept verified in FILE.part */
+	uint32_t verified; /* on failure: bytes kept verified in FILE.part */
 };
 
 /* Fills defaults: auto length, 60 s reconnect wait, 10 reconnects, 1 MiB chunks. */

@@ -5,7 +5,10 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "mtkbak/image.h"
+#include "mtkbak/kit.h"
 #include "ux.h"
+
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -75,7 +78,11 @@ int cmd_check(int argc, char **argv)
 		return MTK_EXIT_USAGE;
 	}
 	path = argv[optind];
-	ret = fw_check_file(path, NULL, ux_log(), &c);
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		ret = kit_check_dir(path, ux_log(), &c);
+	else
+		ret = fw_check_file(path, NULL, ux_log(), &c);
 	if (ret < 0)
 		return input_error(ret, path);
 	if (ux_is_json()) {

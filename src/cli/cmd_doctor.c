@@ -90,9 +90,11 @@ static int serial_list_probe(void *ctx, struct doctor_serial *out, size_t max)
 		    sp_get_port_usb_vid_pid(ports[i], &vid, &pid) == SP_OK) {
 			s->vid = (unsigned)vid;
 			s->pid = (unsigned)pid;
-			if (sp_get_port_usb_bus_address(ports[i], &bus, &addr) == SP_OK)
-				snprintf(s->usb_name, sizeof(s->usb_name), "bus %d device %d", bus,
-					 addr);
+			if (sp_get_port_usb_bus_address(ports[i], &bus, &addr) == SP_OK &&
+			    bus > 0 && addr > 0) {
+				s->busnum = (unsigned)bus;
+				s->devnum = (unsigned)addr;
+			}
 		}
 	}
 	sp_free_port_list(ports);

@@ -156,6 +156,18 @@ static int install_rules(const char *root, bool force, bool reload)
 		ux_error("--root '%s' is too long", root);
 		return MTK_EXIT_USAGE;
 	}
+	if (live) {
+		struct stat st;
+
+		if (stat("/etc/udev", &st) < 0 || !S_ISDIR(st.st_mode)) {
+			ux_error(
+			    "this system has no /etc/udev: udev is not installed (a container?)");
+			ux_hint(
+			    "install the rules on the machine the watch is plugged into, or use "
+			    "--root DIR to write them into a system image");
+			return MTK_EXIT_UNAVAILABLE;
+		}
+	}
 	ret = same_as_rules(path, &ours);
 	if (ret == 1) {
 		if (ux_is_json())

@@ -105,16 +105,20 @@ static void check_serial(const struct doctor_env *env, struct doctor_report *rep
 	}
 	for (int i = 0; i < nports; i++) {
 		const struct doctor_serial *p = &ports[i];
-		char why[160] = "", fix[256];
+		char why[160] = "", fix[256], where[64] = "";
 
 		if (p->vid != WATCH_VID || p->pid != WATCH_PID)
 			continue;
 		found++;
+		if (p->usb_name[0])
+			fmt(where, sizeof(where), " at usb:%s", p->usb_name);
+		else if (p->busnum)
+			fmt(where, sizeof(where), " (USB bus %u device %u)", p->busnum, p->devnum);
 		if (!can_open || can_open(env, p->path, why, sizeof(why))) {
 			doctor_add(rep, "serial", DOCTOR_OK, 0, NULL,
-				   "serial port %s belongs to the watch%s%s (usable with --port "
+				   "serial port %s belongs to the watch%s (usable with --port "
 				   "serial:%s)",
-				   p->path, p->usb_name[0] ? " at usb:" : "", p->usb_name, p->path);
+				   p->path, where, p->path);
 			continue;
 		}
 		fmt(fix, sizeof(fix),
@@ -947,8 +951,12 @@ static void check_modemmanager(const struct doctor_env *env, struct doctor_repor
 			return;
 		}
 	}
+	int marked = 0;
+
 	for (int i = 0; i < n; i++) {
-		if (udev_db_mm_ignored(env, w[i].dev) == 0) {
+		int db = udev_db_mm_ignored(env, w[i].dev);
+
+		if (db == 0) {
 			doctor_add(rep, "modemmanager", DOCTOR_FAIL, MTK_EXIT_UNAVAILABLE,
 				   fix_rules,
 				   "ModemManager is running (pid %ld) and udev did not tell it to "
@@ -956,6 +964,16 @@ static void check_modemmanager(const struct doctor_env *env, struct doctor_repor
 				   pid, w[i].name);
 			return;
 		}
+		marked += db == 1;
+	}
+	if (n > 0 && marked == n && !(ri->mm_ignore && ri->state != RULES_MASKED)) {
+		/* Someone else's rule did it (the device's udev entry is what counts). */
+		doctor_add(
+		    rep, "modemmanager", DOCTOR_OK, 0, NULL,
+		    "ModemManager is running (pid %ld); udev marked the connected watch to be "
+		    "ignored",
+		    pid);
+		return;
 	}
 	if (ri->mm_ignore && ri->state != RULES_MASKED) {
 		doctor_add(rep, "modemmanager", DOCTOR_OK, 0, NULL,
@@ -1101,6 +1119,11 @@ void doctor_run(const struct doctor_env *env, struct doctor_report *rep)
 				  : sysfs_serial(w, n, ports, MAX_SERIAL);
 	if (nports > MAX_SERIAL)
 		nports = MAX_SERIAL;
+	/* Name the watch a port belongs to by its USB address (libserialport gives bus/address). */
+	for (int i = 0; i < nports; i++)
+		for (int k = 0; k < n && !ports[i].usb_name[0] && ports[i].busnum; k++)
+			if (w[k].busnum == ports[i].busnum && w[k].devnum == ports[i].devnum)
+				fmt(ports[i].usb_name, sizeof(ports[i].usb_name), "%s", w[k].name);
 	check_serial(env, rep, ports, nports, n, n ? w[0].name : "", can_open_path);
 }
 

@@ -31,9 +31,10 @@ struct doctor_report {
 
 /* A serial port as a port lister sees it. */
 struct doctor_serial {
-	char path[64];	   /* "/dev/ttyACM0", "COM5" */
-	unsigned vid, pid; /* 0 when not a USB port */
-	char usb_name[32]; /* sysfs name of the USB device ("1-2"), "" if unknown */
+	char path[64];		 /* "/dev/ttyACM0", "COM5" */
+	unsigned vid, pid;	 /* 0 when not a USB port */
+	char usb_name[32];	 /* sysfs name of the USB device ("1-2"), "" if unknown */
+	unsigned busnum, devnum; /* USB bus and address when known (0 if not) */
 };
 
 #define DOCTOR_MAX_GROUPS 64

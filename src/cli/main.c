@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 		return MTK_EXIT_USAGE;
 	}
 	if (!strcmp(argv[i], "help")) {
-		if (i + 1 < argc) {
+		if (i + 1 < argc && argv[i + 1][0] != '-') {
 			const struct cli_command *c = find_command(argv[i + 1]);
 			if (!c) {
 				fprintf(stderr, "mtkbak: no command '%s'\n", argv[i + 1]);

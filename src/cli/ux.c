@@ -263,12 +263,17 @@ static void on_signal(int sig)
 
 void ux_catch_signals(void)
 {
+#ifdef _WIN32
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+#else
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+#endif
 }
 
 int ux_interrupted(void)

@@ -1067,6 +1067,12 @@ void layout_check(const struct fw_layout *l, const struct fw_check_opts *opts,
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
 		checks[i](l, opts, out);
+	fw_findings_tally(out);
+}
+
+void fw_findings_tally(struct fw_findings *out)
+{
+	out->ok = out->warn = out->fail = 0;
 	out->kit_safe = true;
 	for (int i = 0; i < out->n; i++) {
 		switch (out->f[i].sev) {

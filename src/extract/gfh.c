@@ -314,9 +314,16 @@ int gfh_cmem_nor_parse(const uint8_t *p, size_t avail, struct fw_cmem_nor *out)
 	return 0;
 }
 
+/* The capacity byte (third JEDEC ID byte) as a size: 2^n for 0x10..0x1F (Winbond EF 60 18,
+ * GigaDevice C8 60 18 = 16 MiB); Macronix's 1.8 V parts count from 0x30 (C2 25 36 = 4 MiB,
+ * C2 25 37 = 8 MiB, RePhone's C2 25 38 = 16 MiB). */
 uint64_t fw_jedec_capacity(const struct fw_flash_id *id)
 {
-	if (id->id_len < 3 || id->id[2] < 0x10 || id->id[2] > 0x1F)
-		return 0;
-	return 1ull << id->id[2];
+	uint8_t c = id->id_len >= 3 ? id->id[2] : 0;
+
+	if (c >= 0x10 && c <= 0x1F)
+		return 1ull << c;
+	if (c >= 0x32 && c <= 0x3A)
+		return 1ull << (c - 0x20);
+	return 0;
 }

@@ -2,6 +2,9 @@
  * folder next to the target, fsync'd, then renamed into place, so a crash or a full disk never
  * leaves a half kit under the final name. Image bytes are written straight from the mapped
  * dump (no second copy in memory). */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* sync_file_range */
+#endif
 #include "mtkbak/errors.h"
 #include "mtkbak/fsutil.h"
 #include "mtkbak/kit.h"
@@ -13,10 +16,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "internal.h"
+
 #ifdef _WIN32
 #include <io.h>
 #define fsync _commit
 #endif
+
+struct pending {
+	int fd;
+	char path[MTK_PATH_MAX];    /* final name */
+	char tmp[MTK_PATH_MAX + 8]; /* what is being written: path, or path.part in place */
+};
 
 struct kit_ctx {
 	const struct fw_layout *l;
@@ -28,6 +39,8 @@ struct kit_ctx {
 	bool in_place;
 	int extra_err;
 	struct kit_result *res;
+	int npending;
+	struct pending pending[KIT_MAX_FILES + 4];
 };
 
 static int write_all(int fd, const uint8_t *p, uint64_t len)
@@ -61,48 +74,97 @@ static int record(struct kit_ctx *c, const char *name, uint64_t size,
 	return 0;
 }
 
-/* Writes bytes as one file of the kit: path.part -> fsync -> rename. The temporary folder is
- * renamed as a whole at the end; .part + rename here also keeps in-place writes atomic. */
-static int put_file(struct kit_ctx *c, const char *name, const uint8_t *data, uint64_t len)
+/* Opens a kit file for writing: its final name inside the temporary folder (which is renamed
+ * as a whole), or NAME.part when writing in place. The fd stays open until finish_files()
+ * fsyncs every file in one pass, so the disk writes of all files overlap. */
+static int open_out(struct kit_ctx *c, const char *name)
 {
-	char path[MTK_PATH_MAX], part[MTK_PATH_MAX + 8];
-	uint8_t sha[MTK_SHA256_LEN];
+	struct pending *p;
 	int fd, ret;
 
-	ret = path_join(path, c->dir, name);
+	if (c->npending >= (int)(sizeof(c->pending) / sizeof(c->pending[0])))
+		return -ENOSPC;
+	p = &c->pending[c->npending];
+	ret = path_join(p->path, c->dir, name);
 	if (ret < 0)
 		return ret;
-	snprintf(part, sizeof(part), "%s.part", path);
-	fd = open(part, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	memcpy(p->tmp, p->path, strlen(p->path) + 1);
+	if (c->in_place)
+		strcat(p->tmp, ".part");
+	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return -errno;
-	ret = write_all(fd, data, len);
-	if (ret == 0 && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0 && rename(part, path) < 0)
-		ret = -errno;
-	if (ret < 0) {
-		remove(part);
-		return ret;
+	p->fd = fd;
+	c->npending++;
+	return fd;
+}
+
+/* Starts the write-back of what was just written (Linux), so fsync later mostly waits. */
+static void start_writeback(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
+/* fsync + close every file, then (in place) rename NAME.part over NAME. */
+static int finish_files(struct kit_ctx *c)
+{
+	int ret = 0;
+
+	for (int i = 0; i < c->npending; i++) {
+		struct pending *p = &c->pending[i];
+
+		if (ret == 0 && fsync(p->fd) < 0)
+			ret = -errno;
+		if (close(p->fd) < 0 && ret == 0)
+			ret = -errno;
+		p->fd = -1;
 	}
+	for (int i = 0; ret == 0 && c->in_place && i < c->npending; i++)
+		if (rename(c->pending[i].tmp, c->pending[i].path) < 0)
+			ret = -errno;
+	return ret;
+}
+
+/* On failure: close what is open and (in place) remove the .part files. */
+static void abort_files(struct kit_ctx *c)
+{
+	for (int i = 0; i < c->npending; i++) {
+		if (c->pending[i].fd >= 0)
+			close(c->pending[i].fd);
+		if (c->in_place)
+			remove(c->pending[i].tmp);
+	}
+	c->npending = 0;
+}
+
+/* One kit file from dump bytes (written straight from the mapping). */
+static int put_file(struct kit_ctx *c, const char *name, const uint8_t *data, uint64_t len)
+{
+	uint8_t sha[MTK_SHA256_LEN];
+	int fd = open_out(c, name), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = write_all(fd, data, len);
+	if (ret < 0)
+		return ret;
+	start_writeback(fd);
 	mtk_sha256(data, (size_t)len, sha);
 	return record(c, name, len, sha);
 }
 
-static int hash_existing(const char *dir, const char *name, uint8_t sha[MTK_SHA256_LEN],
-			 uint64_t *size)
+int fw_hash_file(const char *path, uint8_t sha[MTK_SHA256_LEN], uint64_t *size)
 {
-	char path[MTK_PATH_MAX];
 	struct mtk_sha256_ctx h;
 	uint8_t buf[1 << 16];
 	FILE *f;
 	size_t n;
-	int ret = path_join(path, dir, name);
+	int ret;
 
-	if (ret < 0)
-		return ret;
 	f = fopen(path, "rb");
 	if (!f)
 		return -errno;
@@ -118,37 +180,38 @@ static int hash_existing(const char *dir, const char *name, uint8_t sha[MTK_SHA2
 	return ret;
 }
 
+static int hash_existing(const char *dir, const char *name, uint8_t sha[MTK_SHA256_LEN],
+			 uint64_t *size)
+{
+	char path[MTK_PATH_MAX];
+	int ret = path_join(path, dir, name);
+
+	return ret < 0 ? ret : fw_hash_file(path, sha, size);
+}
+
 typedef void (*render_fn)(struct kit_ctx *c, FILE *f);
 
-/* Small generated files (cfg, reports): rendered straight into NAME.part, then hashed back. */
+/* Small generated files (cfg, reports): rendered into the file, then hashed back. */
 static int put_rendered(struct kit_ctx *c, const char *name, render_fn render)
 {
-	char path[MTK_PATH_MAX], part[MTK_PATH_MAX + 8];
 	uint8_t sha[MTK_SHA256_LEN];
 	uint64_t size;
 	FILE *f;
-	int ret = path_join(path, c->dir, name);
+	int fd = open_out(c, name), ret = 0;
 
-	if (ret < 0)
-		return ret;
-	snprintf(part, sizeof(part), "%s.part", path);
-	f = fopen(part, "wb");
+	if (fd < 0)
+		return fd;
+	f = fdopen(dup(fd), "wb");
 	if (!f)
 		return -errno;
 	render(c, f);
 	if (fflush(f) != 0 || ferror(f))
 		ret = -EIO;
-	else if (fsync(fileno(f)) < 0)
-		ret = -errno;
 	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
-	if (ret == 0 && rename(part, path) < 0)
-		ret = -errno;
-	if (ret < 0) {
-		remove(part);
+	if (ret < 0)
 		return ret;
-	}
-	ret = hash_existing(c->dir, name, sha, &size);
+	ret = fw_hash_file(c->pending[c->npending - 1].tmp, sha, &size);
 	if (ret < 0)
 		return ret;
 	return record(c, name, size, sha);
@@ -234,7 +297,13 @@ static int write_contents(struct kit_ctx *c)
 		ret = put_rendered(c, "report.json", render_report_json);
 	if (ret == 0)
 		ret = put_rendered(c, "SHA256SUMS", render_sums);
-	return ret < 0 ? ret : c->extra_err;
+	if (ret == 0)
+		ret = c->extra_err;
+	if (ret == 0)
+		ret = finish_files(c);
+	if (ret < 0)
+		abort_files(c);
+	return ret;
 }
 
 static int split_path(const char *dir, char *parent, char *base)

@@ -123,6 +123,16 @@ static void phash_trailer(uint8_t *img, size_t len)
 	mtk_sha1(img, len - PHASH_LEN, img + len - PHASH_LEN);
 }
 
+/* JEDEC capacity byte -> log2(bytes): 0x10..0x1F, or Macronix 1.8 V 0x32..0x3A; 0 if neither */
+static unsigned capacity_log2(uint8_t c)
+{
+	if (c >= 0x10 && c <= 0x1F)
+		return c;
+	if (c >= 0x32 && c <= 0x3A)
+		return (unsigned)c - 0x20;
+	return 0;
+}
+
 static size_t cmem_ids_size(int n)
 {
 	return (16u + 10u * (unsigned)n + 3u) & ~3u;
@@ -161,12 +171,12 @@ static void cmem_nor(uint8_t *p, const struct fwgen_fw_opts *o)
 	for (int i = 0; i < o->nparts; i++) {
 		uint8_t *e = p + 16 + 136 * i;
 
-		put16(e + 0, 0);			/* FDMType */
-		put16(e + 2, 0x40);			/* PageBufferSize */
-		put32(e + 4, 0x64);			/* UniformBlocks */
-		put32(e + 8, 0);			/* BlockLayout[0]: offset 0 ... */
-		put32(e + 12, 0x10000);			/* ... 64 KiB blocks */
-		put32(e + 72, 1u << o->part_ids[i][2]); /* BankInfo[0]: size x 1 */
+		put16(e + 0, 0);	/* FDMType */
+		put16(e + 2, 0x40);	/* PageBufferSize */
+		put32(e + 4, 0x64);	/* UniformBlocks */
+		put32(e + 8, 0);	/* BlockLayout[0]: offset 0 ... */
+		put32(e + 12, 0x10000); /* ... 64 KiB blocks */
+		put32(e + 72, 1u << capacity_log2(o->part_ids[i][2])); /* BankInfo[0]: size x 1 */
 		put32(e + 76, 1);
 	}
 }
@@ -341,7 +351,10 @@ static int make_rom(const struct fwgen_fw_opts *o, uint32_t *seed, struct fwgen_
 	uint32_t content = (uint32_t)(FILE_INFO_LEN + 0x130 + 0x7C + 0x20 + 0x20 + ids + nor);
 	uint8_t *p, *q;
 
-	if (o->rom_len < ROMINFO_OFFSET + 0x200 || o->rom_len < content + 0x400)
+	uint32_t rominfo =
+	    content + 0x40 > ROMINFO_OFFSET ? (content + 0x4F) & ~0xFu : ROMINFO_OFFSET;
+
+	if (o->rom_len < rominfo + 0x200 || o->rom_len < content + 0x400)
 		return -EINVAL;
 	if (alloc_blob(b, o->rom_len) < 0)
 		return -ENOMEM;
@@ -380,7 +393,7 @@ static int make_rom(const struct fwgen_fw_opts *o, uint32_t *seed, struct fwgen_
 		put32(p + content + 4 * (unsigned)i, 0xE59FF018u);
 	fill_code(p + content + 32, o->rom_len - content - 32 - 8, seed);
 	/* legacy MTK_ROMINFO_v09: upper-cased strings, flash info moved to the GFH */
-	q = p + ROMINFO_OFFSET;
+	q = p + rominfo;
 	memset(q, 0, 0x180);
 	memcpy(q, "MTK_ROMINFO_v09", 15);
 	upper_copy(q + 16, o->platform_id, 127);
@@ -463,7 +476,7 @@ int fwgen_firmware(const struct fwgen_fw_opts *in, struct fwgen_blob files[FWGEN
 	    3)
 		return -EINVAL;
 	for (int i = 0; i < o.nparts; i++)
-		if (o.part_ids[i][2] < 0x10 || o.part_ids[i][2] > 0x1F)
+		if (!capacity_log2(o.part_ids[i][2]))
 			return -EINVAL;
 	memset(files, 0, sizeof(files[0]) * FWGEN_MAX_FILES);
 	seed = o.seed;
@@ -661,7 +674,7 @@ int fwgen_flash(const struct fwgen_blob *files, int nfiles, const struct fwgen_f
 				fill_nvram(img + fo, fl, o->seed);
 		}
 		b = find_block(pl[i].data, pl[i].len, 0x0200, 0xE4);
-		if (b) {
+		if (b && !o->no_fat_data) {
 			uint64_t so = get32(b + 0xDC), sl = get32(b + 0xE0);
 			uint32_t s = o->seed ^ 0x534453u;
 

@@ -9,10 +9,10 @@
 
 #define GFH_TYPE_CMEM_ID  0x0102
 #define GFH_TYPE_CMEM_NOR 0x0103
-#define CMEM_ID_ENTRY     10
-#define CMEM_NOR_ENTRY    136
-#define CMEM_MAX_COUNT    32
-#define NOR_BANKS_OFF     (2 + 2 + 4 + 8 * 8) /* FDMType, PageBuffer, UniformBlocks, layout[8] */
+#define CMEM_ID_ENTRY	  10
+#define CMEM_NOR_ENTRY	  136
+#define CMEM_MAX_COUNT	  32
+#define NOR_BANKS_OFF	  (2 + 2 + 4 + 8 * 8) /* FDMType, PageBuffer, UniformBlocks, layout[8] */
 
 static uint16_t le16(const uint8_t *p)
 {
@@ -120,7 +120,8 @@ void rb_cmem_scan(const uint8_t *buf, size_t len, struct rb_cmem *out)
 				out->nor_offset = (uint32_t)off;
 				out->nnor = n;
 				memcpy(out->nor_size, sizes, sizeof(sizes));
-			} else if (n != out->nnor || memcmp(sizes, out->nor_size, n * sizeof(sizes[0]))) {
+			} else if (n != out->nnor ||
+				   memcmp(sizes, out->nor_size, n * sizeof(sizes[0]))) {
 				out->copies_differ = true;
 			}
 		}

@@ -12,8 +12,8 @@
 /* BROM-only: words per READ32 command. Large counts amortise the three echo round trips
  * (each at least one 1 ms USB frame); the boot ROM streams any count below 2^30. */
 #define BROM_BLOCK_WORDS 16384u
-#define BROM_BLOCK       (BROM_BLOCK_WORDS * 4u)
-#define BROM_READS_MAX   4 /* per block: until two reads agree */
+#define BROM_BLOCK	 (BROM_BLOCK_WORDS * 4u)
+#define BROM_READS_MAX	 4 /* per block: until two reads agree */
 
 struct rb_real_dev {
 	const struct readback_opts *o;
@@ -21,9 +21,9 @@ struct rb_real_dev {
 	struct da da;
 	struct brom_id id;
 	bool open, da_running;
-	bool announce;  /* say "waiting for the watch" once, on the first connect */
+	bool announce; /* say "waiting for the watch" once, on the first connect */
 	bool connected_before;
-	unsigned packet_retries; /* of closed agent sessions */
+	unsigned packet_retries;	/* of closed agent sessions */
 	struct mtk_transport *first_tp; /* opts->tp, used by the first connect */
 	uint32_t *words;
 	uint8_t *copy[2];
@@ -288,8 +288,8 @@ static void finish_dev(void *dev, bool done)
 	} else
 		ret = brom_reboot(&d->brom, d->id.chip);
 	if (ret < 0)
-		mtk_logf(d->o->log, MTK_LOG_INFO, "readback: reset: %s", d->da_running ? d->da.detail
-											: d->brom.detail);
+		mtk_logf(d->o->log, MTK_LOG_INFO, "readback: reset: %s",
+			 d->da_running ? d->da.detail : d->brom.detail);
 }
 
 static const char *detail_dev(void *dev)
@@ -307,14 +307,14 @@ static unsigned packet_retries_dev(void *dev)
 }
 
 const struct rb_dev_ops rb_real_dev_ops = {
-	.packet_retries = packet_retries_dev,
-	.connect = connect_dev,
-	.flash_info = flash_info_dev,
-	.read = read_dev,
-	.crc32 = crc32_dev,
-	.finish = finish_dev,
-	.close = close_dev,
-	.detail = detail_dev,
+    .packet_retries = packet_retries_dev,
+    .connect = connect_dev,
+    .flash_info = flash_info_dev,
+    .read = read_dev,
+    .crc32 = crc32_dev,
+    .finish = finish_dev,
+    .close = close_dev,
+    .detail = detail_dev,
 };
 
 struct rb_real_dev *rb_real_dev_new(const struct readback_opts *o)
@@ -325,7 +325,8 @@ struct rb_real_dev *rb_real_dev_new(const struct readback_opts *o)
 		return NULL;
 	d->o = o;
 	d->first_tp = o->tp;
-	d->announce = true;
+	d->announce = !o->tp;
+	d->connected_before = o->tp != NULL; /* the caller already said who is connected */
 	d->words = malloc(BROM_BLOCK);
 	d->copy[0] = malloc(BROM_BLOCK);
 	d->copy[1] = malloc(BROM_BLOCK);

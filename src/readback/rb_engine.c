@@ -27,8 +27,8 @@ struct eng {
 	bool connected;
 	uint32_t size, chunk;
 	unsigned max_reconnects;
-	uint8_t *buf;      /* one chunk */
-	uint8_t *prefix;   /* the flash start, read while sizing, reused as the first bytes */
+	uint8_t *buf;	 /* one chunk */
+	uint8_t *prefix; /* the flash start, read while sizing, reused as the first bytes */
 	uint32_t prefix_len;
 	struct rb_state st; /* what the progress record says (kept in step with the file) */
 	const char *phase;  /* for error messages: "reading the flash" */
@@ -78,7 +78,8 @@ static void warn(struct eng *e, const char *msg)
 }
 
 /* Sets the "what was going on" text for the error message; returns err. */
-static int ctx_err(struct eng *e, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int ctx_err(struct eng *e, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int ctx_err(struct eng *e, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -194,10 +195,11 @@ static int recover(struct eng *e, int err)
 		if (cancelled(e))
 			return -EINTR;
 		if (left <= 0 || attempt > 100) {
-			return ctx_err(e, -ETIMEDOUT,
-				       "the watch did not come back within %d s after the connection "
-				       "was lost",
-				       e->o->reconnect_timeout_ms / 1000);
+			return ctx_err(
+			    e, -ETIMEDOUT,
+			    "the watch did not come back within %d s after the connection "
+			    "was lost",
+			    e->o->reconnect_timeout_ms / 1000);
 		}
 		ret = e->ops->connect(e->dev, left, &id);
 		if (ret == 0) {
@@ -215,8 +217,9 @@ static int recover(struct eng *e, int err)
 		 * agent): the user has to unplug it. */
 		e->ops->close(e->dev);
 		if (attempt == 0)
-			say(e, "The watch does not answer (%s): unplug it, then plug it in again "
-			       "holding the boot key",
+			say(e,
+			    "The watch does not answer (%s): unplug it, then plug it in again "
+			    "holding the boot key",
 			    mtk_strerror(ret));
 		usleep(200 * 1000);
 	}
@@ -280,9 +283,10 @@ static int read_chunk(struct eng *e, uint32_t off, uint32_t len)
 		if (ret == -EBADMSG) {
 			e->r->retries++;
 			if (++bad > RB_CHUNK_RETRIES)
-				return ctx_err(e, -EBADMSG,
-					       "the data at 0x%06X..0x%06X failed its check %u times",
-					       off, off + len, bad);
+				return ctx_err(
+				    e, -EBADMSG,
+				    "the data at 0x%06X..0x%06X failed its check %u times", off,
+				    off + len, bad);
 			continue;
 		}
 		ret = recover(e, ret);
@@ -304,10 +308,11 @@ static int read_chunk_checked(struct eng *e, uint32_t off, uint32_t len, uint32_
 		e->prefix_len = 0; /* the prefix may be the bad part */
 		e->r->retries++;
 		if (bad >= RB_CHUNK_RETRIES)
-			return ctx_err(e, -EBADMSG,
-				       "the data at 0x%06X..0x%06X never matched the watch's CRC-32 "
-				       "(%u reads)",
-				       off, off + len, bad + 1);
+			return ctx_err(
+			    e, -EBADMSG,
+			    "the data at 0x%06X..0x%06X never matched the watch's CRC-32 "
+			    "(%u reads)",
+			    off, off + len, bad + 1);
 	}
 }
 
@@ -403,10 +408,12 @@ static int open_part(struct eng *e)
 			human(old.size, s1, sizeof(s1));
 			human(e->size, s2, sizeof(s2));
 			snprintf(why, sizeof(why), "it was a read of %s, this one is %s", s1, s2);
-		} else if (old.have_jedec && e->st.have_jedec && memcmp(old.jedec, e->st.jedec, 3)) {
+		} else if (old.have_jedec && e->st.have_jedec &&
+			   memcmp(old.jedec, e->st.jedec, 3)) {
 			snprintf(why, sizeof(why), "it was made with another flash chip");
 		} else if (!have_part || (uint64_t)st.st_size < old.verified) {
-			snprintf(why, sizeof(why), "the .part file is missing or shorter than recorded");
+			snprintf(why, sizeof(why),
+				 "the .part file is missing or shorter than recorded");
 		} else {
 			resume = true;
 		}
@@ -427,7 +434,8 @@ static int open_part(struct eng *e)
 		if (ret < 0 && ret != -ENODATA)
 			return ret;
 		if (ret == -ENODATA || crc != old.verified_crc) {
-			snprintf(why, sizeof(why), "the .part file changed since its record was written");
+			snprintf(why, sizeof(why),
+				 "the .part file changed since its record was written");
 			resume = false;
 			if (ftruncate(e->fd, 0) < 0)
 				return ctx_err(e, -errno, "truncating %s", e->part_path);
@@ -475,7 +483,8 @@ static int size_once(struct eng *e, struct rb_size_decision *d)
 	if (ret == 0) {
 		e->r->have_jedec = true;
 		memcpy(e->r->jedec, fi.jedec, 3);
-		e->r->jedec_size = fi.jedec_size ? fi.jedec_size : rb_jedec_capacity_size(fi.jedec[2]);
+		e->r->jedec_size =
+		    fi.jedec_size ? fi.jedec_size : rb_jedec_capacity_size(fi.jedec[2]);
 		e->r->sfdp_size = fi.sfdp_size;
 		ev.have_jedec = true;
 		memcpy(ev.jedec, fi.jedec, 3);
@@ -507,8 +516,8 @@ static int size_once(struct eng *e, struct rb_size_decision *d)
 		rb_cmem_list_text(&cmem, list, sizeof(list));
 		mtk_logf(e->o->log, MTK_LOG_INFO,
 			 "readback: firmware flash tables: IDs [%s] at 0x%X, NOR_INFO %s at 0x%X%s",
-			 list, cmem.ids_offset, cmem.have_nor ? "found" : "absent",
-			 cmem.nor_offset, cmem.copies_differ ? " (copies differ)" : "");
+			 list, cmem.ids_offset, cmem.have_nor ? "found" : "absent", cmem.nor_offset,
+			 cmem.copies_differ ? " (copies differ)" : "");
 	}
 
 	ret = rb_mirror_probe(probe_read, e, READBACK_MAX_SIZE, &ev.mirror);
@@ -586,7 +595,8 @@ static int repair(struct eng *e, const uint32_t *file_chunks)
 	unsigned fixed = 0;
 
 	for (uint32_t i = 0; i < nchunks; i++) {
-		uint32_t off = i * e->chunk, len = e->size - off < e->chunk ? e->size - off : e->chunk;
+		uint32_t off = i * e->chunk,
+			 len = e->size - off < e->chunk ? e->size - off : e->chunk;
 		uint32_t dev;
 		int ret;
 
@@ -715,6 +725,28 @@ static int commit(struct eng *e)
 
 /* ---- the run ---- */
 
+/* Before touching the watch: can FILE.part be created where FILE goes? */
+static int check_folder(struct eng *e)
+{
+	char dir[MTK_PATH_MAX];
+	const char *slash = strrchr(e->o->out_path, '/');
+	struct stat st;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == e->o->out_path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - e->o->out_path), e->o->out_path);
+	if (stat(dir, &st) < 0)
+		return ctx_err(e, -errno, "the output folder %s", dir);
+	if (!S_ISDIR(st.st_mode))
+		return ctx_err(e, -ENOTDIR, "the output folder %s", dir);
+	if (access(dir, W_OK | X_OK) < 0)
+		return ctx_err(e, -errno, "cannot write to the output folder %s", dir);
+	return 0;
+}
+
 static int read_all(struct eng *e)
 {
 	double t = now_s();
@@ -769,13 +801,15 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 	    e.chunk > 16u * 1024u * 1024u || (o->length % 4) || o->length > READBACK_MAX_SIZE)
 		return ctx_err(&e, -EINVAL, "bad read options");
 	if (snprintf(r->out_path, sizeof(r->out_path), "%s", o->out_path) >=
-		    (int)sizeof(r->out_path) ||
+		(int)sizeof(r->out_path) ||
 	    snprintf(e.part_path, sizeof(e.part_path), "%s.part", o->out_path) >=
-		    (int)sizeof(e.part_path) ||
+		(int)sizeof(e.part_path) ||
 	    readback_state_path(o->out_path, e.state_path, sizeof(e.state_path)) < 0)
 		return ctx_err(&e, -ENAMETOOLONG, "output name too long");
 	if (!o->force && stat(o->out_path, &st) == 0)
 		return ctx_err(&e, -EEXIST, "%s already exists", o->out_path);
+	if ((ret = check_folder(&e)) < 0)
+		return ret;
 	e.buf = malloc(e.chunk);
 	if (!e.buf)
 		return -ENOMEM;

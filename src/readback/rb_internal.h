@@ -21,23 +21,23 @@ int rb_crc32_self_check(void); /* 0 when the tables are right */
  * A 24-bit SPI NOR ignores address bits above its size, so reading past the real size returns
  * the start again. For each power of two S from 64 KiB to window/2 the test compares a few
  * 4 KiB samples at k and S+k (k = 0, S/2, S-4K); the smallest S where all agree is the size. */
-#define RB_MIRROR_MIN      (64u * 1024u)
-#define RB_MIRROR_BLOCK    4096u
+#define RB_MIRROR_MIN	   (64u * 1024u)
+#define RB_MIRROR_BLOCK	   4096u
 #define RB_MIRROR_MAX_READ 40 /* reads the probe may make (bounded whatever the data) */
 
 typedef int (*rb_read_fn)(void *ctx, uint32_t off, uint32_t len, uint8_t *buf);
 
 enum rb_mirror_verdict {
 	RB_MIRROR_NOT_RUN = 0,
-	RB_MIRROR_FOUND,        /* data repeats every `period` bytes: the chip holds `period` */
-	RB_MIRROR_NONE,         /* no repeat below the window: the chip holds >= `window` */
+	RB_MIRROR_FOUND,	/* data repeats every `period` bytes: the chip holds `period` */
+	RB_MIRROR_NONE,		/* no repeat below the window: the chip holds >= `window` */
 	RB_MIRROR_INCONCLUSIVE, /* samples uniform (blank flash) or not periodic: no evidence */
 };
 
 struct rb_mirror {
 	enum rb_mirror_verdict verdict;
 	uint32_t period; /* FOUND: the repeat period; NONE: the window */
-	char note[160];  /* why, for the evidence text */
+	char note[160];	 /* why, for the evidence text */
 };
 
 /* 0 (verdict set) or the read function's error. */
@@ -46,7 +46,7 @@ int rb_mirror_probe(rb_read_fn read, void *ctx, uint32_t window, struct rb_mirro
 /* ---- The firmware's own flash tables (GFH CMEM_ID_INFO 0x0102, CMEM_NOR_INFO 0x0103;
  * firmware-layout.md section 5) found by a bounded scan of the first bytes of the flash. ---- */
 #define RB_CMEM_SCAN_LEN (256u * 1024u) /* covers EXT_BL and the ROM header in known layouts */
-#define RB_CMEM_MAX      8
+#define RB_CMEM_MAX	 8
 
 struct rb_cmem_id {
 	uint8_t type;  /* 3 = serial NOR */
@@ -60,7 +60,7 @@ struct rb_cmem {
 	unsigned nids, nnor;
 	struct rb_cmem_id ids[RB_CMEM_MAX];
 	uint32_t nor_size[RB_CMEM_MAX]; /* per entry: sum of BankSize x Banks */
-	bool copies_differ;             /* a second copy (EXT_BL vs ROM) lists something else */
+	bool copies_differ;		/* a second copy (EXT_BL vs ROM) lists something else */
 };
 
 /* Scans buf (4-byte aligned candidates), validates every field before use. Never fails:

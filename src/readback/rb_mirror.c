@@ -9,7 +9,7 @@
 #include "readback/rb_internal.h"
 
 #define MAX_CANDIDATES 12 /* 64 KiB .. 128 MiB */
-#define SAMPLES        3
+#define SAMPLES	       3
 
 struct sample_cache {
 	rb_read_fn read;
@@ -128,8 +128,9 @@ int rb_mirror_probe(rb_read_fn read, void *ctx, uint32_t window, struct rb_mirro
 		}
 	if (found < 0) {
 		m->verdict = RB_MIRROR_INCONCLUSIVE;
-		snprintf(m->note, sizeof(m->note),
-			 "the sampled flash is uniform (blank?), so the mirror test proves nothing");
+		snprintf(
+		    m->note, sizeof(m->note),
+		    "the sampled flash is uniform (blank?), so the mirror test proves nothing");
 		goto out;
 	}
 	/* A blank-looking stretch can hide a smaller period below `found`: only report the

@@ -43,12 +43,14 @@ int readback_parse_length(const char *text, uint32_t *out, char *err, size_t err
 		return -EINVAL;
 	}
 	if (n == 0 || n > READBACK_MAX_SIZE) {
-		snprintf(err, errlen, "--length must be between 4 bytes and 16M (the 3-byte address "
-				      "range of a serial flash)");
+		snprintf(err, errlen,
+			 "--length must be between 4 bytes and 16M (the 3-byte address "
+			 "range of a serial flash)");
 		return -EINVAL;
 	}
 	if (n % 4) {
-		snprintf(err, errlen, "--length must be a multiple of 4 (the boot ROM reads words)");
+		snprintf(err, errlen,
+			 "--length must be a multiple of 4 (the boot ROM reads words)");
 		return -EINVAL;
 	}
 	*out = (uint32_t)n;

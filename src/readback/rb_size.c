@@ -20,7 +20,7 @@ static void human(uint32_t n, char *out, size_t len)
 }
 
 static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
 {
 	va_list ap;
@@ -33,10 +33,10 @@ static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void set_evidence(struct rb_size_decision *d, enum readback_size_source src,
-			 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_evidence(struct rb_size_decision *d, enum readback_size_source src,
-			 const char *fmt, ...)
+static void set_evidence(struct rb_size_decision *d, enum readback_size_source src, const char *fmt,
+			 ...) __attribute__((format(printf, 3, 4)));
+static void set_evidence(struct rb_size_decision *d, enum readback_size_source src, const char *fmt,
+			 ...)
 {
 	va_list ap;
 
@@ -94,11 +94,12 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 		set_evidence(d, READBACK_SIZE_USER, "--length %s", us);
 		if (m->verdict == RB_MIRROR_FOUND && m->period < d->size) {
 			human(m->period, ps, sizeof(ps));
-			add_warn(d,
-				 "the data repeats every %s, so the chip holds %s: bytes %s to %s "
-				 "of the file will be copies of the start (use --length auto to read "
-				 "the real size)",
-				 ps, ps, ps, us);
+			add_warn(
+			    d,
+			    "the data repeats every %s, so the chip holds %s: bytes %s to %s "
+			    "of the file will be copies of the start (use --length auto to read "
+			    "the real size)",
+			    ps, ps, ps, us);
 		} else if (jsize && jsize < d->size && m->verdict != RB_MIRROR_NONE) {
 			add_warn(d,
 				 "the flash says it holds %s (JEDEC ID %s), less than --length %s: "
@@ -118,16 +119,18 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 			confirmations(e, d->size, cm_size, false, conf, sizeof(conf));
 			set_evidence(d, READBACK_SIZE_MIRROR, "mirror test: %s%s", m->note, conf);
 			if (jsize)
-				add_warn(d,
-					 "the flash answers JEDEC ID %s, which stands for %s, but the "
-					 "data repeats every %s: such a chip would not repeat, so it "
-					 "holds %s and mtkbak reads %s (a wrong or counterfeit ID?)",
-					 jid, js, ps, ps, ps);
+				add_warn(
+				    d,
+				    "the flash answers JEDEC ID %s, which stands for %s, but the "
+				    "data repeats every %s: such a chip would not repeat, so it "
+				    "holds %s and mtkbak reads %s (a wrong or counterfeit ID?)",
+				    jid, js, ps, ps, ps);
 			else if (e->have_jedec)
-				add_warn(d,
-					 "the flash's JEDEC ID %s has a capacity byte mtkbak does not "
-					 "understand; the mirror test decided the size (%s)",
-					 jid, ps);
+				add_warn(
+				    d,
+				    "the flash's JEDEC ID %s has a capacity byte mtkbak does not "
+				    "understand; the mirror test decided the size (%s)",
+				    jid, ps);
 		}
 		if (e->sfdp_size && e->sfdp_size != d->size)
 			add_warn(d, "the flash's SFDP table says %s, but the data repeats every %s",
@@ -142,35 +145,41 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 				     "JEDEC ID %s (%s), limited to the %s reachable with 3-byte "
 				     "addresses",
 				     jid, js, ws);
-			add_warn(d,
-				 "the flash holds %s (JEDEC ID %s) but only its first %s can be read "
-				 "with 3-byte addresses; the rest is not in the backup",
-				 js, jid, ws);
+			add_warn(
+			    d,
+			    "the flash holds %s (JEDEC ID %s) but only its first %s can be read "
+			    "with 3-byte addresses; the rest is not in the backup",
+			    js, jid, ws);
 		} else {
 			confirmations(e, d->size, cm_size, false, conf, sizeof(conf));
 			set_evidence(d, READBACK_SIZE_MIRROR, "mirror test: %s%s", m->note, conf);
 			if (jsize)
-				add_warn(d,
-					 "the flash answers JEDEC ID %s, which stands for %s, but the "
-					 "data beyond %s differs from the start, so the chip holds more: "
-					 "mtkbak reads %s (a wrong or counterfeit ID?)",
-					 jid, js, js, ws);
+				add_warn(
+				    d,
+				    "the flash answers JEDEC ID %s, which stands for %s, but the "
+				    "data beyond %s differs from the start, so the chip holds "
+				    "more: "
+				    "mtkbak reads %s (a wrong or counterfeit ID?)",
+				    jid, js, js, ws);
 		}
 		if (e->sfdp_size && e->sfdp_size != d->size && e->sfdp_size < window)
-			add_warn(d, "the flash's SFDP table says %s, but the data does not repeat "
-				    "below %s", ss, ws);
+			add_warn(d,
+				 "the flash's SFDP table says %s, but the data does not repeat "
+				 "below %s",
+				 ss, ws);
 	} else if (jsize) {
 		const char *why = m->verdict == RB_MIRROR_INCONCLUSIVE ? m->note : "";
 
 		if (e->sfdp_size && e->sfdp_size != jsize) {
-			bool take_sfdp = cm_size != jsize; /* SFDP unless the firmware sides with JEDEC */
+			bool take_sfdp =
+			    cm_size != jsize; /* SFDP unless the firmware sides with JEDEC */
 
 			d->size = take_sfdp ? e->sfdp_size : jsize;
 			if (take_sfdp)
 				set_evidence(d, READBACK_SIZE_SFDP, "SFDP density (%s)%s", ss,
 					     cm_size == e->sfdp_size
-						     ? ", confirmed by the firmware's flash tables"
-						     : "");
+						 ? ", confirmed by the firmware's flash tables"
+						 : "");
 			else
 				set_evidence(d, READBACK_SIZE_JEDEC,
 					     "JEDEC ID %s (%s), confirmed by the firmware's flash "
@@ -183,8 +192,8 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 		} else {
 			d->size = jsize;
 			confirmations(e, d->size, cm_size, false, conf, sizeof(conf));
-			set_evidence(d, READBACK_SIZE_JEDEC, "JEDEC ID %s (%s)%s%s%s", jid, js, conf,
-				     *why ? "; " : "", why);
+			set_evidence(d, READBACK_SIZE_JEDEC, "JEDEC ID %s (%s)%s%s%s", jid, js,
+				     conf, *why ? "; " : "", why);
 		}
 	} else if (e->sfdp_size) {
 		d->size = e->sfdp_size;
@@ -207,10 +216,12 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 	/* The firmware's tables describe the chip the firmware was built for. */
 	if (cm_size && cm_size != d->size) {
 		human(d->size, ps, sizeof(ps));
-		add_warn(d, "the firmware's flash tables describe a %s chip, but mtkbak reads %s (%s)",
+		add_warn(d,
+			 "the firmware's flash tables describe a %s chip, but mtkbak reads %s (%s)",
 			 cs, ps, d->evidence);
 	}
-	if (e->have_jedec && e->cmem && e->cmem->have_ids && rb_cmem_find_jedec(e->cmem, e->jedec) < 0) {
+	if (e->have_jedec && e->cmem && e->cmem->have_ids &&
+	    rb_cmem_find_jedec(e->cmem, e->jedec) < 0) {
 		char list[96];
 
 		rb_cmem_list_text(e->cmem, list, sizeof(list));
@@ -222,8 +233,8 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 	}
 	if (d->size > window) {
 		human(d->size, ps, sizeof(ps));
-		add_warn(d, "only the first %s of the %s flash can be read with 3-byte addresses", ws,
-			 ps);
+		add_warn(d, "only the first %s of the %s flash can be read with 3-byte addresses",
+			 ws, ps);
 		d->size = window;
 	}
 	return 0;

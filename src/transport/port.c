@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
 #include <sys/sysmacros.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -87,14 +89,17 @@ struct port_env {
 	struct sim_slot sims[MAX_SIMS];
 	size_t nsims;
 	char err[512];
+	int64_t serial_only_since; /* auto: when only the tty was seen, -1 if not */
 };
 
 struct port_env *port_env_new(const struct mtk_log *log)
 {
 	struct port_env *env = calloc(1, sizeof(*env));
 
-	if (env)
+	if (env) {
 		env->log = log;
+		env->serial_only_since = -1;
+	}
 	return env;
 }
 
@@ -370,7 +375,11 @@ static int try_serial(struct port_env *env, const char *name, struct mtk_transpo
 	return ret == -ENODEV ? 0 : ret;
 }
 
-static int try_auto(struct port_env *env, struct mtk_transport **out)
+/* A fresh plug-in shows its cdc_acm tty before libusb lists the device (libusb waits for
+ * udevd); prefer USB as promised by giving libusb this long to catch up. */
+#define AUTO_USB_GRACE_MS 300
+
+static int try_auto(struct port_env *env, bool can_wait, struct mtk_transport **out)
 {
 	struct usb_ctx *u = env_usb(env);
 	char paths[2][64], names[2][64];
@@ -390,8 +399,16 @@ static int try_auto(struct port_env *env, struct mtk_transport **out)
 			return 1;
 		return ret;
 	}
-	if (nser == 1)
+	if (nser == 1) {
+		if (u && can_wait) {
+			if (env->serial_only_since < 0)
+				env->serial_only_since = tp_now_ms();
+			if (tp_now_ms() - env->serial_only_since < AUTO_USB_GRACE_MS)
+				return 0;
+		}
 		return try_serial(env, names[0], out);
+	}
+	env->serial_only_since = -1;
 	set_err(env, "no watch in boot-ROM mode (USB 0E8D:0003) found");
 	return 0;
 }
@@ -418,7 +435,7 @@ int port_open(struct port_env *env, const struct port_spec *spec, const struct p
 			ret = try_serial(env, spec->arg, out);
 			break;
 		default:
-			ret = try_auto(env, out);
+			ret = try_auto(env, wait && wait->timeout_ms != 0, out);
 			break;
 		}
 		if (ret == 1)
@@ -448,6 +465,12 @@ int port_open(struct port_env *env, const struct port_spec *spec, const struct p
 /* The program that has `tty` open, if any (bounded scan of /proc). */
 static void tty_holder(const char *tty, char *out, size_t len)
 {
+#ifndef __linux__
+	(void)tty;
+	(void)out;
+	(void)len;
+}
+#else
 	DIR *proc = opendir("/proc");
 	struct dirent *p;
 	int pids = 0;
@@ -491,10 +514,15 @@ static void tty_holder(const char *tty, char *out, size_t len)
 	}
 	closedir(proc);
 }
+#endif
 
 /* udev's ID_MM_DEVICE_IGNORE for a tty (from the udev database). */
 static bool tty_mm_ignored(const char *tty)
 {
+#ifndef __linux__
+	(void)tty;
+	return false;
+#else
 	struct stat st;
 	char path[64], line[256];
 	FILE *f;
@@ -511,6 +539,7 @@ static bool tty_mm_ignored(const char *tty)
 			ignored = true;
 	fclose(f);
 	return ignored;
+#endif
 }
 
 int port_list(struct port_env *env, struct port_info *out, size_t max)

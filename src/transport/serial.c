@@ -2,7 +2,9 @@
  * already owns, and for UART boot through a USB-UART cable. 115200 8N1, DTR and RTS on. */
 #include <fcntl.h>
 #include <libserialport.h>
+#ifndef _WIN32
 #include <poll.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -207,8 +207,14 @@ static void usb_close(struct mtk_transport *t)
 	for (int i = 0; i < MAX_IFACES; i++)
 		if (ut->claimed[i])
 			libusb_release_interface(ut->h, ut->ifaces[i]);
+	/* Detaching interface 0 makes cdc_acm let go of both interfaces, so interface 1 may
+	 * never have looked detached: give every interface back when any was. */
+	bool any_detached = false;
+
 	for (int i = 0; i < MAX_IFACES; i++)
-		if (ut->detached[i])
+		any_detached |= ut->detached[i];
+	for (int i = 0; i < MAX_IFACES; i++)
+		if (any_detached && ut->ifaces[i] >= 0)
 			libusb_attach_kernel_driver(ut->h, ut->ifaces[i]);
 	libusb_close(ut->h);
 	free(ut);
@@ -366,6 +372,12 @@ int usb_open_path(struct usb_ctx *u, const char *path, struct mtk_transport **ou
 
 static void sysfs_driver(const char *path, int itf, char *out, size_t len)
 {
+#ifndef __linux__
+	(void)path;
+	(void)itf;
+	(void)out;
+	(void)len;
+#else
 	char link[PATH_MAX], target[PATH_MAX];
 	ssize_t n;
 
@@ -375,6 +387,7 @@ static void sysfs_driver(const char *path, int itf, char *out, size_t len)
 		return;
 	target[n] = 0;
 	snprintf(out, len, "%.31s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+#endif
 }
 
 static void sysfs_tty(const char *path, int itf, char *out, size_t len)

@@ -12,6 +12,7 @@
 #include <direct.h>
 #include <io.h>
 #define fsync _commit
+#define lstat stat
 #endif
 
 int path_join(char *out, const char *dir, const char *name)

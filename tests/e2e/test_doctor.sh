@@ -176,6 +176,16 @@ run mmnorules "$R"
 expect_rc mmnorules 69
 expect_line mmnorules "FAIL  modemmanager  ModemManager is running (pid 812) and no udev rule tells it to ignore the watch: its AT-command probe breaks the boot-ROM handshake; fix: sudo mtkbak udev --install, then replug the watch (or: sudo systemctl stop ModemManager)"
 
+#    ...no mtkbak rules, but the watch's udev entry is marked (another tool's rule): fine.
+base "$R"
+watch "$R" 1-2 1 5 "" cdc_acm ttyACM0 660 46
+mkdir -p "$R/proc/812" "$R/run/udev/data"
+echo ModemManager >"$R/proc/812/comm"
+printf 'E:ID_MM_DEVICE_IGNORE=1\n' >"$R/run/udev/data/c189:4"
+run mmmarked "$R"
+expect_rc mmmarked 0
+expect_line mmmarked "ok    modemmanager  ModemManager is running (pid 812); udev marked the connected watch to be ignored"
+
 # 7. An unprivileged user and a root-only device node (no rules): permission, exit 77.
 base "$R"
 watch "$R" 3-1.4 3 7 "" "" "" 600 0

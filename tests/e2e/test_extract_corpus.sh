@@ -25,7 +25,7 @@ has() { # FILE TEXT
 	}
 }
 slice() { # FILE OFFSET LENGTH
-	tail -c +$(($2 + 1)) "$1" | head -c $(($3))
+	dd if="$1" iflag=skip_bytes,count_bytes skip=$(($2)) count=$(($3)) bs=64K status=none
 }
 
 "$FWIMG" kit "$KIT" --size 16M -o "$t/dump.bin"
@@ -108,12 +108,15 @@ k = d["kit"]
 assert k["written"] and not k["damaged"] and k["cfg"] == "MT6260A.cfg" and k["platform"] == "MT6260A"
 assert k["memory_type"] == "PSRAM_166MHz"
 names = [f["name"] for f in k["files"]]
-assert names == ["BOOTLOADER", "EXT_BOOTLOADER", "ROM", "VIVA", "FAT.bin", "MT6260A.cfg", "report.txt"], names
+assert names == ["BOOTLOADER", "EXT_BOOTLOADER", "ROM", "VIVA", "FAT.bin", "MT6260A.cfg",
+                 "report.txt", "report.json", "SHA256SUMS"], names
 for f in k["files"]:
     data = open(os.path.join(sys.argv[2], f["name"]), "rb").read()
     assert len(data) == f["size"] and hashlib.sha256(data).hexdigest() == f["sha256"], f["name"]
 assert [e["id"] for e in d["flash_ids"]["rom"]["entries"]] == ["EF6018", "C86018"]
+# report.json is written before itself and SHA256SUMS: it lists the files up to report.txt
 r = json.load(open(os.path.join(sys.argv[2], "report.json")))
 assert r["images"] == d["images"] and r["checks"] == d["checks"]
+assert r["kit"]["files"] == k["files"][:7]
 PY
 echo "ok"

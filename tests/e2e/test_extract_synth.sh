@@ -12,7 +12,7 @@ fail() {
 	exit 1
 }
 slice() { # FILE OFFSET LENGTH
-	tail -c +$(($2 + 1)) "$1" | head -c $(($3))
+	dd if="$1" iflag=skip_bytes,count_bytes skip=$(($2)) count=$(($3)) bs=64K status=none
 }
 same_files() { # GENERATED_DIR KIT_DIR
 	for f in "$1"/*; do
@@ -55,6 +55,29 @@ grep -c -- '- file: ' "$t/k3/MT6261.cfg" | grep -qx 5 || fail "5 files in the cf
 "$MTKBAK" extract "$t/d16.bin" -o "$t/k16" >"$t/o16" || fail "16M: exit $?"
 slice "$t/d16.bin" 0xFFE000 0x2000 | cmp - "$t/k16/SDS.bin" || fail "SDS.bin"
 slice "$t/d16.bin" 0x500000 0xAFE000 | cmp - "$t/k16/FAT.bin" || fail "16M FAT.bin"
+# check on the kit folder itself: placed, hashed and read back
+"$MTKBAK" check "$t/k16" >"$t/kc" || fail "check kit folder: exit $?"
+grep -qx 'health: 100%' "$t/kc" || fail "kit folder health"
+grep -qxF 'kit_files: ok  placed as the flash tool would: BOOTLOADER (ARM_BL) at 0x00000800, EXT_BOOTLOADER (ARM_EXT_BL) at 0x00003000, ROM (PRIMARY_MAUI) at 0x00010000, VIVA (VIVA) at 0x00070400, FAT.bin, SDS.bin' "$t/kc" ||
+	fail "kit_files line"
+grep -qxF 'sha256sums: ok  all 9 files match SHA256SUMS' "$t/kc" || fail "sha256sums line"
+grep -qxF "cfg: ok  MT6261.cfg lists 4 files, all present, and 2 flash IDs equal to the firmware's CMEM_ID_INFO" "$t/kc" ||
+	fail "cfg line"
+! grep -q '^header_block\|^mirror\|^dump' "$t/kc" || fail "dump-only checks in a kit check"
+cp -r "$t/k16" "$t/kbad"
+printf '\001' | dd of="$t/kbad/ROM" bs=1 seek=4096 conv=notrunc status=none
+rm "$t/kbad/SDS.bin"
+rc=0
+"$MTKBAK" check "$t/kbad" >"$t/kb" || rc=$?
+[ $rc -eq 1 ] || fail "damaged kit folder: exit $rc, want 1"
+grep -qxF 'sha256sums: FAIL  2 of 9 files do not match SHA256SUMS: ROM differs, SDS.bin is missing' "$t/kb" ||
+	fail "damaged kit: sha256sums line"
+{ "$MTKBAK" check --json "$t/kbad" || true; } | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert not d["healthy"] and not d["kit_safe"]
+assert [c["name"] for c in d["checks"]][:3] == ["kit_files", "sha256sums", "cfg"]'
+
 # the kit folder may be given with a trailing slash and inside a new parent
 "$MTKBAK" extract "$t/d16.bin" -o "$t/new/parent/kit/" >/dev/null || fail "new parent: exit $?"
 [ -f "$t/new/parent/kit/SHA256SUMS" ] || fail "kit in a new parent folder"

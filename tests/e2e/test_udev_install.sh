@@ -88,6 +88,15 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	[ -z "$(ls -A "$tmp/ro/etc/udev/rules.d")" ] || fail "unprivileged: left files behind"
 fi
 
+# Without --root on a system without udev (a container): refused, nothing created. Only run
+# where /etc/udev is absent, so the test never writes the live system's rules.
+if [ ! -e /etc/udev ]; then
+	t noudev 69 udev --install
+	grep -qF "mtkbak: error: this system has no /etc/udev: udev is not installed (a container?)" "$tmp/noudev.err" ||
+		fail "noudev: message: $(cat "$tmp/noudev.err")"
+	[ ! -e /etc/udev ] || fail "noudev: /etc/udev was created"
+fi
+
 # Usage errors.
 t usage1 2 udev --root "$R"
 grep -qF -- "--root, --force and --no-reload only go with --install" "$tmp/usage1.err" || fail "usage1"

@@ -244,6 +244,7 @@ IMAGE_SHA256=$image_sha
 IMAGE_SIZE=$image_size
 RULES_GROUP=$grp
 KERNEL=$kv
+VERBOSE=$verbose
 EOF
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 say "initramfs $(du -h "$work/initramfs.cpio.gz" | cut -f1), ready after $(elapsed) s"
@@ -254,7 +255,8 @@ qemu_log=$work/qemu.log
 usbsim_log=$work/usbsim.log
 : >"$console"
 t_boot=$(date +%s.%N)
-qemu-system-x86_64 -machine q35,accel=tcg -m 1024 -smp 1 \
+# timeout: QEMU must not outlive this script even if the script itself is killed hard
+timeout -k 5 $((timeout_s + 30)) qemu-system-x86_64 -machine q35,accel=tcg -m 1024 -smp 1 \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
 	-append "console=ttyS0 quiet panic=-1 rdinit=/init" \

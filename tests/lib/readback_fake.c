@@ -81,8 +81,13 @@ static int fake_read(void *dev, uint32_t off, uint32_t len, uint8_t *buf, rb_dat
 			f->disconnected = true;
 			return -ENODEV;
 		}
-		for (uint32_t i = 0; i < k; i++)
-			buf[done + i] = f->flash[(off + done + i) & (f->flash_len - 1)];
+		for (uint32_t i = 0; i < k;) {
+			uint32_t a = (off + done + i) & (f->flash_len - 1);
+			uint32_t run = f->flash_len - a < k - i ? f->flash_len - a : k - i;
+
+			memcpy(buf + done + i, f->flash + a, run);
+			i += run;
+		}
 		done += k;
 		f->served += k;
 		if (on_data) {
@@ -145,13 +150,13 @@ static const char *fake_detail(void *dev)
 }
 
 const struct rb_dev_ops rb_fake_ops = {
-	.detail = fake_detail,
-	.connect = fake_connect,
-	.flash_info = fake_flash_info,
-	.read = fake_read,
-	.crc32 = fake_crc32,
-	.finish = fake_finish,
-	.close = fake_close,
+    .detail = fake_detail,
+    .connect = fake_connect,
+    .flash_info = fake_flash_info,
+    .read = fake_read,
+    .crc32 = fake_crc32,
+    .finish = fake_finish,
+    .close = fake_close,
 };
 
 int rb_fake_cancelled(void *ctx)

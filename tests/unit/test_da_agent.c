@@ -621,16 +621,6 @@ static void test_brom_compatible(void **state)
 	f->hal.me_id = NULL; /* read by the agent thread only when E1 comes */
 	assert_int_equal(brom_get_me_id(&f->brom, me), -EREMOTEIO);
 	assert_int_equal(f->brom.last_status, AGENT_ST_NO_ME_ID);
-	/* what brom_identify asks besides reads: E1 and D8 */
-	uint8_t me[16];
-	uint32_t cfg = 1;
-	assert_int_equal(brom_get_me_id(&f->brom, me), 0);
-	assert_memory_equal(me, "0123456789ABCDEF", 16);
-	assert_int_equal(brom_get_target_config(&f->brom, &cfg), 0);
-	assert_int_equal(cfg, 0);
-	f->hal.me_id = NULL; /* read by the agent thread only when E1 comes */
-	assert_int_equal(brom_get_me_id(&f->brom, me), -EREMOTEIO);
-	assert_int_equal(f->brom.last_status, AGENT_ST_NO_ME_ID);
 	/* a D1 of 16 dwords: data + status = 66 bytes, no stall */
 	uint32_t many[16];
 	assert_int_equal(brom_read32(&f->brom, 0xA0510000u, many, 16), 0);

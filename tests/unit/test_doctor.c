@@ -263,7 +263,8 @@ static int fake_serial(void *ctx, struct doctor_serial *out, size_t max)
 	snprintf(out[1].path, sizeof(out[1].path), "COM7");
 	out[1].vid = 0x0e8d;
 	out[1].pid = 0x0003;
-	snprintf(out[1].usb_name, sizeof(out[1].usb_name), "bus 1 device 5");
+	out[1].busnum = 1;
+	out[1].devnum = 5;
 	snprintf(out[2].path, sizeof(out[2].path), "/dev/ttyUSB3");
 	out[2].vid = 0x0403;
 	out[2].pid = 0x6001;
@@ -279,8 +280,15 @@ static void test_serial_list(void **state)
 	doctor_run(&fx->env, &fx->rep);
 	f = find(&fx->rep, "serial");
 	assert_int_equal(f->status, DOCTOR_OK);
-	assert_string_equal(f->message, "serial port COM7 belongs to the watch at usb:bus 1 device "
-					"5 (usable with --port serial:COM7)");
+	assert_string_equal(f->message,
+			    "serial port COM7 belongs to the watch (USB bus 1 device 5) "
+			    "(usable with --port serial:COM7)");
+	/* With the watch in sysfs at that address, the port is named after it. */
+	add_watch(fx, "1-2", 1, 5);
+	doctor_run(&fx->env, &fx->rep);
+	f = find(&fx->rep, "serial");
+	assert_string_equal(f->message, "serial port COM7 belongs to the watch at usb:1-2 (usable "
+					"with --port serial:COM7)");
 }
 
 static void test_interfaces_and_tty_from_sysfs(void **state)

@@ -298,6 +298,74 @@ static void test_mirrored_trim(void **state)
 	assert_sums(dir, 8);
 }
 
+static const struct fw_finding *finding(const struct fw_checked *c, const char *name)
+{
+	for (int i = 0; i < c->findings.n; i++)
+		if (!strcmp(c->findings.f[i].name, name))
+			return &c->findings.f[i];
+	return NULL;
+}
+
+static void test_check_kit_dir(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_checked *c;
+	char dir[MTK_PATH_MAX], p[MTK_PATH_MAX];
+	uint8_t *buf;
+	size_t len;
+
+	load_demo(fx, 4 * MIB);
+	path(dir, fx->base, "kit");
+	assert_int_equal(kit_write(&fx->l, &fx->fs, dir, NULL, NULL), 0);
+	assert_int_equal(kit_check_dir(dir, NULL, &c), 0);
+	for (int i = 0; i < c->findings.n; i++)
+		if (c->findings.f[i].sev != FW_SEV_OK)
+			print_message("%s: %s\n", c->findings.f[i].name, c->findings.f[i].message);
+	assert_int_equal(c->findings.health, 100);
+	assert_string_equal(c->findings.f[0].name, "kit_files");
+	assert_string_equal(c->findings.f[1].name, "sha256sums");
+	assert_string_equal(c->findings.f[2].name, "cfg");
+	assert_null(finding(c, "header_block"));
+	assert_null(finding(c, "mirror"));
+	/* the placed image is the original flash apart from the header block and erased FAT */
+	assert_int_equal(c->layout.flash_size, 4 * MIB);
+	assert_memory_equal(c->dump.data + 0x800, fx->img + 0x800, 0x300000 - 0x800);
+	assert_memory_equal(c->dump.data + 0x300000, fx->img + 0x300000, 0x100000);
+	fw_checked_free(c);
+
+	/* a cfg whose flash IDs differ from the firmware's */
+	read_file(dir, "MT6261.cfg", &buf, &len);
+	buf = realloc(buf, len + 1);
+	buf[len] = '\0';
+	char *id = strstr((char *)buf, "0xEF, 0x40, 0x17");
+	assert_non_null(id);
+	memcpy(id, "0xEF, 0x40, 0x18", 16);
+	path(p, dir, "MT6261.cfg");
+	assert_int_equal(atomic_write_file(p, buf, len, true), 0);
+	free(buf);
+	path(p, dir, "BOOTLOADER");
+	assert_int_equal(remove(p), 0);
+	assert_int_equal(kit_check_dir(dir, NULL, &c), 0);
+	assert_int_equal(finding(c, "cfg")->sev, FW_SEV_FAIL);
+	assert_non_null(strstr(finding(c, "cfg")->message, "lists BOOTLOADER, which is missing"));
+	assert_non_null(strstr(finding(c, "cfg")->message, "flash_info entries differ"));
+	assert_int_equal(finding(c, "sha256sums")->sev, FW_SEV_FAIL);
+	assert_int_equal(finding(c, "images")->sev, FW_SEV_FAIL);
+	assert_false(c->findings.kit_safe);
+	fw_checked_free(c);
+
+	/* an empty folder, a missing one */
+	path(p, fx->base, "empty");
+	assert_int_equal(mkdir(p, 0755), 0);
+	assert_int_equal(kit_check_dir(p, NULL, &c), 0);
+	assert_int_equal(c->findings.f[0].sev, FW_SEV_FAIL);
+	assert_true(c->findings.health < 100);
+	fw_checked_free(c);
+	path(p, fx->base, "missing");
+	assert_int_equal(kit_check_dir(p, NULL, &c), -ENOENT);
+	assert_null(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +374,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unsafe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_in_place, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mirrored_trim, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_kit_dir, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mtkbak/errors.h"
@@ -441,24 +442,54 @@ static void test_connect_errors(void **state)
 	watch(x, 1 * MiB, true);
 	x->o.chunk_size = 100; /* not a sane chunk */
 	assert_int_equal(run(x), -EINVAL);
+
+	/* an output folder that does not exist: refused before touching the watch */
+	char bad[MTK_PATH_MAX + 16];
+	snprintf(bad, sizeof(bad), "%s/nope/flash.bin", x->dir);
+	watch(x, 1 * MiB, true);
+	x->o.out_path = bad;
+	assert_int_equal(run(x), -ENOENT);
+	assert_int_equal(x->f.connects, 0);
+	assert_non_null(strstr(x->r.error_context, "output folder"));
+}
+
+/* The engine's own cost (file, CRC-32, SHA-256, bookkeeping) on 16 MiB from a watch that
+ * answers instantly: printed for bench/read.sh, asserted only loosely (shared machines). */
+static void test_host_throughput(void **state)
+{
+	struct fixture *x = *state;
+	struct timespec a, b;
+	double s;
+
+	watch(x, 16 * MiB, true);
+	x->o.chunk_size = 1 * MiB;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(run(x), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	assert_exact(x, 16 * MiB);
+	printf("readback engine, host side only: 16 MiB in %.3f s = %.0f MB/s\n", s,
+	       16.0 * MiB / s / 1e6);
+	assert_true(s < 10.0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_clean_reads, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_brom_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_jedec, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_length, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exists_and_force, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_chunk_reread, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disconnect_and_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_never_back_then_rerun, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_watch_comes_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cancel_and_resume, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resume_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_repair_from_whole_crc, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_connect_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clean_reads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_brom_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wrong_jedec, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_length, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exists_and_force, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_chunk_reread, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_disconnect_and_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_never_back_then_rerun, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_other_watch_comes_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_and_resume, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resume_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_repair_from_whole_crc, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_connect_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_host_throughput, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,8 +91,11 @@ static void test_parse_length(void **state)
 
 static void test_state_roundtrip(void **state)
 {
-	struct rb_state s = {.size = 4 * MiB, .have_jedec = true, .jedec = {0xC8, 0x40, 0x16},
-			     .verified = 3 * MiB, .verified_crc = 0xDEADBEEF};
+	struct rb_state s = {.size = 4 * MiB,
+			     .have_jedec = true,
+			     .jedec = {0xC8, 0x40, 0x16},
+			     .verified = 3 * MiB,
+			     .verified_crc = 0xDEADBEEF};
 	struct rb_state t;
 	char buf[RB_STATE_MAX], why[160];
 	int n;
@@ -279,7 +282,7 @@ static void test_cmem_scan(void **state)
 	buf[0x400 + 18 + 5] = 1; /* ID byte beyond IDLength */
 	uint32_t huge[1] = {0x80000000u};
 	put_cmem_nor(buf + 0x800, huge, 1);
-	put32le(buf + 0x800 + 16 + 76, 100); /* 100 banks of 2 GiB */
+	put32le(buf + 0x800 + 16 + 76, 100);  /* 100 banks of 2 GiB */
 	put_cmem_ids(buf + len - 20, ids, 2); /* runs past the end */
 	rb_cmem_scan(buf, len, &c);
 	assert_false(c.have_ids);
@@ -505,15 +508,11 @@ static void test_decide_firmware(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc32),
-		cmocka_unit_test(test_parse_length),
-		cmocka_unit_test(test_state_roundtrip),
-		cmocka_unit_test(test_state_rejects),
-		cmocka_unit_test(test_cmem_scan),
-		cmocka_unit_test(test_mirror),
-		cmocka_unit_test(test_decide_agreeing),
-		cmocka_unit_test(test_decide_conflicts),
-		cmocka_unit_test(test_decide_firmware),
+	    cmocka_unit_test(test_crc32),	    cmocka_unit_test(test_parse_length),
+	    cmocka_unit_test(test_state_roundtrip), cmocka_unit_test(test_state_rejects),
+	    cmocka_unit_test(test_cmem_scan),	    cmocka_unit_test(test_mirror),
+	    cmocka_unit_test(test_decide_agreeing), cmocka_unit_test(test_decide_conflicts),
+	    cmocka_unit_test(test_decide_firmware),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,10 +14,10 @@ log() { echo "hil: $*"; }
 # result STATUS N NAME [REASON] [OUTPUT-FILE...]: on FAIL the files are shown
 result() {
 	st=$1 n=$2 name=$3 why=$4
-	shift 4 2>/dev/null || shift $#
+	if [ $# -ge 4 ]; then shift 4; else shift $#; fi
 	if [ -n "$why" ]; then echo "HIL: $st $n $name - $why"; else echo "HIL: $st $n $name"; fi
-	if [ "$st" = FAIL ]; then
-		FAILS=$((FAILS + 1))
+	[ "$st" = FAIL ] && FAILS=$((FAILS + 1))
+	if [ "$st" = FAIL ] || [ "${VERBOSE:-0}" = 1 ]; then
 		for f in "$@"; do
 			[ -f "$f" ] || continue
 			echo "---- $f"
@@ -111,6 +111,11 @@ fresh_watch() {
 	return 0
 }
 
+# usb_node PATH: the libusb device node of the device at PATH
+usb_node() {
+	printf '/dev/bus/usb/%03d/%03d\n' "$(cat "/sys/bus/usb/devices/$1/busnum")" "$(cat "/sys/bus/usb/devices/$1/devnum")"
+}
+
 # have_cmd NAME: the command is in this build of mtkbak (not the placeholder)
 have_cmd() {
 	o=$(mtkbak "$1" --help 2>&1)
@@ -144,7 +149,7 @@ scenario_0() {
 		d=$(basename "$(readlink -f /sys/bus/usb/devices/$DEV:1.$i/driver)" 2>/dev/null)
 		[ "$d" = cdc_acm ] || { result FAIL $n $name "interface 1.$i driver '$d', not cdc_acm" $f; return; }
 	done
-	node=/dev/bus/usb/$(printf %03d "$(cat /sys/bus/usb/devices/$DEV/busnum)")/$(printf %03d "$(cat /sys/bus/usb/devices/$DEV/devnum)")
+	node=$(usb_node "$DEV")
 	[ -c "$node" ] || { result FAIL $n $name "no device node $node" $f; return; }
 	# the boot ROM handshake byte by byte through cdc_acm: A0 0A 50 05 -> 5F F5 AF FA
 	stty -F /dev/$TTY raw -echo 115200 >>$f 2>&1
@@ -171,7 +176,7 @@ scenario_1() {
 	grep -q "$DEV" $OUT/s1.out || { result FAIL $n $name "bus-port path $DEV not shown" $f; return; }
 	grep -q cdc_acm $OUT/s1.out || { result FAIL $n $name "cdc_acm binding not shown" $f; return; }
 	grep -q "$TTY" $OUT/s1.out || { result FAIL $n $name "/dev/$TTY not shown" $f; return; }
-	result PASS $n $name "shows $DEV, cdc_acm, $TTY"
+	result PASS $n $name "shows $DEV, cdc_acm, $TTY" $f
 }
 
 # ---------------------------------------------------------------- 2: identify over libusb
@@ -208,7 +213,7 @@ scenario_2() {
 		d=$(basename "$(readlink -f /sys/bus/usb/devices/$DEV:1.$i/driver)" 2>/dev/null)
 		[ "$d" = cdc_acm ] || { result FAIL $n $name "interface 1.$i driver '$d' after identify" $f; return; }
 	done
-	result PASS $n $name "MT6261 + ME ID over libusb; cdc_acm detached and back (/dev/$tty)"
+	result PASS $n $name "MT6261 + ME ID over libusb; cdc_acm detached and back (/dev/$tty)" $f
 }
 
 # ---------------------------------------------------------------- 3: identify over cdc_acm
@@ -231,14 +236,14 @@ scenario_3() {
 	[ $rc -eq 0 ] || { result FAIL $n $name "exit code $rc" $f; return; }
 	grep -q "hw code 0x6261" $OUT/s3.out || { result FAIL $n $name "chip not shown" $f; return; }
 	grep -qi "$MEID" $OUT/s3.out || { result FAIL $n $name "ME ID $MEID not shown" $f; return; }
-	result PASS $n $name "/dev/$TTY listed as 0e8d:0003; MT6261 + ME ID through cdc_acm"
+	result PASS $n $name "/dev/$TTY listed as 0e8d:0003; MT6261 + ME ID through cdc_acm" $f
 }
 
 # ---------------------------------------------------------------- 4-6: the backup
 # pull when this build has it, else read (the same engine) — the result line says which
 BACKUP=""
-have_cmd pull && BACKUP=pull
-[ -z "$BACKUP" ] && have_cmd read && BACKUP=read
+have_cmd pull && BACKUP="pull"
+[ -z "$BACKUP" ] && have_cmd read && BACKUP="read"
 
 # backup_start DIR [USER]: starts the backup in the background (BK_PID), output in DIR.out
 backup_start() {
@@ -306,10 +311,13 @@ scenario_4() {
 	b1=$(ctl_field in_bytes)
 	cat $OUT/s4.out >>$f
 	[ $rc -eq 0 ] || { result FAIL $n $name "exit code $rc" $f; return; }
-	grep -q "usb:1-1" $OUT/s4.out || { result FAIL $n $name "did not read through usb:1-1 (libusb)" $f; return; }
 	[ $((b1 - b0)) -ge $IMAGE_SIZE ] || { result FAIL $n $name "only $((b1 - b0)) bytes crossed the bus" $f; return; }
+	# --port auto takes the watch through libusb or, when its tty shows up before libusb has
+	# listed the device, through cdc_acm: both are the real USB stack; say which one it was
+	via=$(grep -o -E 'usb:[0-9][0-9.-]*|serial:/dev/[A-Za-z0-9]+' $OUT/s4.out | head -1)
+	[ -n "$via" ] || { result FAIL $n $name "the output does not say which port it used" $f; return; }
 	backup_check $OUT/s4 || { result FAIL $n $name "$WHY" $f; return; }
-	result PASS $n $name "16 MiB exact in $(awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.1f", b-a}') s after plug-in; $KIT_NOTE"
+	result PASS $n $name "via $via, 16 MiB exact in $(awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.1f", b-a}') s after plug-in; $KIT_NOTE" $f
 	rm -rf $OUT/s4
 }
 
@@ -337,7 +345,8 @@ scenario_5() {
 		{ result FAIL $n $name "$moved bytes crossed the bus: the read started over instead of resuming" $f; return; }
 	grep -q "usb:1-1" $OUT/s5.out || { result FAIL $n $name "did not read through usb:1-1" $f; return; }
 	backup_check $OUT/s5 || { result FAIL $n $name "$WHY" $f; return; }
-	result PASS $n $name "cable out at byte $at, back 1.5 s later: resumed ($((moved / 1048576)) MiB over the bus), 16 MiB exact; $KIT_NOTE"
+	mib=$(awk -v b=$moved 'BEGIN{printf "%.1f", b / 1048576}')
+	result PASS $n $name "cable out at byte $at, back 1.5 s later: resumed ($mib MiB over the bus), 16 MiB exact; $KIT_NOTE" $f
 	rm -rf $OUT/s5
 }
 
@@ -351,8 +360,7 @@ scenario_6() {
 	cp /hil/60-mtkbak.rules $RULES
 	udevadm control --reload
 	fresh_watch "link=fs" >$f 2>&1 || { result FAIL $n $name "the watch did not come up" $f; return; }
-	node=/dev/bus/usb/$(printf %03d "$(cat /sys/bus/usb/devices/$DEV/busnum)")/$(printf %03d "$(cat /sys/bus/usb/devices/$DEV/devnum)")
-	ls -l $node >>$f
+	ls -l "$(usb_node "$DEV")" >>$f
 	id watcher >>$f 2>&1
 	rm -rf /home/watcher/s6
 	backup_start /home/watcher/s6/out watcher
@@ -368,7 +376,7 @@ scenario_6() {
 	rm -f $RULES
 	udevadm control --reload
 	fresh_watch "link=fs" >>$f 2>&1 || { result FAIL $n $name "the watch did not come up (no rules)" $f; return; }
-	ls -l $node >>$f 2>&1
+	ls -l "$(usb_node "$DEV")" >>$f 2>&1
 	mkdir -p /home/watcher/s6
 	chown watcher /home/watcher/s6
 	o=/home/watcher/s6/out
@@ -382,7 +390,7 @@ scenario_6() {
 	[ $rc -eq 77 ] || { result FAIL $n $name "without the rules: exit code $rc, expected 77" $f; return; }
 	grep -qi "permission" $OUT/s6b.out || { result FAIL $n $name "without the rules: no 'permission' in the error" $f; return; }
 	grep -q "udev" $OUT/s6b.out || { result FAIL $n $name "without the rules: the error does not point at the udev rules" $f; return; }
-	result PASS $n $name "as watcher in $RULES_GROUP: exact; $KIT_NOTE; without rules: exit 77, '$(grep -i -m1 permission $OUT/s6b.out | cut -c1-90)'"
+	result PASS $n $name "as watcher in $RULES_GROUP: exact; $KIT_NOTE; without rules: exit 77, '$(grep -i -m1 permission $OUT/s6b.out | cut -c1-90)'" $f
 }
 
 SCENARIO_LIST=${SCENARIOS:-"0 1 2 3 4 5 6"}
@@ -393,7 +401,8 @@ for s in $SCENARIO_LIST; do
 	else
 		result SKIP $s unknown "no such scenario"
 	fi
-	log "scenario $s took $(awk -v a=$t0 -v b=$(cut -d' ' -f1 /proc/uptime) 'BEGIN{printf "%.1f", b-a}') s"
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	log "scenario $s took $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s"
 done
 
 if [ $FAILS -gt 0 ]; then

@@ -48,7 +48,7 @@ typedef void (*rom_flush_fn)(void);
 struct arm_hal {
 	volatile uint32_t *vt; /* the ROM's live I/O driver table */
 	uint32_t flash_base;
-	uint32_t me_id;        /* the ROM's ME ID buffer, 0 if unknown */
+	uint32_t me_id; /* the ROM's ME ID buffer, 0 if unknown */
 };
 
 void agent_arm_main(uint32_t load_addr);

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-/* 256-entry table: fast on the host (1 KiB of constants). */
+/* Slicing-by-8 tables: fast on the host (8 KiB of constants). */
 uint32_t agent_crc32(uint32_t crc, const void *buf, uint32_t len);
 /* 16-entry table: what the agent uses on the watch, where SRAM is tight. Same results. */
 uint32_t agent_crc32_small(uint32_t crc, const void *buf, uint32_t len);

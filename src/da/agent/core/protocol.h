@@ -74,7 +74,7 @@ enum agent_cmd {
 #define AGENT_BROM_WRITE32     0xD4u
 #define AGENT_BROM_TARGET_CFG  0xD8u
 #define AGENT_BROM_GET_ME_ID   0xE1u
-#define AGENT_ME_ID_LEN        16u
+#define AGENT_ME_ID_LEN	       16u
 
 /* boot-ROM status values the compatible commands answer with (brom-protocol.md 3.2) */
 #define AGENT_BROM_ST_READ_OK  0x0000u

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Windows build checks with Debian's mingw-w64 cross compiler (package gcc-mingw-w64-x86-64).
+#
+#   tests/ci-extra/windows-cross.sh [--layers "DIR..."]
+#       Compile-only check: every C file of the library and the CLI must compile for
+#       x86_64-w64-mingw32 (no Linux-only headers or calls outside #ifdef __linux__).
+#       Uses the build machine's libusb/libserialport/nettle headers (they are portable).
+#   tests/ci-extra/windows-cross.sh --deps DIR
+#       Cross-builds libusb-1.0 and nettle (and libserialport when its source can be
+#       fetched) from Debian's source packages into the prefix DIR. Needs m4 and make;
+#       downloads with a private apt configuration (the system's apt setup is not touched).
+#   tests/ci-extra/windows-cross.sh --full DIR
+#       --deps DIR, then builds mtkbak.exe with cmake/mingw-w64-x86_64.cmake into DIR/build.
+#
+# Exit status: 0 ok, 1 problems found (listed one per line), 77 skipped (the cross compiler,
+# a header or a source package is missing; the message says which).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+triple=x86_64-w64-mingw32
+
+mode=check
+deps=""
+layers="src/util src/extract src/fwgen src/brom src/da src/da/agent/core src/readback sim src/transport src/cli"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--layers)
+		layers=$2
+		shift 2
+		;;
+	--deps | --full)
+		mode=${1#--}
+		deps=${2:?$1 needs a folder}
+		shift 2
+		;;
+	-h | --help)
+		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "windows-cross: unknown argument '$1' (see --help)" >&2
+		exit 2
+		;;
+	esac
+done
+
+cc=""
+for c in $triple-gcc-posix $triple-gcc; do
+	if command -v "$c" >/dev/null 2>&1; then
+		cc=$c
+		break
+	fi
+done
+if [ -z "$cc" ]; then
+	echo "SKIP: no mingw-w64 cross compiler; install it with: apt-get install gcc-mingw-w64-x86-64"
+	exit 77
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check_sources() {
+	# The Windows build sees the same library headers; their declarations do not depend on
+	# the OS except libusb's, which handles _WIN32 itself.
+	mkdir -p "$tmp/inc"
+	local h
+	for h in /usr/include/libusb-1.0 /usr/include/libserialport.h /usr/include/nettle; do
+		if [ ! -e "$h" ]; then
+			echo "SKIP: $h is missing (install libusb-1.0-0-dev libserialport-dev nettle-dev)"
+			exit 77
+		fi
+		ln -s "$h" "$tmp/inc/"
+	done
+	local flags=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DMTKBAK_VERSION='"0"'
+		-I"$here/include" -I"$here/src" -I"$here/sim" -isystem "$tmp/inc"
+		-isystem "$tmp/inc/libusb-1.0" -fsyntax-only
+		-Werror=implicit-function-declaration -Werror=implicit-int -Werror=int-conversion
+		-Werror=incompatible-pointer-types)
+	local n=0 bad=0 f first
+	for d in $layers; do
+		for f in "$here/$d"/*.c; do
+			[ -e "$f" ] || continue
+			n=$((n + 1))
+			if ! "$cc" "${flags[@]}" "$f" >"$tmp/out" 2>&1; then
+				bad=$((bad + 1))
+				first=$(grep -m1 -E 'error' "$tmp/out" | sed "s|^$here/||")
+				echo "FAIL ${f#"$here"/}: $first"
+				grep -E 'error' "$tmp/out" | grep -v '^cc1:' | sed "s|^$here/||; s/^/       /" | sed -n '2,6p'
+			fi
+		done
+	done
+	if [ $n -eq 0 ]; then
+		echo "windows-cross: no C files under: $layers" >&2
+		exit 2
+	fi
+	echo "windows-cross: $((n - bad)) of $n files compile for $triple with $cc"
+	[ $bad -eq 0 ]
+}
+
+# fetch_sources DIR PKG...: apt-get source --download-only through a private apt setup.
+fetch_sources() {
+	local dir=$1
+	shift
+	local apt=$dir/apt
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$dir/src"
+	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" \
+		>"$apt/sources.list"
+	local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Sandbox::User=root)
+	apt-get "${opts[@]}" -qq update
+	(cd "$dir/src" && apt-get "${opts[@]}" -qq source --download-only "$@") || true
+}
+
+build_autotools() { # NAME TARBALL-GLOB PREFIX CONFIGURE-ARGS... (make targets via $targets)
+	local name=$1 glob=$2 prefix=$3
+	shift 3
+	local tarball
+	tarball=$(ls "$deps"/src/$glob 2>/dev/null | head -1)
+	if [ -z "$tarball" ]; then
+		echo "MISSING $name: its Debian source ($glob) could not be downloaded"
+		return 1
+	fi
+	rm -rf "$deps/work/$name"
+	mkdir -p "$deps/work/$name"
+	tar -xf "$tarball" -C "$deps/work/$name" --strip-components=1
+	(
+		cd "$deps/work/$name"
+		./configure --host=$triple --prefix="$prefix" --disable-shared --enable-static "$@" \
+			>configure.log 2>&1 || {
+			tail -20 configure.log
+			exit 1
+		}
+		make -j2 ${targets:-} >make.log 2>&1 || {
+			tail -20 make.log
+			exit 1
+		}
+		make ${install_targets:-install} >install.log 2>&1
+	) || {
+		echo "FAIL $name: cross build failed (logs in $deps/work/$name)"
+		return 1
+	}
+	echo "ok   $name: built into $prefix"
+}
+
+build_deps() {
+	local missing=0
+	for tool in m4 make apt-get; do
+		command -v $tool >/dev/null 2>&1 || {
+			echo "SKIP: $tool is missing (apt-get install $tool)"
+			exit 77
+		}
+	done
+	mkdir -p "$deps"
+	deps=$(cd "$deps" && pwd)
+	local prefix=$deps/prefix
+	fetch_sources "$deps" libusb-1.0 nettle libserialport
+	targets="" install_targets=install build_autotools libusb "libusb-1.0_*.orig.tar.*" "$prefix" ||
+		missing=1
+	targets=libnettle.a install_targets="install-headers install-static install-pkgconfig" \
+		build_autotools nettle "nettle_*.orig.tar.*" "$prefix" --disable-public-key \
+		--disable-documentation --disable-openssl || missing=1
+	targets="" install_targets=install build_autotools libserialport \
+		"libserialport_*.orig.tar.*" "$prefix" || missing=1
+	return $missing
+}
+
+case $mode in
+check)
+	check_sources
+	;;
+deps)
+	build_deps || exit 77
+	;;
+full)
+	if ! build_deps; then
+		echo "SKIP: not every Windows library could be built; mtkbak.exe needs all three"
+		exit 77
+	fi
+	cmake -S "$here" -B "$deps/build" -DCMAKE_TOOLCHAIN_FILE="$here/cmake/mingw-w64-x86_64.cmake" \
+		-DMTKBAK_WIN_DEPS="$deps/prefix" -DMTKBAK_TESTS=OFF -DMTKBAK_USBSIM=OFF \
+		-DCMAKE_BUILD_TYPE=Release >"$deps/cmake.log" 2>&1 || {
+		tail -20 "$deps/cmake.log"
+		echo "FAIL: cmake could not configure the Windows build"
+		exit 1
+	}
+	cmake --build "$deps/build" -j2 --target mtkbak >"$deps/build.log" 2>&1 || {
+		grep -E 'error' "$deps/build.log" | head -20
+		echo "FAIL: mtkbak.exe did not build (log: $deps/build.log)"
+		exit 1
+	}
+	echo "ok   $deps/build/mtkbak.exe"
+	;;
+esac
