@@ -1,87 +1,49 @@
 /* The firmware's own list of the flash chips it supports (GFH CMEM_ID_INFO, type 0x0102) and
  * their geometry (CMEM_NOR_INFO, type 0x0103), firmware-layout.md section 5. A small bounded
- * scan of the flash start: the readback uses them only as size evidence, so every field is
- * validated and anything odd makes the candidate count as absent. */
+ * scan of the flash start (before the size is known, so not the full layout scan); each
+ * candidate goes through the extraction core's strict parsers, and anything odd counts as
+ * absent: the readback uses the tables only as size evidence. */
 #include <stdio.h>
 #include <string.h>
 
+#include "mtkbak/image.h"
 #include "readback/rb_internal.h"
 
-#define GFH_TYPE_CMEM_ID  0x0102
-#define GFH_TYPE_CMEM_NOR 0x0103
-#define CMEM_ID_ENTRY	  10
-#define CMEM_NOR_ENTRY	  136
-#define CMEM_MAX_COUNT	  32
-#define NOR_BANKS_OFF	  (2 + 2 + 4 + 8 * 8) /* FDMType, PageBuffer, UniformBlocks, layout[8] */
+#define RB_CMEM_MAX_CHIP (256u * 1024u * 1024u) /* anything larger is not a serial NOR */
 
 static uint16_t le16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* A CMEM_ID_INFO at p (avail bytes readable); fills ids/n, false when anything is off. */
+/* The extraction core's strict parsers (include/mtkbak/image.h) validate each candidate. */
 static bool parse_ids(const uint8_t *p, size_t avail, struct rb_cmem_id *ids, unsigned *n)
 {
-	uint16_t size = le16(p + 4);
-	uint32_t ver = le32(p + 8), count = le32(p + 12);
+	struct fw_cmem_ids t;
 
-	if (avail < 16 || (ver != 1 && ver != 2) || count < 1 || count > CMEM_MAX_COUNT)
-		return false;
-	if (size != ((16 + CMEM_ID_ENTRY * count + 3) & ~3u) || size > avail)
+	if (gfh_cmem_ids_parse(p, avail, &t) < 0)
 		return false;
 	*n = 0;
-	for (uint32_t i = 0; i < count; i++) {
-		const uint8_t *e = p + 16 + CMEM_ID_ENTRY * i;
-		uint8_t type = e[0], len = e[1];
-
-		if (type < 1 || type > 5 || len < 1 || len > 8)
-			return false;
-		for (unsigned k = len; k < 8; k++)
-			if (e[2 + k])
-				return false;
-		if (*n < RB_CMEM_MAX) {
-			ids[*n].type = type;
-			ids[*n].len = len;
-			memcpy(ids[*n].id, e + 2, 8);
-			(*n)++;
-		}
+	for (uint32_t i = 0; i < t.count && *n < RB_CMEM_MAX; i++, (*n)++) {
+		ids[*n].type = t.e[i].dev_type;
+		ids[*n].len = t.e[i].id_len;
+		memcpy(ids[*n].id, t.e[i].id, 8);
 	}
 	return true;
 }
 
-/* A CMEM_NOR_INFO at p; per entry the total of its banks. */
 static bool parse_nor(const uint8_t *p, size_t avail, uint32_t *sizes, unsigned *n)
 {
-	uint16_t size = le16(p + 4);
-	uint32_t ver = le32(p + 8), count = le32(p + 12);
+	struct fw_cmem_nor t;
 
-	if (avail < 16 || (ver != 1 && ver != 2) || count < 1 || count > CMEM_MAX_COUNT)
-		return false;
-	if (size != 16 + CMEM_NOR_ENTRY * count || size > avail)
+	if (gfh_cmem_nor_parse(p, avail, &t) < 0)
 		return false;
 	*n = 0;
-	for (uint32_t i = 0; i < count; i++) {
-		const uint8_t *banks = p + 16 + CMEM_NOR_ENTRY * i + NOR_BANKS_OFF;
-		uint64_t total = 0;
-
-		for (unsigned b = 0; b < 8; b++) {
-			uint32_t bank_size = le32(banks + 8 * b), nbanks = le32(banks + 8 * b + 4);
-
-			if (bank_size == 0)
-				break;
-			if (nbanks > 256)
-				return false;
-			total += (uint64_t)bank_size * nbanks;
-		}
-		if (total == 0 || total > 256u * 1024u * 1024u)
+	for (uint32_t i = 0; i < t.count; i++) {
+		if (t.chip_size[i] == 0 || t.chip_size[i] > RB_CMEM_MAX_CHIP)
 			return false;
 		if (*n < RB_CMEM_MAX)
-			sizes[(*n)++] = (uint32_t)total;
+			sizes[(*n)++] = (uint32_t)t.chip_size[i];
 	}
 	return true;
 }
@@ -95,10 +57,11 @@ void rb_cmem_scan(const uint8_t *buf, size_t len, struct rb_cmem *out)
 		if (p[0] != 'M' || p[1] != 'M' || p[2] != 'M' || p[3] != 1)
 			continue;
 		uint16_t type = le16(p + 6);
-		if (type == GFH_TYPE_CMEM_ID) {
+		if (type == GFH_BLK_CMEM_ID_INFO) {
 			struct rb_cmem_id ids[RB_CMEM_MAX];
 			unsigned n;
 
+			memset(ids, 0, sizeof(ids));
 			if (!parse_ids(p, len - off, ids, &n))
 				continue;
 			if (!out->have_ids) {
@@ -109,8 +72,8 @@ void rb_cmem_scan(const uint8_t *buf, size_t len, struct rb_cmem *out)
 			} else if (n != out->nids || memcmp(ids, out->ids, n * sizeof(ids[0]))) {
 				out->copies_differ = true;
 			}
-		} else if (type == GFH_TYPE_CMEM_NOR) {
-			uint32_t sizes[RB_CMEM_MAX];
+		} else if (type == GFH_BLK_CMEM_NOR_INFO) {
+			uint32_t sizes[RB_CMEM_MAX] = {0};
 			unsigned n;
 
 			if (!parse_nor(p, len - off, sizes, &n))
@@ -130,13 +93,11 @@ void rb_cmem_scan(const uint8_t *buf, size_t len, struct rb_cmem *out)
 
 uint32_t rb_jedec_capacity_size(uint8_t capacity)
 {
-	/* 0x10 = 64 KiB .. 0x19 = 32 MiB (2^n); Macronix's 1.8 V parts count from 0x20 (C2 25 36 =
-	 * 4 MiB, C2 25 38 = 16 MiB); anything else is not understood. */
-	if (capacity >= 0x10 && capacity <= 0x19)
-		return 1u << capacity;
-	if (capacity >= 0x30 && capacity <= 0x39)
-		return 1u << (capacity - 0x20);
-	return 0;
+	/* the extraction core's table: 2^n, and Macronix's 1.8 V coding (C2 25 36 = 4 MiB) */
+	struct fw_flash_id id = {.dev_type = 3, .id_len = 3, .id = {0, 0, capacity}};
+	uint64_t size = fw_jedec_capacity(&id);
+
+	return size >= 64u * 1024u && size <= RB_CMEM_MAX_CHIP ? (uint32_t)size : 0;
 }
 
 uint32_t rb_cmem_size(const struct rb_cmem *c)
