@@ -388,6 +388,16 @@ static void *dev_main(void *arg)
 		/* Ended by the watch itself (watchdog or software reset): it re-enumerates in
 		 * boot-ROM mode, or (reset=off) boots its firmware and leaves the bus. */
 		if (w->epoch == w->dev.epoch) {
+			/* what the watch sent before resetting (e.g. the REBOOT reply) still
+			 * reaches the host, as a real USB flush completes before the reset */
+			int64_t until = sim_now_ns() + 200 * NS_PER_MS;
+			while (w->d2h.len && !w->shutdown && w->epoch == w->dev.epoch &&
+			       sim_now_ns() < until)
+				wait_until(w, sim_now_ns() + NS_PER_MS);
+			if (w->shutdown)
+				break;
+			if (w->epoch != w->dev.epoch)
+				continue;
 			if (w->o.reset_leaves)
 				bus_leave(w, sim_now_ns(), -1);
 			else

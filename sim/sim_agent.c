@@ -177,6 +177,13 @@ static void hal_write16(void *ctx, uint32_t addr, uint16_t value)
 	sim_mem_write16(ctx, addr, value);
 }
 
+/* The agent reads the ME ID from the boot ROM's SRAM buffer; the sim hands over its own. */
+static int hal_me_id(void *ctx, uint8_t out[16])
+{
+	memcpy(out, ((struct sim_watch *)ctx)->me_id, 16);
+	return 0;
+}
+
 static void hal_reset(void *ctx)
 {
 	struct sim_watch *w = ctx;
@@ -198,6 +205,7 @@ void sim_agent_run(struct sim_watch *w)
 	    .read16 = hal_read16,
 	    .write16 = hal_write16,
 	    .reset = hal_reset,
+	    .me_id = hal_me_id,
 	};
 
 	agent_main(&hal);

@@ -56,9 +56,10 @@ struct fwgen_fw_opts {
 };
 
 /* Fills *o with the demo build for a flash of flash_size bytes (4, 8 or 16 MiB):
- * MT6261, IDs C8 40 16 + EF 40 17 (4/8 MiB) or EF 40 18 + C8 40 18 (16 MiB). -EINVAL. */
+ * MT6261, IDs C8 40 16 + C8 40 17 (4/8 MiB) or EF 40 18 + C8 40 18 (16 MiB). -EINVAL. */
 int fwgen_demo_options(uint32_t flash_size, struct fwgen_fw_opts *o);
-/* The JEDEC ID of the chip in the demo watch of that size (it is in the firmware's list). */
+/* The JEDEC ID of the chip in the demo watch of that size (it is in the firmware's list):
+ * C8 40 16 / C8 40 17 / C8 40 18, the simulator's default for that size. */
 int fwgen_demo_jedec(uint32_t flash_size, uint8_t id[3]);
 
 /* Kit files in flash order: BOOTLOADER, EXT_BOOTLOADER, ROM, VIVA, extras. Caller frees with

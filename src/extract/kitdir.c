@@ -21,6 +21,8 @@
 #include "le.h"
 
 #define KITDIR_MAX_FILES 64
+#define KITDIR_MAX_BYTES (128ull << 20) /* kit files read into memory, all together */
+#define KITDIR_MAX_FLASH (64ull << 20)	/* largest flash a kit is placed into */
 #define CFG_MAX_BYTES	 (64u << 10)
 
 struct kfile {
@@ -130,12 +132,12 @@ static int load_dir(struct kitdir *k)
 		if (!f->gfh && strcmp(f->name, "FAT.bin") && strcmp(f->name, "SDS.bin"))
 			continue;
 		total += f->size;
-		if (f->size > FW_MAX_DUMP_SIZE || total > FW_MAX_DUMP_SIZE) {
+		if (total > KITDIR_MAX_BYTES) {
 			ret = -EFBIG;
 			break;
 		}
 		size_t len;
-		ret = read_whole_file(path, &f->data, &len, (size_t)FW_MAX_DUMP_SIZE);
+		ret = read_whole_file(path, &f->data, &len, (size_t)KITDIR_MAX_BYTES);
 		if (ret < 0)
 			break;
 		f->size = len;
@@ -387,11 +389,14 @@ static int assemble(struct kitdir *k, uint8_t **img, size_t *len, uint64_t *flas
 	rom_regions(k, &fat, &sds);
 	data[0] = by_name(k, "FAT.bin");
 	data[1] = by_name(k, "SDS.bin");
-	if (fat.present && fat.offset + fat.length > end)
+	/* a region beyond any real flash is reported by the checks, not placed */
+	if (fat.present && fat.offset + fat.length > end &&
+	    fat.offset + fat.length <= KITDIR_MAX_FLASH)
 		end = fat.offset + fat.length;
-	if (sds.present && sds.offset + sds.length > end)
+	if (sds.present && sds.offset + sds.length > end &&
+	    sds.offset + sds.length <= KITDIR_MAX_FLASH)
 		end = sds.offset + sds.length;
-	for (*flash = FW_MIN_MIRROR; *flash < end && *flash < FW_MAX_DUMP_SIZE; *flash <<= 1)
+	for (*flash = FW_MIN_MIRROR; *flash < end && *flash < KITDIR_MAX_FLASH; *flash <<= 1)
 		;
 	if (nb == 0) {
 		add(&k->pre, "kit_files", FW_SEV_FAIL, true,
@@ -420,7 +425,7 @@ static int assemble(struct kitdir *k, uint8_t **img, size_t *len, uint64_t *flas
 				       bad[0] ? "; " : "");
 			continue;
 		}
-		if (data[r]->size != rg->length) {
+		if (data[r]->size != rg->length || rg->offset + rg->length > *flash) {
 			append(bad, sizeof(bad), "%s%s is %llu bytes, the firmware's region 0x%llX",
 			       bad[0] ? "; " : "", what, (unsigned long long)data[r]->size,
 			       (unsigned long long)rg->length);

@@ -185,7 +185,9 @@ static void cmem_nor(uint8_t *p, const struct fwgen_fw_opts *o)
 
 int fwgen_demo_options(uint32_t flash_size, struct fwgen_fw_opts *o)
 {
-	static const uint8_t small[2][3] = {{0xC8, 0x40, 0x16}, {0xEF, 0x40, 0x17}};
+	/* GD25Q32 + GD25Q64, W25Q128 + GD25Q128: the simulated watch reports C8 40 <log2 size>
+	 * by default, so its chip is in the list at every size */
+	static const uint8_t small[2][3] = {{0xC8, 0x40, 0x16}, {0xC8, 0x40, 0x17}};
 	static const uint8_t large[2][3] = {{0xEF, 0x40, 0x18}, {0xC8, 0x40, 0x18}};
 
 	if (flash_size != 4 * MIB && flash_size != 8 * MIB && flash_size != 16 * MIB)
@@ -220,7 +222,7 @@ int fwgen_demo_options(uint32_t flash_size, struct fwgen_fw_opts *o)
 int fwgen_demo_jedec(uint32_t flash_size, uint8_t id[3])
 {
 	static const uint8_t ids[3][3] = {
-	    {0xC8, 0x40, 0x16}, {0xEF, 0x40, 0x17}, {0xEF, 0x40, 0x18}};
+	    {0xC8, 0x40, 0x16}, {0xC8, 0x40, 0x17}, {0xC8, 0x40, 0x18}};
 
 	switch (flash_size) {
 	case 4 * MIB:

@@ -34,9 +34,9 @@ expect_line "$o" "dump: ok  4194304 bytes (4 MiB)"
 expect_line "$o" "images: ok  4 images: BOOTLOADER 0x00000800+0x1800, EXT_BOOTLOADER 0x00003000+0x9000, ROM 0x00010000+0x60000, VIVA 0x00070400+0x30000"
 expect_line "$o" "rom_tail: ok  ROM ends with 00 44 4E 45 FF FF FF FF at 0x0006FFF8"
 expect_line "$o" "viva_position: ok  VIVA at 0x00070400 = ROM end 0x00070000 + 0x400"
-expect_line "$o" "flash_size: ok  4 MiB matches the firmware's flash parts (C8 40 16 4 MiB, EF 40 17 8 MiB)"
+expect_line "$o" "flash_size: ok  4 MiB matches the firmware's flash parts (C8 40 16 4 MiB, C8 40 17 8 MiB)"
 expect_line "$o" "platform: ok  MT6261 from MAUI_INFO at 0x00010038: \"MTKBAK_DEMO_PCB01_gprs_MT6261_S00.MAUI_11CW1418SP5_W20_01.bin\""
-grep -q '^flash_ids: ok  ROM CMEM_ID_INFO at 0x00010224: C8 40 16, EF 40 17; EXT_BOOTLOADER copy at 0x[0-9A-F]* agrees$' "$o" ||
+grep -q '^flash_ids: ok  ROM CMEM_ID_INFO at 0x00010224: C8 40 16, C8 40 17; EXT_BOOTLOADER copy at 0x[0-9A-F]* agrees$' "$o" ||
 	fail "flash_ids line"
 expect_line "$t/out16M" "sds_region: ok  SDS 0x00FFE000-0x01000000 (8 KiB, from MAUI_INFO at 0x00010038) inside the 16 MiB flash, after the code (ends 0x000A0400)"
 expect_line "$t/out16M" "fat_region: ok  FAT 0x00500000-0x00FFE000 (10.99 MiB, from FLASH_INFO at 0x00010168) inside the 16 MiB flash, after the code (ends 0x000A0400)"
@@ -70,7 +70,7 @@ assert d["health"] == 100 and d["healthy"] and d["kit_safe"], d["health"]
 assert d["flash"]["size"] == 4 << 20 and not d["flash"]["mirrored"]
 assert [i["name"] for i in d["images"]] == ["BOOTLOADER", "EXT_BOOTLOADER", "ROM", "VIVA"]
 assert d["images"][0]["offset"] == "0x00000800" and d["images"][0]["sha1"] == "ok"
-assert [e["id"] for e in d["flash_ids"]["rom"]["entries"]] == ["C84016", "EF4017"]
+assert [e["id"] for e in d["flash_ids"]["rom"]["entries"]] == ["C84016", "C84017"]
 assert d["flash_ids"]["nor_sizes"] == [4 << 20, 8 << 20]
 assert d["regions"]["fat"] == {"offset": "0x00300000", "length": 1 << 20}
 assert d["regions"]["sds"] is None
@@ -97,7 +97,12 @@ rc=0; "$MTKBAK" check --bogus "$t/demo4M.bin" >/dev/null 2>&1 || rc=$?
 rc=0; "$MTKBAK" check "$t/nonexistent.bin" >/dev/null 2>"$t/e" || rc=$?
 [ $rc -eq 66 ] || fail "missing file: exit $rc, want 66"
 grep -q "cannot read $t/nonexistent.bin: No such file or directory" "$t/e" || fail "missing file message"
-rc=0; "$MTKBAK" check "$t" >/dev/null 2>"$t/e" || rc=$?
-[ $rc -eq 66 ] || fail "a folder: exit $rc, want 66"
+rc=0; "$MTKBAK" check "$t/demo4M.bin/x" >/dev/null 2>"$t/e" || rc=$?
+[ $rc -eq 66 ] || fail "a path through a file: exit $rc, want 66"
+mkdir "$t/nokit"
+echo hello >"$t/nokit/readme.txt"
+rc=0; "$MTKBAK" check "$t/nokit" >"$t/nk" 2>&1 || rc=$?
+[ $rc -eq 1 ] || fail "a folder without a kit: exit $rc, want 1"
+grep -qxF 'kit_files: FAIL  no GFH image in the folder: not a firmware kit' "$t/nk" || fail "no kit line"
 "$MTKBAK" check --help | grep -q '^usage: mtkbak check DUMP' || fail "--help"
 echo "ok"

@@ -54,7 +54,7 @@ static const char demo_cfg[] =
     "     - flash_info:\n"
     "           flash_type: SF\n"
     "           id_length: 3\n"
-    "           flash_id:  [0xEF, 0x40, 0x17, 0x00, 0x00, 0x00, 0x00, 0x00]\n"
+    "           flash_id:  [0xC8, 0x40, 0x17, 0x00, 0x00, 0x00, 0x00, 0x00]\n"
     "       memory_type: PSRAM_166MHz\n"
     "       EMI_Setting:\n"
     " \n";

@@ -337,9 +337,9 @@ static void test_check_kit_dir(void **state)
 	read_file(dir, "MT6261.cfg", &buf, &len);
 	buf = realloc(buf, len + 1);
 	buf[len] = '\0';
-	char *id = strstr((char *)buf, "0xEF, 0x40, 0x17");
+	char *id = strstr((char *)buf, "0xC8, 0x40, 0x17");
 	assert_non_null(id);
-	memcpy(id, "0xEF, 0x40, 0x18", 16);
+	memcpy(id, "0xC8, 0x40, 0x18", 16);
 	path(p, dir, "MT6261.cfg");
 	assert_int_equal(atomic_write_file(p, buf, len, true), 0);
 	free(buf);

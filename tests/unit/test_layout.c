@@ -64,7 +64,7 @@ static void test_demo_layout(void **state)
 	assert_true(l->rom_ids.found);
 	assert_int_equal(l->rom_ids.count, 2);
 	assert_memory_equal(l->rom_ids.e[0].id, "\xC8\x40\x16", 3);
-	assert_memory_equal(l->rom_ids.e[1].id, "\xEF\x40\x17", 3);
+	assert_memory_equal(l->rom_ids.e[1].id, "\xC8\x40\x17", 3);
 	assert_true(l->ext_ids.found);
 	assert_memory_equal(&l->ext_ids.e, &l->rom_ids.e, sizeof(l->rom_ids.e));
 	assert_true(l->rom_nor.found);

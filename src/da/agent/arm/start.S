@@ -1,4 +1,6 @@
-/* Entry of mtkbak's agent. The boot ROM's D5 jumps here in ARM state (even address).
+/* Entry of mtkbak's agent. The boot ROM's D5 ends in its ARM trampoline (MT6261 0xFFF000B4:
+ * fresh ROM stack, r0-r3 = 0xBBBBBBBB, "bx" to the target), so an even load address starts
+ * us in ARM state with nothing useful in the registers.
  * Position independent: everything is found relative to where D7 put us, so the chip table
  * may choose any load address. The header after the first branch is read by the host
  * (protocol.h AGENT_IMG_*). */

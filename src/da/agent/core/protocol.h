@@ -29,7 +29,7 @@
  *   advance and never trusts a length field from the wire.
  *
  * USB detail: the boot ROM's USB driver only sends a short packet when it is flushed with a
- * partly filled 64-byte buffer. A reply of an agent command (70-75) whose length is a
+ * partly filled 64-byte buffer. A reply of an agent command (70-76) whose length is a
  * multiple of 64 is therefore followed by one AGENT_PAD byte, so the host's bulk read always
  * ends on a short packet (agent_reply_padded()). */
 #ifndef MTKBAK_AGENT_PROTOCOL_H
