@@ -20,7 +20,7 @@ if [ ! -x "$build/mtkbak" ] || [ ! -x "$build/tests/fwimg" ]; then
 	cmake -S "$src" -B "$build" >/dev/null
 	cmake --build "$build" -j2 --target mtkbak fwimg >/dev/null
 fi
-work=$(mktemp -d "$src/.bench-XXXXXX") # on the same disk as a real kit would be
+work=$(mktemp -d "$build/bench.XXXXXX") # on the disk a real kit would go to
 trap 'rm -rf "$work"' EXIT
 
 corpus=${MTKBAK_CORPUS:-$src/../shared/corpus}/mt6260a-kids-phone

@@ -257,7 +257,11 @@ struct fw_layout {
 	enum fw_size_source size_source;
 	bool mirrored;
 	uint32_t mirror_copies; /* how many times the flash repeats in the dump */
-	bool blank;		/* every byte the same */
+	/* the copies start alike (a second header block at the period) but differ: an
+	 * aliasing chip read with errors; flash_size is the period, mirrored stays false */
+	bool mirror_mismatch;
+	uint64_t mirror_diff_bytes, mirror_first_diff;
+	bool blank; /* every byte the same */
 	uint8_t blank_byte;
 
 	struct fw_header_block hb;

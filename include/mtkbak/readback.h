@@ -4,11 +4,17 @@
  * readback_run() talks to the watch through port_open / brom_* / da_* and never erases or
  * writes the watch's flash. It only prints through the callbacks in struct readback_opts.
  *
+ * Integrity: every packet is CRC-checked (bad ones re-requested); BROM-only reads every block
+ * twice. At the end the CRC-32 of FILE.part as it is on disk must equal the CRC-32 the agent
+ * computes on the watch over the whole range (1 MiB pieces that differ are read again, bounded);
+ * only then is the read good.
+ *
  * Output: the image goes to FILE.part, a small progress record to FILE.part.state (text; the
- * watch's ME ID, size, JEDEC ID and the verified offset with the CRC-32 of the verified part).
- * On success the record is removed and FILE.part is fsynced and renamed to FILE. On any failure
- * (Ctrl-C, cable drop that does not come back, crash) both stay, and running the same command
- * again continues at the first unverified offset when the record matches the same watch. */
+ * watch's ME ID, size, JEDEC ID and how much of FILE.part is read, with its CRC-32). On success
+ * the record is removed and FILE.part is fsynced and renamed to FILE. On any failure (Ctrl-C,
+ * cable drop that does not come back, crash) both stay, and running the same command again
+ * continues where it stopped when the record matches the same watch and FILE.part still
+ * matches the record's CRC-32. */
 #ifndef MTKBAK_READBACK_H
 #define MTKBAK_READBACK_H
 
@@ -42,7 +48,7 @@ struct readback_opts {
 	int open_timeout_ms;	  /* first wait for the watch (< 0: forever, 0: look once) */
 	int reconnect_timeout_ms; /* wait for the watch to come back after a cable drop */
 	unsigned max_reconnects;  /* cable drops survived per run (0: default 10) */
-	unsigned chunk_size;	  /* verification/resume granularity (0: default 1 MiB) */
+	unsigned chunk_size;	  /* resume and repair granularity (0: default 1 MiB) */
 	const struct mtk_log *log;
 	/* One line per state change ("Loading the agent", "Reading 4.0 MiB", ...). */
 	void (*state)(void *ctx, const char *msg);
@@ -84,11 +90,11 @@ struct readback_result {
 	unsigned packet_retries; /* bad packets the agent layer re-requested */
 	unsigned reconnects;	 /* cable drops survived */
 	bool resumed;
-	uint32_t resumed_from; /* verified offset the run continued from */
+	uint32_t resumed_from; /* offset the run continued from */
 	char out_path[MTK_PATH_MAX];
 	/* On failure: what was going on, for "mtkbak: error: <context>: <error>". */
 	char error_context[256];
-	uint32_t verified; /* on failure: bytes kept verified in FILE.part */
+	uint32_t verified; /* on failure: bytes kept in FILE.part for a rerun */
 };
 
 /* Fills defaults: auto length, 60 s reconnect wait, 10 reconnects, 1 MiB chunks. */

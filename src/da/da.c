@@ -279,7 +279,9 @@ int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, co
 			    (unsigned)bi.footprint, chip->name, (unsigned)chip->agent_max_size,
 			    (unsigned)chip->agent_load_addr);
 
-	ret = da_probe(b, d->timeout_ms);
+	/* A boot ROM that just answered the handshake afresh cannot be running an agent: only
+	 * probe (250 ms) when it was already in command mode. */
+	ret = b->already_synced ? da_probe(b, d->timeout_ms) : 0;
 	if (ret == 1) {
 		d->reused = true;
 		mtk_logf(d->log, MTK_LOG_INFO,

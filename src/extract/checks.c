@@ -802,6 +802,22 @@ static void check_mirror(const struct fw_layout *l, const struct fw_check_opts *
 	}
 	size_text(l->dump_len, dsz, sizeof(dsz));
 	size_text(l->flash_size, fsz, sizeof(fsz));
+	if (l->mirror_mismatch) {
+		uint64_t at = l->mirror_first_diff;
+
+		msg_add(
+		    &m,
+		    "the %s dump repeats a %s flash %u times (the chip ignores the high address "
+		    "bits) but the copies differ in %llu byte%s, first at 0x%08llX against "
+		    "0x%08llX: the read returned different data for the same flash bytes; read "
+		    "it again",
+		    dsz, fsz, l->mirror_copies, (ull)l->mirror_diff_bytes,
+		    l->mirror_diff_bytes == 1 ? "" : "s", (ull)at, (ull)(at % l->flash_size));
+		f = add(fs, "mirror", FW_SEV_FAIL, true, m.buf);
+		add_off(f, at);
+		add_off(f, at % l->flash_size);
+		return;
+	}
 	if (!l->mirrored) {
 		msg_add(&m,
 			"no repeat: the %s dump does not repeat its start at any power-of-two "

@@ -11,6 +11,9 @@
 #ifndef _WIN32
 #include <sys/mman.h>
 #endif
+#ifndef O_BINARY
+#define O_BINARY 0 /* Windows: no newline translation */
+#endif
 
 void image_wrap(struct fw_dump *d, const uint8_t *data, uint64_t len)
 {
@@ -44,7 +47,7 @@ int image_map(const char *path, struct fw_dump *d)
 	int fd, ret = 0;
 
 	memset(d, 0, sizeof(*d));
-	fd = open(path, O_RDONLY);
+	fd = open(path, O_RDONLY | O_BINARY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {

@@ -10,6 +10,7 @@
 #include "mtkbak/kit.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,12 @@
 #include "internal.h"
 
 #ifdef _WIN32
+#include <direct.h>
 #include <io.h>
 #define fsync _commit
+#endif
+#ifndef O_BINARY
+#define O_BINARY 0 /* Windows: no newline translation */
 #endif
 
 struct pending {
@@ -41,6 +46,7 @@ struct kit_ctx {
 	struct kit_result *res;
 	int npending;
 	struct pending pending[KIT_MAX_FILES + 4];
+	uint8_t plan_sha[KIT_MAX_FILES][MTK_SHA256_LEN];
 };
 
 static int write_all(int fd, const uint8_t *p, uint64_t len)
@@ -91,7 +97,7 @@ static int open_out(struct kit_ctx *c, const char *name)
 	memcpy(p->tmp, p->path, strlen(p->path) + 1);
 	if (c->in_place)
 		strcat(p->tmp, ".part");
-	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_BINARY, 0644);
 	if (fd < 0)
 		return -errno;
 	p->fd = fd;
@@ -141,10 +147,9 @@ static void abort_files(struct kit_ctx *c)
 	c->npending = 0;
 }
 
-/* One kit file from dump bytes (written straight from the mapping). */
+/* One kit file from dump bytes (written straight from the mapping; hashed elsewhere). */
 static int put_file(struct kit_ctx *c, const char *name, const uint8_t *data, uint64_t len)
 {
-	uint8_t sha[MTK_SHA256_LEN];
 	int fd = open_out(c, name), ret;
 
 	if (fd < 0)
@@ -153,8 +158,19 @@ static int put_file(struct kit_ctx *c, const char *name, const uint8_t *data, ui
 	if (ret < 0)
 		return ret;
 	start_writeback(fd);
-	mtk_sha256(data, (size_t)len, sha);
-	return record(c, name, len, sha);
+	return 0;
+}
+
+/* SHA-256 of every planned file, straight from the dump; runs in a second thread while the
+ * first one writes the same bytes. */
+static void *hash_plan(void *arg)
+{
+	struct kit_ctx *c = arg;
+
+	for (int i = 0; i < c->plan.n; i++)
+		mtk_sha256(c->l->data + c->plan.f[i].offset, (size_t)c->plan.f[i].length,
+			   c->plan_sha[i]);
+	return NULL;
 }
 
 int fw_hash_file(const char *path, uint8_t sha[MTK_SHA256_LEN], uint64_t *size)
@@ -285,12 +301,20 @@ static int write_contents(struct kit_ctx *c)
 	const struct kit_plan *p = &c->plan;
 	int ret;
 
-	for (int i = 0; i < p->n; i++) {
+	pthread_t hasher;
+	bool threaded = pthread_create(&hasher, NULL, hash_plan, c) == 0;
+
+	ret = 0;
+	for (int i = 0; ret == 0 && i < p->n; i++)
 		ret = put_file(c, p->f[i].name, c->l->data + p->f[i].offset, p->f[i].length);
-		if (ret < 0)
-			return ret;
-	}
-	ret = put_rendered(c, p->cfg_name, render_cfg);
+	if (threaded)
+		pthread_join(hasher, NULL);
+	else
+		hash_plan(c);
+	for (int i = 0; ret == 0 && i < p->n; i++)
+		ret = record(c, p->f[i].name, p->f[i].length, c->plan_sha[i]);
+	if (ret == 0)
+		ret = put_rendered(c, p->cfg_name, render_cfg);
 	if (ret == 0)
 		ret = put_rendered(c, "report.txt", render_report_txt);
 	if (ret == 0)
@@ -335,16 +359,25 @@ static int split_path(const char *dir, char *parent, char *base)
 	return 0;
 }
 
-/* A fresh, unused name next to DIR: ".BASE.TAG-XXXXXX" (created as a folder by mkdtemp). */
+/* A fresh folder next to DIR: ".BASE.TAG-<pid><n>" (mkdtemp is not on every platform). */
 static int temp_dir(const char *parent, const char *base, const char *tag, char *out)
 {
-	int n = snprintf(out, MTK_PATH_MAX, "%s/.%s.%s-XXXXXX", parent, base, tag);
+	for (unsigned attempt = 0; attempt < 100; attempt++) {
+		int n = snprintf(out, MTK_PATH_MAX, "%s/.%s.%s-%lx%02x", parent, base, tag,
+				 (unsigned long)getpid(), attempt);
 
-	if (n < 0 || n >= MTK_PATH_MAX)
-		return -ENAMETOOLONG;
-	if (!mkdtemp(out))
-		return -errno;
-	return 0;
+		if (n < 0 || n >= MTK_PATH_MAX)
+			return -ENAMETOOLONG;
+#ifdef _WIN32
+		if (_mkdir(out) == 0)
+#else
+		if (mkdir(out, 0700) == 0)
+#endif
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
 }
 
 static int write_via_temp(struct kit_ctx *c, const char *dir)
@@ -379,7 +412,7 @@ static int write_via_temp(struct kit_ctx *c, const char *dir)
 		ret = fsync_dir(tmp);
 	if (ret < 0)
 		goto fail;
-	chmod(tmp, 0755); /* mkdtemp makes it 0700 */
+	chmod(tmp, 0755); /* made 0700 until it is complete */
 
 	if (exists && dir_nonempty(dir) > 0) {
 		/* --force: move the old folder aside, put the new one in, then delete the old */

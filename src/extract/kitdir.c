@@ -299,7 +299,7 @@ static void check_cfg(struct kitdir *k, const struct fw_layout *l)
 			    bad[0] ? "; " : "", nids, ids->count);
 	}
 	if (bad[0]) {
-		snprintf(msg, sizeof(msg), "%s: %s", cfg->name, bad);
+		append(msg, sizeof(msg), "%s: %s", cfg->name, bad);
 		add(&k->pre, "cfg", FW_SEV_FAIL, false, msg);
 		return;
 	}
@@ -435,9 +435,9 @@ static int assemble(struct kitdir *k, uint8_t **img, size_t *len, uint64_t *flas
 		append(msg, sizeof(msg), ", %s", what);
 	}
 	{
-		char all[400];
+		char all[400] = "";
 
-		snprintf(all, sizeof(all), "placed as the flash tool would: %s", msg);
+		append(all, sizeof(all), "placed as the flash tool would: %s", msg);
 		if (bad[0]) {
 			append(all, sizeof(all), "; %s", bad);
 			add(&k->pre, "kit_files", FW_SEV_FAIL, !strstr(bad, "no FAT.bin"), all);

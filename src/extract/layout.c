@@ -41,6 +41,47 @@ uint64_t fw_mirror_period(const uint8_t *data, uint64_t len)
 	return 0;
 }
 
+#define MIRROR_PROBE 0x1000u
+
+/* A dump whose copies start alike at a power-of-two period (the header block again at 4 MiB)
+ * but differ somewhere: the chip aliases, and the read returned different bytes for the same
+ * flash address. A larger chip holds erased or file-system data there, never a second copy
+ * of offset 0. */
+static void mirror_mismatch(struct fw_layout *l)
+{
+	const uint8_t *d = l->data;
+	uint64_t len = l->dump_len;
+
+	if (len < 2 * FW_MIN_MIRROR || all_same(d, MIRROR_PROBE))
+		return;
+	for (uint64_t s = FW_MIN_MIRROR; s < len; s <<= 1) {
+		bool alike = true;
+		uint64_t diff = 0, first = 0;
+
+		if (len % s)
+			continue;
+		for (uint64_t k = s; k < len && alike; k += s)
+			alike = memcmp(d, d + k, MIRROR_PROBE) == 0;
+		if (!alike)
+			continue;
+		for (uint64_t k = s; k < len; k += s)
+			for (uint64_t b = 0; b < s; b += MIRROR_PROBE) {
+				if (memcmp(d + b, d + k + b, MIRROR_PROBE) == 0)
+					continue;
+				for (uint64_t i = b; i < b + MIRROR_PROBE; i++)
+					if (d[i] != d[k + i] && !diff++)
+						first = k + i;
+			}
+		l->mirror_mismatch = true;
+		l->mirror_diff_bytes = diff;
+		l->mirror_first_diff = first;
+		l->mirror_copies = (uint32_t)(len / s);
+		l->flash_size = s;
+		l->size_source = FW_SIZE_MIRROR;
+		return;
+	}
+}
+
 /* Copies a fixed-size string field; stops at NUL, replaces non-printable bytes. */
 static void copy_field(char *out, size_t outlen, const uint8_t *p, size_t n)
 {
@@ -203,6 +244,23 @@ static int cmp_image(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+/* The next 4-byte aligned offset >= from holding an 'M' (a GFH header starts "MMM"), or n.
+ * memchr skips code and erased flash many bytes at a time. */
+static uint64_t next_m(const uint8_t *d, uint64_t n, uint64_t from)
+{
+	while (from < n) {
+		const uint8_t *m = memchr(d + from, 'M', (size_t)(n - from));
+
+		if (!m)
+			return n;
+		from = (uint64_t)(m - d);
+		if ((from & 3) == 0)
+			return from;
+		from = (from + 3) & ~3ull;
+	}
+	return n;
+}
+
 static void scan_images(struct fw_layout *l)
 {
 	const uint8_t *d = l->data;
@@ -211,7 +269,8 @@ static void scan_images(struct fw_layout *l)
 	struct gfh_file_info bl_fi;
 	char why[96];
 
-	for (uint64_t off = 0; off + GFH_FILE_INFO_LEN <= n; off += 4) {
+	for (uint64_t off = next_m(d, n, 0); off + GFH_FILE_INFO_LEN <= n;
+	     off = next_m(d, n, off + 4)) {
 		struct gfh_file_info fi;
 		int desc;
 
@@ -495,6 +554,8 @@ int layout_scan(const uint8_t *data, uint64_t len, struct fw_layout *l, const st
 				 "0x%llX bytes",
 				 (unsigned long long)period, l->mirror_copies,
 				 (unsigned long long)period);
+		} else {
+			mirror_mismatch(l);
 		}
 	}
 	scan_header_block(l);

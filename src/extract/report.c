@@ -90,7 +90,9 @@ void report_json_fields(const struct fw_layout *l, const struct fw_findings *fs,
 	jw_kuint(w, "size", l->flash_size);
 	jw_kstr(w, "size_source", l->size_source == FW_SIZE_MIRROR ? "mirror" : "dump");
 	jw_kbool(w, "mirrored", l->mirrored);
-	jw_kuint(w, "copies", l->mirrored ? l->mirror_copies : 1);
+	jw_kbool(w, "mirror_mismatch", l->mirror_mismatch);
+	jw_kuint(w, "mirror_diff_bytes", l->mirror_diff_bytes);
+	jw_kuint(w, "copies", l->mirrored || l->mirror_mismatch ? l->mirror_copies : 1);
 	jw_kuint(w, "alias_bytes", l->dump_len > l->flash_size ? l->dump_len - l->flash_size : 0);
 	jw_obj_end(w);
 

@@ -103,10 +103,15 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 
 	close_dev(d);
 	d->detail[0] = '\0';
-	if (d->first_tp)
+	if (d->first_tp) {
 		ret = connect_given_port(d, id);
-	else
+	} else if (!d->o->env || !d->o->port) {
+		/* only an open port was given: nothing to wait for after a cable drop */
+		snprintf(d->detail, sizeof(d->detail), "no port to reconnect to");
+		return -ENODEV;
+	} else {
 		ret = brom_connect(&d->brom, d->o->env, d->o->port, &w, &copts, id, d->o->log);
+	}
 	if (ret < 0) {
 		keep_detail(d, "");
 		brom_disconnect(&d->brom);

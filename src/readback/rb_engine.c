@@ -451,7 +451,7 @@ static int open_part(struct eng *e)
 		human(old.verified, d, sizeof(d));
 		human(e->size, t, sizeof(t));
 		if (old.verified)
-			say(e, "Resuming: %s of %s were verified by an earlier run", d, t);
+			say(e, "Resuming: %s of %s were read by an earlier run", d, t);
 	} else if (why[0]) {
 		say(e, "Starting over: %s", why);
 	}

@@ -111,8 +111,8 @@ struct rb_state {
 	uint8_t me_id[16];
 	bool have_jedec;
 	uint8_t jedec[3];
-	uint32_t verified;     /* bytes [0, verified) of FILE.part are verified */
-	uint32_t verified_crc; /* CRC-32 of those bytes */
+	uint32_t verified;     /* bytes [0, verified) of FILE.part are read (packet-checked) */
+	uint32_t verified_crc; /* CRC-32 of those bytes, to trust them again on a rerun */
 };
 
 /* Text form; returns its length, or -ENOSPC when len is too small. */

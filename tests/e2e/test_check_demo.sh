@@ -56,6 +56,13 @@ expect_line "$t/mir" "health: 100%"
 "$MTKBAK" check "$t/mirror8.bin" >"$t/mir8" || fail "mirrored 8M: exit $?"
 grep -q '^mirror: warn  the 16 MiB dump holds a 8 MiB flash 2 times' "$t/mir8" || fail "8M mirror line"
 
+# a mirrored read whose copies differ in one byte: an unreliable read (FAIL), offsets named
+"$FWIMG" corrupt "$t/mirror.bin" --flip 0x00C01000 -o "$t/mirbad.bin"
+rc=0
+"$MTKBAK" check "$t/mirbad.bin" >"$t/mb" || rc=$?
+[ $rc -eq 1 ] || fail "mirror with a differing copy: exit $rc, want 1"
+expect_line "$t/mb" "mirror: FAIL  the 16 MiB dump repeats a 4 MiB flash 4 times (the chip ignores the high address bits) but the copies differ in 1 byte, first at 0x00C01000 against 0x00001000: the read returned different data for the same flash bytes; read it again"
+
 # -q: only what is not ok, and the health line
 "$MTKBAK" check -q "$t/mirror.bin" >"$t/q"
 [ "$(wc -l <"$t/q")" -eq 2 ] || fail "-q prints the warning and health only"
@@ -82,7 +89,8 @@ PY
 "$MTKBAK" --json check "$t/mirror.bin" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["flash"] == {"size": 4 << 20, "size_source": "mirror", "mirrored": True, "copies": 4,
+assert d["flash"] == {"size": 4 << 20, "size_source": "mirror", "mirrored": True,
+                      "mirror_mismatch": False, "mirror_diff_bytes": 0, "copies": 4,
                       "alias_bytes": 12 << 20}, d["flash"]
 m = [c for c in d["checks"] if c["name"] == "mirror"][0]
 assert m["status"] == "warn" and m["offsets"] == ["0x00400000"]'

@@ -285,6 +285,22 @@ static void test_mirrored(void **state)
 	assert_int_equal(r->fs.fail, 0);
 	assert_int_equal(r->fs.health, 100);
 	free(r);
+
+	/* the third copy read with two wrong bytes: an unreliable read, not a bigger chip */
+	img[8 * MIB + 0x12345] ^= 0x04;
+	img[8 * MIB + 0x20000] ^= 0x80;
+	r = run(img, len, NULL);
+	f = find(r, "mirror");
+	assert_int_equal(f->sev, FW_SEV_FAIL);
+	assert_true(f->unsafe);
+	assert_true(has_offset(f, 8 * MIB + 0x12345));
+	assert_true(has_offset(f, 0x12345));
+	assert_non_null(strstr(f->message, "differ in 2 bytes, first at 0x00812345 against "
+					   "0x00012345"));
+	assert_int_equal(r->l.flash_size, 4 * MIB);
+	assert_int_equal(r->l.nimages, 4);
+	assert_false(r->fs.kit_safe);
+	free(r);
 	free(img);
 }
 
