@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "mtkbak/errors.h"
+#include "util/compat.h"
 #include "mtkbak/fsutil.h"
 #include "mtkbak/hash.h"
 #include "readback/rb_internal.h"
