@@ -107,6 +107,8 @@ _mtkbak() {
 			else
 				mapfile -t reply < <(compgen -W "$_mtkbak_commands" -- "$cur")
 			fi
+		elif [ "$cmd" = help ] && [[ $cur == -* ]]; then
+			mapfile -t reply < <(compgen -W "-v -q --json --verbose --quiet --help" -- "$cur")
 		elif [ "$cmd" = help ]; then
 			mapfile -t reply < <(compgen -W "$_mtkbak_commands" -- "$cur")
 		elif [[ $cur == -* ]]; then

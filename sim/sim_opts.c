@@ -14,7 +14,7 @@ void sim_opts_default(struct sim_opts *o)
 	o->stall_ms = 5000;
 	o->replug_ms = -1;
 	o->seed = 1;
-	o->image_size = 8u * 1024u * 1024u;
+	o->image_size = 4u * 1024u * 1024u; /* sim:demo: a typical MT6261 watch */
 	o->fail_status = 0x1D02;
 }
 

@@ -182,8 +182,19 @@ int cmd_extract(int argc, char **argv)
 		} else if (ret == -ENOTDIR) {
 			ux_error("%s exists and is not a folder", dir);
 			ret = MTK_EXIT_CANTCREAT;
-		} else {
+		} else if (ret == -EINVAL) {
+			ux_error("cannot use '%s' as the kit folder: give a folder name", dir);
+			ret = MTK_EXIT_USAGE;
+		} else if (ret == -ENOMEM) {
 			ret = cli_fail(ret, ctx);
+		} else {
+			/* file-system errors: not the device hints cli_fail gives */
+			ux_error("cannot write the kit to %s: %s", dir, strerror(-ret));
+			ux_hint(ret == -ENOSPC || ret == -EDQUOT
+				    ? "free some space (the kit needs about the dump's size), or "
+				      "choose another folder"
+				    : "choose a folder you can write to (nothing was left behind)");
+			ret = ret == -EIO ? MTK_EXIT_IOERR : MTK_EXIT_CANTCREAT;
 		}
 		fw_checked_free(c);
 		return ret;

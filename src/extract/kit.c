@@ -299,12 +299,10 @@ static void render_sums(struct kit_ctx *c, FILE *f)
 static int write_contents(struct kit_ctx *c)
 {
 	const struct kit_plan *p = &c->plan;
-	int ret;
-
 	pthread_t hasher;
 	bool threaded = pthread_create(&hasher, NULL, hash_plan, c) == 0;
+	int ret = 0;
 
-	ret = 0;
 	for (int i = 0; ret == 0 && i < p->n; i++)
 		ret = put_file(c, p->f[i].name, c->l->data + p->f[i].offset, p->f[i].length);
 	if (threaded)

@@ -87,6 +87,9 @@ rc=0; "$MTKBAK" extract "$t/d16.bin" >/dev/null 2>"$t/e" || rc=$?
 grep -q 'extract needs the kit folder: -o DIR' "$t/e" || fail "no -o message"
 rc=0; "$MTKBAK" extract "$t/missing.bin" -o "$t/x" >/dev/null 2>&1 || rc=$?
 [ $rc -eq 66 ] || fail "missing dump: exit $rc, want 66"
+rc=0; "$MTKBAK" extract "$t/d16.bin" -o /proc/mtkbak-kit >/dev/null 2>"$t/e" || rc=$?
+[ $rc -eq 73 ] || fail "unwritable folder: exit $rc, want 73"
+grep -q 'cannot write the kit to /proc/mtkbak-kit' "$t/e" || fail "unwritable folder message"
 rc=0; "$MTKBAK" extract "$t/d16.bin" -o "$t/x" --platform 'MT/61' >/dev/null 2>&1 || rc=$?
 [ $rc -eq 2 ] || fail "bad --platform: exit $rc, want 2"
 "$MTKBAK" extract "$t/d16.bin" -o "$t/kp" --platform MT6261D --memory-type PSRAM_130MHz >/dev/null ||

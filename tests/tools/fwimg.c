@@ -204,7 +204,8 @@ static int write_kit(const char *dir, const struct fwgen_blob *files, int n)
 			snprintf(name, sizeof(name), "VIVA");
 			break;
 		case 0x0103:
-			snprintf(name, sizeof(name), "THIRD_ROM%s", i > 4 ? "_2" : "");
+			/* one extra image of a type: extract names a second one by address */
+			snprintf(name, sizeof(name), "THIRD_ROM");
 			break;
 		default:
 			snprintf(name, sizeof(name), "FILE_0x%04X", type);
