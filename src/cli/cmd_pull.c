@@ -423,9 +423,10 @@ static int pull_one(struct pull_session *s)
 	code = check_and_extract(s, dir, image, &rr, fs, l, &dump);
 
 	double secs = now_s() - t0;
-	char jedec[8] = "?";
+	char jedec[16] = "?";
 	if (rr.have_jedec)
-		mtk_hex(rr.jedec, 3, jedec);
+		snprintf(jedec, sizeof(jedec), "%02X %02X %02X", rr.jedec[0], rr.jedec[1],
+			 rr.jedec[2]);
 	ux_state("Done in %.1f s (%.2f MB/s): %s, flash %s %.0f MiB, health %d%%, files in %s/",
 		 secs, rr.read_seconds > 0 ? rr.bytes_transferred / rr.read_seconds / 1e6 : 0.0,
 		 l->platform[0] ? l->platform : (id.chip ? id.chip->name : "?"), jedec,

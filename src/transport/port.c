@@ -193,6 +193,13 @@ static int sim_create(struct port_env *env, const struct port_spec *spec, struct
 
 	split_sim_arg(spec->arg, &ss);
 	sim_opts_default(&o);
+	if (!strcmp(ss.image, "demo")) {
+		/* The demo shows what a real pull looks like: the watch is plugged in a moment after
+		 * mtkbak starts waiting, and the read runs at USB full speed. plug=0,link=none
+		 * turn that off. */
+		o.plug_ms = 1500;
+		o.link_fs = true;
+	}
 	if ((ret = sim_opts_parse(ss.opts, &o, why, sizeof(why))) < 0) {
 		set_err(env, "%s", why);
 		return ret;

@@ -49,7 +49,7 @@ echo "$out" | head -1 | grep -q '^Waiting for the watch: switch it off, then con
 echo "$out" | grep -q '^Found MT6261 (hw code 0x6261' || fail "found line: $out"
 echo "$out" | grep -q 'reading 4.0 MiB (size from JEDEC ID' || fail "size line: $out"
 echo "$out" | grep -q '^Checked the firmware: health 100%' || fail "check line: $out"
-echo "$out" | grep -q '^Done in .* MT6261, flash c84016 4 MiB, health 100%, files in one/$' || fail "summary: $out"
+echo "$out" | grep -q '^Done in .* MT6261, flash C8 40 16 4 MiB, health 100%, files in one/$' || fail "summary: $out"
 check_kit one demo4.bin
 grep -q 'state Found MT6261' one/mtkbak.log || fail "mtkbak.log lacks the states"
 grep -q 'brom: ' one/mtkbak.log || fail "mtkbak.log lacks the protocol steps"
