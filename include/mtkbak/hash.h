@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MTK_SHA1_LEN 20
+#define MTK_SHA1_LEN   20
 #define MTK_SHA256_LEN 32
 
 void mtk_sha1(const void *data, size_t len, uint8_t out[MTK_SHA1_LEN]);

@@ -15,6 +15,6 @@ struct mtk_log {
 
 /* printf-style helper; does nothing when log or log->fn is NULL. */
 void mtk_logf(const struct mtk_log *log, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

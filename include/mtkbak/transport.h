@@ -27,9 +27,9 @@ struct mtk_transport_ops {
 
 struct mtk_transport {
 	const struct mtk_transport_ops *ops;
-	char name[160];             /* for messages: "usb:1-2.3", "serial:/dev/ttyACM0", "sim:demo" */
-	const struct mtk_log *log;  /* may be NULL */
-	uint8_t rbuf[MTK_TP_RBUF];  /* read-ahead so byte-wise protocol reads are cheap */
+	char name[160]; /* for messages: "usb:1-2.3", "serial:/dev/ttyACM0", "sim:demo" */
+	const struct mtk_log *log; /* may be NULL */
+	uint8_t rbuf[MTK_TP_RBUF]; /* read-ahead so byte-wise protocol reads are cheap */
 	size_t rpos, rlen;
 };
 

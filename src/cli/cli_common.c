@@ -47,21 +47,25 @@ int cli_fail(int err, const char *context)
 			"('mtkbak udev') so ModemManager leaves it alone");
 		break;
 	case ETIMEDOUT:
-		ux_hint("the watch stopped answering: unplug it, switch it off, and connect it again "
-			"while holding the boot key; an interrupted read resumes when you rerun the "
-			"same command");
+		ux_hint(
+		    "the watch stopped answering: unplug it, switch it off, and connect it again "
+		    "while holding the boot key; an interrupted read resumes when you rerun the "
+		    "same command");
 		break;
 	case EPROTO:
 	case EREMOTEIO:
-		ux_hint("unplug the watch, wait a few seconds, and connect it again; run with -v to "
-			"see the protocol exchange");
+		ux_hint(
+		    "unplug the watch, wait a few seconds, and connect it again; run with -v to "
+		    "see the protocol exchange");
 		break;
 	case EPERM:
-		ux_hint("this is a secure part that only runs signed code; mtkbak cannot back it up "
-			"through the boot ROM");
+		ux_hint(
+		    "this is a secure part that only runs signed code; mtkbak cannot back it up "
+		    "through the boot ROM");
 		break;
 	case MTK_EAMBIGUOUS:
-		ux_hint("more than one watch is connected: choose one with --port (see 'mtkbak list')");
+		ux_hint(
+		    "more than one watch is connected: choose one with --port (see 'mtkbak list')");
 		break;
 	case EEXIST:
 		ux_hint("choose another output name, or add --force to replace it");
@@ -78,7 +82,8 @@ int cli_parse_port(const char *text, struct port_spec *spec)
 	int ret = port_spec_parse(text ? text : "auto", spec, err, sizeof(err));
 
 	if (ret < 0) {
-		ux_error("bad --port '%s': %s", text ? text : "auto", err[0] ? err : mtk_strerror(ret));
+		ux_error("bad --port '%s': %s", text ? text : "auto",
+			 err[0] ? err : mtk_strerror(ret));
 		ux_hint("use auto, usb, usb:BUS-PORT, serial:PATH, sim:IMAGE or sim:demo");
 		return MTK_EXIT_USAGE;
 	}

@@ -12,7 +12,10 @@
 /* Long options every command accepts; put them at the end of a command's table, before {0}. */
 #define CLI_COMMON_LONGOPTS                                                                        \
 	{"json", no_argument, NULL, 'J'}, {"verbose", no_argument, NULL, 'v'},                     \
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}
+	    {"quiet", no_argument, NULL, 'q'},                                                     \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
 /* Short options to append to a command's optstring. */
 #define CLI_COMMON_SHORTOPTS "vqh"
 

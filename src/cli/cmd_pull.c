@@ -36,31 +36,36 @@ struct pull_session {
 	struct pull_opts o;
 	struct port_spec spec;
 	struct port_env *env;
-	FILE *log;          /* mtkbak.log content, copied into the folder at the end */
-	int hinted;         /* the 10 s hint was given */
+	FILE *log;  /* mtkbak.log content, copied into the folder at the end */
+	int hinted; /* the 10 s hint was given */
 	uint8_t done_ids[PULL_MAX_DONE][16];
 	int ndone;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: mtkbak pull [--auto] [--port SPEC] [-o DIR] [--timeout SECS] [--loop] [--json]\n"
-		"\n"
-		"Waits for the watch, reads its whole flash (size found by itself, every packet and the\n"
-		"whole image verified, resumable), checks the firmware and writes a flashable kit.\n"
-		"\n"
-		"  --auto           wait for the watch to be plugged in (switch it off first)\n"
-		"  --port SPEC      auto (default), usb, usb:BUS-PORT, serial:PATH, sim:IMAGE, sim:demo\n"
-		"  -o, --output DIR output folder (default ./<CHIP>-<ME ID>-<date>-<time>/); a half-done\n"
-		"                   pull into the same folder continues where it stopped\n"
-		"  --timeout SECS   give up waiting for the watch after SECS (exit 69)\n"
-		"  --loop           after each watch, wait for the next one (each into its own folder)\n"
-		"  --length L       read L bytes (4M, 8M, 16M, bytes) instead of finding the size\n"
-		"  --no-da          read through the boot ROM alone (slower), no agent upload\n"
-		"  --force          replace files in an existing output folder\n"
-		"  --json           one JSON event per line (state, progress, result)\n"
-		"  -v               show protocol steps\n");
+	fprintf(
+	    f, "usage: mtkbak pull [--auto] [--port SPEC] [-o DIR] [--timeout SECS] [--loop] "
+	       "[--json]\n"
+	       "\n"
+	       "Waits for the watch, reads its whole flash (size found by itself, every packet and "
+	       "the\n"
+	       "whole image verified, resumable), checks the firmware and writes a flashable kit.\n"
+	       "\n"
+	       "  --auto           wait for the watch to be plugged in (switch it off first)\n"
+	       "  --port SPEC      auto (default), usb, usb:BUS-PORT, serial:PATH, sim:IMAGE, "
+	       "sim:demo\n"
+	       "  -o, --output DIR output folder (default ./<CHIP>-<ME ID>-<date>-<time>/); a "
+	       "half-done\n"
+	       "                   pull into the same folder continues where it stopped\n"
+	       "  --timeout SECS   give up waiting for the watch after SECS (exit 69)\n"
+	       "  --loop           after each watch, wait for the next one (each into its own "
+	       "folder)\n"
+	       "  --length L       read L bytes (4M, 8M, 16M, bytes) instead of finding the size\n"
+	       "  --no-da          read through the boot ROM alone (slower), no agent upload\n"
+	       "  --force          replace files in an existing output folder\n"
+	       "  --json           one JSON event per line (state, progress, result)\n"
+	       "  -v               show protocol steps\n");
 }
 
 static int pull_tick(void *ctx, int waited_ms)
@@ -71,10 +76,11 @@ static int pull_tick(void *ctx, int waited_ms)
 		return -EINTR;
 	if (waited_ms >= 10000 && !s->hinted) {
 		s->hinted = 1;
-		ux_hint("still waiting. Most watches enter boot-ROM mode only while switched off, for "
-			"a few seconds after USB is connected: unplug, switch the watch off (or take "
-			"the battery out), then plug it in again, holding its boot key if it has one. "
-			"'mtkbak doctor' checks permissions and drivers.");
+		ux_hint(
+		    "still waiting. Most watches enter boot-ROM mode only while switched off, for "
+		    "a few seconds after USB is connected: unplug, switch the watch off (or take "
+		    "the battery out), then plug it in again, holding its boot key if it has one. "
+		    "'mtkbak doctor' checks permissions and drivers.");
 	}
 	return 0;
 }
@@ -157,9 +163,9 @@ static int choose_folder(struct pull_session *s, const struct brom_id *id, char 
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	if (s->o.out_dir) /* --loop -o DIR: one subfolder per watch */
 		return snprintf(dir, MTK_PATH_MAX, "%s/%s%s", s->o.out_dir, prefix, stamp) >=
-				       MTK_PATH_MAX
-			       ? -ENAMETOOLONG
-			       : 0;
+			       MTK_PATH_MAX
+			   ? -ENAMETOOLONG
+			   : 0;
 	snprintf(dir, MTK_PATH_MAX, "%s%s", prefix, stamp);
 	return 0;
 }
@@ -320,8 +326,9 @@ static int pull_one(struct pull_session *s)
 	wait.ctx = s;
 	s->hinted = 0;
 	if (s->o.autowait)
-		ux_state("Waiting for the watch: switch it off, then connect USB (hold the boot key "
-			 "if it has one). Ctrl-C to stop.");
+		ux_state(
+		    "Waiting for the watch: switch it off, then connect USB (hold the boot key "
+		    "if it has one). Ctrl-C to stop.");
 	for (;;) {
 		ret = brom_connect(&b, s->env, &s->spec, &wait, &copts, &id, ux_log());
 		if (ret < 0) {
@@ -331,9 +338,11 @@ static int pull_one(struct pull_session *s)
 			}
 			if (ret == -ENODEV && s->o.autowait && s->o.timeout_s > 0) {
 				ux_error("no watch appeared within %d s", s->o.timeout_s);
-				ux_hint("switch the watch off, connect USB while holding its boot key; "
-					"'mtkbak doctor' checks permissions and drivers");
-				emit_result("no-device", NULL, NULL, NULL, NULL, 0, MTK_EXIT_UNAVAILABLE);
+				ux_hint(
+				    "switch the watch off, connect USB while holding its boot key; "
+				    "'mtkbak doctor' checks permissions and drivers");
+				emit_result("no-device", NULL, NULL, NULL, NULL, 0,
+					    MTK_EXIT_UNAVAILABLE);
 				return MTK_EXIT_UNAVAILABLE;
 			}
 			if (b.detail[0])
@@ -396,7 +405,8 @@ static int pull_one(struct pull_session *s)
 	if (ret < 0) {
 		code = cli_fail(ret, rr.error_context[0] ? rr.error_context : "the read failed");
 		if (rr.verified && ret != -EEXIST)
-			ux_hint("%.1f MiB are verified and kept: run the same command again to continue",
+			ux_hint("%.1f MiB are verified and kept: run the same command again to "
+				"continue",
 				rr.verified / 1048576.0);
 		save_log(s, dir);
 		emit_result(ret == -EINTR ? "interrupted" : "failed", dir, NULL, NULL, NULL,
@@ -444,16 +454,16 @@ static int pull_one(struct pull_session *s)
 int cmd_pull(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"auto", no_argument, NULL, 'a'},
-		{"port", required_argument, NULL, 'p'},
-		{"output", required_argument, NULL, 'o'},
-		{"timeout", required_argument, NULL, 't'},
-		{"loop", no_argument, NULL, 'L'},
-		{"length", required_argument, NULL, 'l'},
-		{"no-da", no_argument, NULL, 'N'},
-		{"force", no_argument, NULL, 'f'},
-		CLI_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0},
+	    {"auto", no_argument, NULL, 'a'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"loop", no_argument, NULL, 'L'},
+	    {"length", required_argument, NULL, 'l'},
+	    {"no-da", no_argument, NULL, 'N'},
+	    {"force", no_argument, NULL, 'f'},
+	    CLI_COMMON_LONGOPTS,
+	    {NULL, 0, NULL, 0},
 	};
 	struct pull_session *s;
 	int opt, code;
@@ -551,7 +561,8 @@ int cmd_pull(int argc, char **argv)
 	    (ux_interrupted() || (code == MTK_EXIT_UNAVAILABLE && s->o.timeout_s > 0)))
 		code = last_ok ? 0 : code;
 	if (s->o.loop)
-		ux_state("%d watch%s backed up in this session.", s->ndone, s->ndone == 1 ? "" : "es");
+		ux_state("%d watch%s backed up in this session.", s->ndone,
+			 s->ndone == 1 ? "" : "es");
 	port_env_free(s->env);
 	ux_set_logfile(NULL);
 	if (s->log)

@@ -7,15 +7,15 @@
 #include "ux.h"
 
 const struct cli_command cli_commands[] = {
-	{"pull", cmd_pull, "wait for the watch, read the whole flash, verify it and build the kit"},
-	{"read", cmd_read, "read the whole serial flash into a file (auto size, verified, resumable)"},
-	{"check", cmd_check, "health-check a full flash readback"},
-	{"extract", cmd_extract, "turn a full readback into a flashable kit with a .cfg"},
-	{"identify", cmd_identify, "handshake with the boot ROM and show chip, versions and ME ID"},
-	{"list", cmd_list, "list connected watches in boot-ROM mode and serial ports"},
-	{"doctor", cmd_doctor, "check this machine's USB permissions, udev rules and drivers"},
-	{"udev", cmd_udev, "print the udev rules and how to install them"},
-	{NULL, NULL, NULL},
+    {"pull", cmd_pull, "wait for the watch, read the whole flash, verify it and build the kit"},
+    {"read", cmd_read, "read the whole serial flash into a file (auto size, verified, resumable)"},
+    {"check", cmd_check, "health-check a full flash readback"},
+    {"extract", cmd_extract, "turn a full readback into a flashable kit with a .cfg"},
+    {"identify", cmd_identify, "handshake with the boot ROM and show chip, versions and ME ID"},
+    {"list", cmd_list, "list connected watches in boot-ROM mode and serial ports"},
+    {"doctor", cmd_doctor, "check this machine's USB permissions, udev rules and drivers"},
+    {"udev", cmd_udev, "print the udev rules and how to install them"},
+    {NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)

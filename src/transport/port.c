@@ -194,9 +194,9 @@ static int sim_create(struct port_env *env, const struct port_spec *spec, struct
 	split_sim_arg(spec->arg, &ss);
 	sim_opts_default(&o);
 	if (!strcmp(ss.image, "demo")) {
-		/* The demo shows what a real pull looks like: the watch is plugged in a moment after
-		 * mtkbak starts waiting, and the read runs at USB full speed. plug=0,link=none
-		 * turn that off. */
+		/* The demo shows what a real pull looks like: the watch is plugged in a moment
+		 * after mtkbak starts waiting, and the read runs at USB full speed.
+		 * plug=0,link=none turn that off. */
 		o.plug_ms = 1500;
 		o.link_fs = true;
 	}

@@ -34,11 +34,11 @@ static inline char *compat_mkdtemp(char *tmpl)
 	return tmpl;
 }
 
-#define pread(fd, buf, n, off)  compat_pread(fd, buf, n, off)
+#define pread(fd, buf, n, off)	compat_pread(fd, buf, n, off)
 #define pwrite(fd, buf, n, off) compat_pwrite(fd, buf, n, off)
-#define fsync(fd)               _commit(fd)
-#define fdatasync(fd)           _commit(fd)
-#define mkdtemp(t)              compat_mkdtemp(t)
+#define fsync(fd)		_commit(fd)
+#define fdatasync(fd)		_commit(fd)
+#define mkdtemp(t)		compat_mkdtemp(t)
 #endif
 
 #endif

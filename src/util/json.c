@@ -101,7 +101,8 @@ static void jw_raw_string(struct jw *w, const char *s, size_t n)
 			break;
 		default:
 			if (c < 0x20 || c >= 0x7f)
-				fprintf(w->f, "\\u%04x", c); /* bytes from firmware may not be UTF-8 */
+				fprintf(w->f, "\\u%04x",
+					c); /* bytes from firmware may not be UTF-8 */
 			else
 				fputc(c, w->f);
 		}

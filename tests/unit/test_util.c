@@ -60,7 +60,8 @@ static void test_sha(void **state)
 	mtk_sha256_update(&c, "bc", 2);
 	mtk_sha256_final(&c, d);
 	mtk_hex(d, 32, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 static void test_atomic(void **state)
@@ -105,10 +106,10 @@ static void test_exit_codes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_compact),
-		cmocka_unit_test(test_sha),
-		cmocka_unit_test(test_atomic),
-		cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_json_compact),
+	    cmocka_unit_test(test_sha),
+	    cmocka_unit_test(test_atomic),
+	    cmocka_unit_test(test_exit_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
