@@ -31,6 +31,10 @@
 #define EPROTO 71
 #endif
 
+#ifndef EDQUOT
+#define EDQUOT 122
+#endif
+
 #define MTK_EAMBIGUOUS 4001
 
 /* sysexits-style exit codes used by main() */
