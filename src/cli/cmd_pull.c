@@ -438,7 +438,9 @@ static int pull_one(struct pull_session *s)
 		snprintf(jedec, sizeof(jedec), "%02X %02X %02X", rr.jedec[0], rr.jedec[1],
 			 rr.jedec[2]);
 	ux_state("Done in %.1f s (%.2f MB/s): %s, flash %s %.0f MiB, health %d%%, files in %s/",
-		 secs, rr.read_seconds > 0 ? rr.bytes_transferred / rr.read_seconds / 1e6 : 0.0,
+		 secs,
+		 rr.seconds > 0 ? rr.size / rr.seconds / 1e6
+				: 0.0, /* effective: connect to verified file */
 		 l->platform[0] ? l->platform : (id.chip ? id.chip->name : "?"), jedec,
 		 rr.size / 1048576.0, fs->health, dir);
 	save_log(s, dir);
