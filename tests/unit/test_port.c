@@ -103,7 +103,7 @@ static void test_sim_spec_errors(void **state)
 	assert_int_equal(port_open(env, &spec, NULL, &tp), -EINVAL);
 	assert_non_null(strstr(port_env_last_error(env), "unknown sim option 'speed'"));
 	/* sim:demo either works (generator present) or says clearly why not */
-	spec_of3(&spec, "demo,size=4M", "");
+	spec_of3(&spec, "demo,size=4M,plug=0", ""); /* the demo plugs in after 1.5 s */
 	ret = port_open(env, &spec, NULL, &tp);
 	if (ret == 0) {
 		size_t len;
