@@ -57,11 +57,11 @@ deps)
 	;;
 build)
 	install_pkgs $BUILD_PKGS
-	build build
+	build build -DMTKBAK_SANITIZE=OFF
 	;;
 demo)
 	install_pkgs $BUILD_PKGS
-	build build -DMTKBAK_TESTS=OFF
+	build build -DMTKBAK_TESTS=OFF -DMTKBAK_SANITIZE=OFF
 	shift
 	exec ./build/mtkbak pull --auto --port sim:demo "$@"
 	;;
@@ -70,14 +70,15 @@ test)
 	install_pkgs clang
 	install_pkgs $(resolve_pkgs $TEST_PKGS)
 	echo "==> build (warnings are errors)"
-	build build
+	# every option explicit: a cache left by './do demo' (tests off) must not thin the run
+	build build -DMTKBAK_TESTS=ON -DMTKBAK_SANITIZE=OFF -DMTKBAK_HIL=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	echo "==> tests"
-	(cd build && ctest --output-on-failure -j2)
+	(cd build && ctest --output-on-failure --no-tests=error -j2)
 	echo "==> build with AddressSanitizer + UndefinedBehaviorSanitizer"
-	build build-asan -DMTKBAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DMTKBAK_HIL=OFF
+	build build-asan -DMTKBAK_TESTS=ON -DMTKBAK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DMTKBAK_HIL=OFF
 	echo "==> tests under ASan+UBSan"
 	(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -j2 -LE slow)
+		ctest --output-on-failure --no-tests=error -j2 -LE slow)
 	for extra in tests/ci-extra/*.sh; do
 		[ -f "$extra" ] || continue
 		echo "==> $extra"
