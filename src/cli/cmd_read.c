@@ -176,6 +176,11 @@ static int failed(int ret, const struct readback_result *r, const struct readbac
 		return mtk_exit_code(ret);
 	}
 	code = cli_fail(ret, r->error_context[0] ? r->error_context : "read");
+	/* a missing or unwritable output folder is about the output, not the input (66) */
+	if ((ret == -ENOENT || ret == -ENOTDIR || ret == -EROFS) && r->verified == 0) {
+		ux_hint("check that the folder of %s exists and is writable", o->out_path);
+		code = MTK_EXIT_CANTCREAT;
+	}
 	switch (-ret) {
 	case ENOTSUP:
 		ux_hint("this chip is not in mtkbak's table; 'mtkbak identify' shows what it is");

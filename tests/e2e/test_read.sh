@@ -118,6 +118,13 @@ rc=0
 has none.txt "boot key"
 [ ! -e none.bin.part ] || fail "no watch: a .part was created"
 
+# an output folder that does not exist: exit 73 (cannot create), nothing left behind
+rc=0
+"$MTKBAK" read -o nodir/out.bin --port sim:img4M.bin >nodir.txt 2>&1 || rc=$?
+[ $rc -eq 73 ] || fail "missing output folder: exit $rc (want 73): $(cat nodir.txt)"
+has nodir.txt "nodir"
+[ -e nodir ] && fail "missing output folder: something was created"
+
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
 	exit 1
