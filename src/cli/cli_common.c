@@ -1,4 +1,5 @@
 #include "cli_common.h"
+#include "mtkbak/image.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,4 +89,18 @@ int cli_parse_port(const char *text, struct port_spec *spec)
 		return MTK_EXIT_USAGE;
 	}
 	return 0;
+}
+
+int cli_input_error(int err, const char *path)
+{
+	if (err == -EFBIG) {
+		ux_error("%s is larger than %llu MiB: not a flash readback", path,
+			 (unsigned long long)(FW_MAX_DUMP_SIZE >> 20));
+		return MTK_EXIT_VERIFY;
+	}
+	ux_error("cannot read %s: %s", path,
+		 err == -EINVAL ? "not a regular file" : mtk_strerror(err));
+	if (err == -ENOENT)
+		ux_hint("check the file name; 'mtkbak read -o FILE' makes a readback");
+	return MTK_EXIT_NOINPUT;
 }

@@ -28,6 +28,10 @@ bool cli_common_opt(int opt);
  * it (permissions, ModemManager, boot key...), and returns the exit code for err. */
 int cli_fail(int err, const char *context);
 
+/* A dump that cannot be read (check, extract): the message and exit 66 (1 for a file far
+ * too large to be a flash readback). */
+int cli_input_error(int err, const char *path);
+
 /* Parses SPEC (NULL = "auto") and prints a usage error if it is bad. */
 int cli_parse_port(const char *text, struct port_spec *spec);
 

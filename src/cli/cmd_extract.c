@@ -32,20 +32,6 @@ static void usage(FILE *f)
 	    "unsafe), 2 usage error, 66 DUMP cannot be read, 73 DIR exists.\n");
 }
 
-static int input_error(int err, const char *path)
-{
-	if (err == -EFBIG) {
-		ux_error("%s is larger than %llu MiB: not a flash readback", path,
-			 (unsigned long long)(FW_MAX_DUMP_SIZE >> 20));
-		return MTK_EXIT_VERIFY;
-	}
-	ux_error("cannot read %s: %s", path,
-		 err == -EINVAL ? "not a regular file" : mtk_strerror(err));
-	if (err == -ENOENT)
-		ux_hint("check the file name; 'mtkbak read -o FILE' makes a readback");
-	return MTK_EXIT_NOINPUT;
-}
-
 static bool valid_platform(const char *s)
 {
 	size_t n = strlen(s);
@@ -150,7 +136,7 @@ int cmd_extract(int argc, char **argv)
 	ko.dump_name = path;
 	ret = fw_check_file(path, NULL, ux_log(), &c);
 	if (ret < 0)
-		return input_error(ret, path);
+		return cli_input_error(ret, path);
 	if (!ux_is_json())
 		report_text(&c->findings, stdout);
 
