@@ -153,6 +153,10 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 		return ret;
 	}
 	d->da_running = true;
+	/* A serial port may be a 115200-baud UART: keep each READ small, so that recovering from
+	 * a lost byte (draining the rest of the chunk) takes seconds, not minutes. */
+	if (d->brom.tp && d->brom.tp->ops && !strcmp(d->brom.tp->ops->kind, "serial"))
+		d->da.chunk_size = 64u * 1024u;
 	return 0;
 }
 
