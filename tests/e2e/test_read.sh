@@ -3,25 +3,7 @@
 # (a 4 MiB chip is read through the 16 MiB window, where the simulator mirrors it), BROM-only
 # (--no-da), --length, the JSON result, an existing output, and command-line errors.
 # Every image read is compared byte for byte with the simulated flash.
-set -euo pipefail
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-: "${MTKBAK_BUILD:?set MTKBAK_BUILD to the build folder}"
-fwimg=$MTKBAK_BUILD/tests/fwimg
-if [ ! -x "$fwimg" ]; then
-	echo "SKIP: $fwimg (the test image tool) is not built"
-	exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-has() { # has FILE TEXT
-	grep -qF -- "$2" "$1" || fail "$1 lacks '$2': $(head -c 2000 "$1")"
-}
+. "$(dirname "$0")/read_lib.sh"
 
 for size in 4M 8M 16M; do
 	"$fwimg" demo $size img$size.bin

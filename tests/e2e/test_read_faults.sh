@@ -4,32 +4,7 @@
 # a watch that never comes back (exit 75, FILE.part kept, the rerun finishes), a JEDEC ID
 # that disagrees with the firmware and the mirror test, and a secure part (exit 77).
 # Every finished read is compared byte for byte with the simulated flash.
-set -euo pipefail
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-: "${MTKBAK_BUILD:?set MTKBAK_BUILD to the build folder}"
-fwimg=$MTKBAK_BUILD/tests/fwimg
-if [ ! -x "$fwimg" ]; then
-	echo "SKIP: $fwimg (the test image tool) is not built"
-	exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-has() { # has FILE TEXT
-	grep -qF -- "$2" "$1" || fail "$1 lacks '$2': $(head -c 3000 "$1")"
-}
-json_field() { # json_field FILE KEY: the value of KEY in the "read" event
-	python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-    e = json.loads(l)
-    if e.get("event") == "read":
-        print(e[sys.argv[2]])' "$1" "$2"
-}
+. "$(dirname "$0")/read_lib.sh"
 
 "$fwimg" demo 4M img.bin
 size=$(stat -c %s img.bin)

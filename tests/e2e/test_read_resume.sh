@@ -2,33 +2,7 @@
 # mtkbak read, stopped with Ctrl-C (SIGINT) in the middle of a read over the full-speed link
 # model, then run again: it continues at the first unverified offset and the result is exact.
 # A progress record from another watch, or a .part without its record, starts over instead.
-set -euo pipefail
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-: "${MTKBAK_BUILD:?set MTKBAK_BUILD to the build folder}"
-fwimg=$MTKBAK_BUILD/tests/fwimg
-if [ ! -x "$fwimg" ]; then
-	echo "SKIP: $fwimg (the test image tool) is not built"
-	exit 77
-fi
-tmp=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-cd "$tmp"
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-has() { # has FILE TEXT
-	grep -qF -- "$2" "$1" || fail "$1 lacks '$2': $(head -c 3000 "$1")"
-}
-json_field() { # json_field FILE KEY: the value of KEY in the "read" event
-	python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-    e = json.loads(l)
-    if e.get("event") == "read":
-        print(e[sys.argv[2]])' "$1" "$2"
-}
+. "$(dirname "$0")/read_lib.sh"
 
 "$fwimg" demo 4M img.bin
 
