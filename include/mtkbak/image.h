@@ -1,6 +1,6 @@
 /* A full serial-NOR readback: mapping it, the GFH format, finding every image and table in it
- * (layout_scan) and health-checking it (layout_check). See doc/readme/extract.md and
- * ../shared/docs/firmware-layout.md for the format.
+ * (layout_scan) and health-checking it (layout_check). See doc/firmware-layout.md for
+ * the format, the checks and the JSON report.
  *
  * Every byte of a dump is untrusted: each parser takes the number of bytes available and
  * never reads past it; counts and lengths are bounded before use. */
@@ -362,8 +362,8 @@ void fw_checked_free(struct fw_checked *c);
 
 /* One line per check, "name: ok|warn|FAIL  message", then "health: N%". */
 void report_text(const struct fw_findings *fs, FILE *f);
-/* Writes the report's keys into an object the caller has opened (schema in
- * doc/readme/extract.md): dump, flash, images, regions, flash_ids, platform, checks, health. */
+/* Writes the report's keys into an object the caller has opened: dump, flash, images, regions,
+ * flash_ids, platform, checks, health (schema: doc/firmware-layout.md section 6). */
 void report_json_fields(const struct fw_layout *l, const struct fw_findings *fs,
 			const char *dump_name, struct jw *w);
 

@@ -1,5 +1,5 @@
 /* Rendering a checked layout: the text report (what `check` prints and report.txt holds) and
- * the JSON report (check --json, report.json). The schema is in doc/readme/extract.md. */
+ * the JSON report (check --json, report.json). Schema: doc/firmware-layout.md section 6. */
 #include "mtkbak/image.h"
 
 #include <stdio.h>

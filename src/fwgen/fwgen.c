@@ -1,5 +1,5 @@
 /* Synthetic MT6261-style firmware and full flash images (see fwgen.h). The structures follow
- * ../shared/docs/firmware-layout.md; every content byte comes from a seeded generator. */
+ * doc/firmware-layout.md section 8; every content byte comes from a seeded generator. */
 #include "mtkbak/fwgen.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/hash.h"

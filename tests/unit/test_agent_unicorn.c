@@ -3,8 +3,8 @@
  * boot ROM mapped at 0xFFF00000. The agent finds the ROM's I/O table by itself; the ROM's USB
  * driver routines (found by the same scan, fernly's 0xFFF00B65/0xFFF00B7F/0xFFF01CB1) are
  * hooked to an in-memory link, and the host-side protocol code (src/da/da.c) talks to it.
- * The serial flash controller is modelled as the agent uses it (brom-protocol.md 4.4), the
- * flash is mapped at 0 (remap 2) and aliases through the 16 MiB window.
+ * The serial flash controller is modelled as the agent uses it (doc/brom-protocol.md
+ * section 4.4), the flash is mapped at 0 (remap 2) and aliases through the 16 MiB window.
  *
  * libunicorn is loaded with dlopen, so the test builds without link flags and skips (77)
  * when the library, its header or the corpus is missing. */

@@ -7,8 +7,8 @@
  * packets; the core flushes once per reply.
  *
  * Flash: reads through the memory-mapped window after the remap register is 2 (flash at 0,
- * brom-protocol.md 4.3); JEDEC ID and SFDP through the serial flash controller's PIO mode
- * (4.4). Watchdog off at start, watchdog reset at the end (4.2). */
+ * doc/brom-protocol.md section 4.3); JEDEC ID and SFDP through the serial flash controller's
+ * PIO mode (section 4.4). Watchdog off at start, watchdog reset at the end (section 4.2). */
 #include <stdint.h>
 
 #include "../agent_hal.h"

@@ -117,7 +117,7 @@ static void end_reply(struct agent *a)
 	flush_piece(a);
 }
 
-/* ---- boot-ROM compatible commands (brom-protocol.md 3.2) ---- */
+/* ---- boot-ROM compatible commands (doc/brom-protocol.md section 3.2) ---- */
 
 /* cmd echo, addr and count received and echoed one by one */
 static int brom_params(struct agent *a, uint8_t cmd, uint32_t *addr, uint32_t *count)

@@ -1,4 +1,4 @@
-/* Finds the boot ROM's I/O routines (brom-protocol.md 5.4, the method of mediatek_flash's
+/* Finds the boot ROM's I/O routines (doc/agent.md section 2, the method of mediatek_flash's
  * payload): the ROM holds two adjacent pointers to two 12-word tables that sit right before
  * them. The second ("usbio") table is
  *   { 3 x timer/log helpers, get_io_type, recv8, send8, recv16, send16, recv32, send32,

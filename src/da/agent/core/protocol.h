@@ -4,7 +4,7 @@
  * All integers on the wire are big-endian, like the boot ROM's. After D5 the agent sends a
  * 16-byte hello and then serves one command at a time:
  *
- *   boot-ROM compatible (framed exactly like the BROM, brom-protocol.md 3.2):
+ *   boot-ROM compatible (framed exactly like the BROM, doc/brom-protocol.md section 3.2):
  *     FF GET_VERSION -> 05;  A2 LEGACY_READ16;  D0 READ16;  D1 READ32;  D2 WRITE16;
  *     D3 WRITE16_NO_ECHO;  D4 WRITE32;  D8 GET_TARGET_CONFIG (answers 0: the agent only
  *     runs where the ROM took unsigned code, so no SLA/DAA);  E1 GET_ME_ID (the ROM's own
@@ -76,7 +76,7 @@ enum agent_cmd {
 #define AGENT_BROM_GET_ME_ID   0xE1u
 #define AGENT_ME_ID_LEN	       16u
 
-/* boot-ROM status values the compatible commands answer with (brom-protocol.md 3.2) */
+/* boot-ROM status values the compatible commands answer with (doc/brom-protocol.md section 3.4) */
 #define AGENT_BROM_ST_READ_OK  0x0000u
 #define AGENT_BROM_ST_WRITE_OK 0x0001u
 #define AGENT_BROM_ST_W_ODD16  0x1D00u /* WRITE16 odd address */
