@@ -3,7 +3,8 @@
 # (the file exists, and a #fragment names a heading of that file, by GitHub's anchor rules),
 # README.md stays a newcomer's page (under 40,000 bytes), and every Markdown file a comment in
 # the code cites exists in the repository, with every section number it names ("doc/X.md
-# section 4.4", "sections 2-4") a numbered heading of that file.
+# section 4.4", "sections 2-4") a numbered heading of that file; and every repository path the
+# docs name in `code` (src/..., tests/..., ...) exists.
 # Needs only bash, grep, sed and awk; MTKBAK_SRC defaults to the tree this script is in.
 set -euo pipefail
 src=${MTKBAK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -120,8 +121,19 @@ done < <(grep -rnE '[A-Za-z0-9_./-]+\.md' src sim include tests bench cmake agen
 	grep -vE '^[^:]+\.md:' || true)
 [ "$ncites" -gt 10 ] || fail "only $ncites citations found in the code: the scan is broken"
 
+# 5. Repository paths the docs name in `code` exist (a glob must match), so a moved file is
+#    noticed in the docs too. udev/rules.d is the system folder, not ours.
+npaths=0
+while IFS= read -r span; do
+	path=${span//\`/}
+	case $path in udev/rules.d | *...*) continue ;; esac
+	npaths=$((npaths + 1))
+	compgen -G "$path" >/dev/null || fail "the docs name $path, which is not in the repository"
+done < <(grep -ohE '`(src|sim|include|tests|bench|udev|cmake|completions|agent|doc)/[^` <>]*`' \
+	"${docs[@]}" | sort -u)
+
 if [ "$fails" -ne 0 ]; then
 	echo "$fails problem(s) in the documentation"
 	exit 1
 fi
-echo "docs: README.md $size bytes, $nlinks relative links and $ncites citations in the code resolve"
+echo "docs: README.md $size bytes; $nlinks relative links, $npaths repository paths and $ncites citations in the code resolve"
