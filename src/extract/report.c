@@ -1,6 +1,6 @@
 /* Rendering a checked layout: the text report (what `check` prints and report.txt holds) and
  * the JSON report (check --json, report.json). Schema: doc/firmware-layout.md section 6. */
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
 
 #include <stdio.h>
 #include <string.h>
