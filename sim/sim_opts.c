@@ -154,6 +154,47 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			return -EINVAL;
 		}
 		o->image_size = (uint32_t)n;
+	} else if (!strcmp(key, "agent")) {
+		if (val && !strcmp(val, "hang")) {
+			o->agent_hang = true;
+		} else if (val && !strncmp(val, "die:", 4) &&
+			   parse_num(val + 4, UINT64_MAX, &n) == 0 && n > 0) {
+			o->agent_die_at = n;
+		} else {
+			snprintf(err, errlen,
+				 "sim option agent must be hang or die:N (N bytes > 0)");
+			return -EINVAL;
+		}
+	} else if (!strcmp(key, "spi")) {
+		if (!val || strcmp(val, "fail")) {
+			snprintf(err, errlen, "sim option spi takes fail (spi=fail)");
+			return -EINVAL;
+		}
+		o->spi_fail = true;
+	} else if (!strcmp(key, "sfc")) {
+		if (!val || strncmp(val, "slow:", 5) || parse_num(val + 5, UINT32_MAX, &n) < 0) {
+			snprintf(err, errlen, "sim option sfc takes slow:N (busy for N polls)");
+			return -EINVAL;
+		}
+		o->sfc_slow_polls = (uint32_t)n;
+	} else if (!strcmp(key, "efuse")) {
+		uint8_t e[4];
+
+		if (!val || parse_hex_bytes(val, e, 4) < 0) {
+			snprintf(
+			    err, errlen,
+			    "sim option efuse needs 8 hex digits, e.g. efuse=36000000 (MT2503)");
+			return -EINVAL;
+		}
+		o->efuse_swver =
+		    (uint32_t)e[0] << 24 | (uint32_t)e[1] << 16 | (uint32_t)e[2] << 8 | e[3];
+		o->efuse_set = true;
+	} else if (!strcmp(key, "past_end")) {
+		if (!val || (strcmp(val, "ff") && strcmp(val, "wrap"))) {
+			snprintf(err, errlen, "sim option past_end must be ff or wrap");
+			return -EINVAL;
+		}
+		o->past_end_ff = !strcmp(val, "ff");
 	} else if (!strcmp(key, "fail")) {
 		char cmd[3] = "";
 		uint8_t c;
@@ -186,7 +227,7 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
-		    "meid, fail, wdt, reset)",
+		    "meid, fail, wdt, reset, agent, spi, sfc, efuse, past_end)",
 		    key);
 		return -EINVAL;
 	}

@@ -28,6 +28,13 @@ struct agent {
 
 /* ---- link ---- */
 
+/* The dead man's switch stays armed while the agent works (agent_hal.h wdt_kick). */
+static void kick(struct agent *a)
+{
+	if (a->hal->wdt_kick)
+		a->hal->wdt_kick(a->hal->ctx);
+}
+
 static int tx(struct agent *a, const void *buf, uint32_t len)
 {
 	int r;
@@ -328,6 +335,7 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 	agent_put_be32(hdr, off);
 	agent_put_be32(hdr + 4, len);
 	crc = CRC32(0, hdr, sizeof(hdr));
+	kick(a);
 	tx(a, hdr, sizeof(hdr));
 	for (uint32_t done = 0; done < len && !a->err;) {
 		uint32_t n = len - done < AGENT_STAGE_BYTES ? len - done : AGENT_STAGE_BYTES;
@@ -398,6 +406,7 @@ static void cmd_crc32(struct agent *a)
 	for (uint32_t done = 0; st == AGENT_ST_OK && done < len;) {
 		uint32_t n = len - done < AGENT_STAGE_BYTES ? len - done : AGENT_STAGE_BYTES;
 
+		kick(a);
 		if (a->hal->flash_read(a->hal->ctx, off + done, buf, n) < 0)
 			st = AGENT_ST_FLASH;
 		else
@@ -420,6 +429,7 @@ int agent_main(const struct agent_hal *hal)
 	struct agent ag = {hal, 0, 0};
 	struct agent *a = &ag;
 
+	kick(a);
 	send_hello(a);
 	end_reply(a);
 	while (!a->err) {
@@ -427,6 +437,7 @@ int agent_main(const struct agent_hal *hal)
 
 		if (rx(a, &cmd, 1))
 			break;
+		kick(a);
 		switch (cmd) {
 		case AGENT_BROM_GET_VERSION:
 			tx8(a, AGENT_BROM_VERSION);

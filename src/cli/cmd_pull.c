@@ -26,6 +26,7 @@ struct pull_opts {
 	bool loop;
 	bool force;
 	bool no_da;
+	bool no_fallback;
 	const char *port_text;
 	const char *out_dir;
 	int timeout_s; /* 0: no limit */
@@ -63,6 +64,8 @@ static void usage(FILE *f)
 	       "folder)\n"
 	       "  --length L       read L bytes (4M, 8M, 16M, bytes) instead of finding the size\n"
 	       "  --no-da          read through the boot ROM alone (slower), no agent upload\n"
+	       "  --no-fallback    stop when the agent fails instead of continuing through the\n"
+	       "                   boot ROM alone after the watchdog resets the watch\n"
 	       "  --force          replace files in an existing output folder\n"
 	       "  --json           one JSON event per line (state, progress, result)\n"
 	       "  -v               show protocol steps\n");
@@ -388,6 +391,7 @@ static int pull_one(struct pull_session *s)
 	ro.force = s->o.force;
 	ro.length = s->o.length;
 	ro.no_da = s->o.no_da;
+	ro.no_fallback = s->o.no_fallback;
 	ro.env = s->env;
 	ro.port = &s->spec;
 	ro.tp = b.tp; /* readback_run takes the open port over */
@@ -463,6 +467,7 @@ int cmd_pull(int argc, char **argv)
 	    {"loop", no_argument, NULL, 'L'},
 	    {"length", required_argument, NULL, 'l'},
 	    {"no-da", no_argument, NULL, 'N'},
+	    {"no-fallback", no_argument, NULL, 'F'},
 	    {"force", no_argument, NULL, 'f'},
 	    CLI_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -513,6 +518,9 @@ int cmd_pull(int argc, char **argv)
 			break;
 		case 'N':
 			s->o.no_da = true;
+			break;
+		case 'F':
+			s->o.no_fallback = true;
 			break;
 		case 'f':
 			s->o.force = true;

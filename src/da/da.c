@@ -16,10 +16,9 @@
 #include "mtkbak/errors.h"
 #include "mtkbak/transport.h"
 
-#define DA_HELLO_TIMEOUT_MS 3000
-#define DA_PROBE_TAIL_MS    250
-#define DA_DRAIN_MS	    10000 /* bounded drain of a stream still in flight */
-#define DA_SYNC_TRIES	    3
+#define DA_PROBE_TAIL_MS 250
+#define DA_DRAIN_MS	 10000 /* bounded drain of a stream still in flight */
+#define DA_SYNC_TRIES	 3
 
 static int64_t now_ms(void)
 {
@@ -54,7 +53,11 @@ static int wr(struct da *d, const void *p, size_t n)
 
 static int rd(struct da *d, void *p, size_t n, int timeout_ms)
 {
-	return mtk_tp_read_exact(tp(d), p, n, timeout_ms);
+	int ret = mtk_tp_read_exact(tp(d), p, n, timeout_ms);
+
+	if (ret >= 0)
+		d->last_rx_ms = now_ms();
+	return ret;
 }
 
 /* A link error ends the exchange for good; anything else may be cured by a resync. */
@@ -262,8 +265,8 @@ static int resync(struct da *d)
 
 /* ---- start ---- */
 
-int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, const uint8_t *blob,
-		  size_t len)
+static int start_blob(struct da *d, struct brom *b, const struct chip_info *chip,
+		      const uint8_t *blob, size_t len, int wdt_ms)
 {
 	struct da_blob_info bi;
 	int ret;
@@ -299,6 +302,16 @@ int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, co
 			    b->detail[0] ? b->detail : "", b->detail[0] ? "; " : "",
 			    ret == -EPERM ? "this watch is a secure part that only runs signed code"
 					  : mtk_strerror(ret));
+	if (wdt_ms > 0) {
+		/* the dead man's switch: an agent that never runs (or hangs) resets the watch */
+		ret = brom_arm_watchdog(b, chip, wdt_ms);
+		if (ret < 0 && ret != -EREMOTEIO && ret != -ENOTSUP)
+			return fail(d, ret, "arming the watchdog: %s",
+				    b->detail[0] ? b->detail : mtk_strerror(ret));
+		d->wdt_armed = ret == 0;
+	}
+	d->jumped = true;
+	d->last_rx_ms = now_ms();
 	ret = brom_jump_da(b, chip->agent_load_addr);
 	if (ret < 0)
 		return fail(d, ret, "starting the agent (D5): %s",
@@ -306,9 +319,20 @@ int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, co
 	return da_wait_hello(d, DA_HELLO_TIMEOUT_MS);
 }
 
+int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, const uint8_t *blob,
+		  size_t len)
+{
+	return start_blob(d, b, chip, blob, len, 0);
+}
+
 int da_start(struct da *d, struct brom *b, const struct chip_info *chip)
 {
-	return da_start_blob(d, b, chip, mtkbak_agent_blob, mtkbak_agent_blob_len);
+	return start_blob(d, b, chip, mtkbak_agent_blob, mtkbak_agent_blob_len, 0);
+}
+
+int da_start_wdt(struct da *d, struct brom *b, const struct chip_info *chip, int wdt_ms)
+{
+	return start_blob(d, b, chip, mtkbak_agent_blob, mtkbak_agent_blob_len, wdt_ms);
 }
 
 /* ---- small commands: echo, status, [payload crc32] ---- */
