@@ -29,6 +29,7 @@ struct rb_real_dev {
 	bool brom_only; /* the agent failed once: the boot ROM alone from now on */
 	bool warned_keepalive;
 	char fallback_why[256];		/* why brom_only was set, "" if it was not */
+	bool gave_up;			/* the agent failed under --no-fallback: final */
 	unsigned packet_retries;	/* of closed agent sessions */
 	struct mtk_transport *first_tp; /* opts->tp, used by the first connect */
 	uint32_t *words;
@@ -120,8 +121,25 @@ static void close_dev(void *dev)
 
 /* An agent failure the boot ROM path can cure: not a secure part, not Ctrl-C, not a cable
  * that is gone (that one reconnects as before), and not turned off by --no-fallback. */
+static bool agent_silent(struct rb_real_dev *d, int err)
+{
+	if (err == -ENODEV || err == -EIO)
+		return d->da.jumped && d->da.wdt_armed && mtk_now_ms() - d->da.last_rx_ms >= 1000;
+	return err == -ETIMEDOUT || err == -EPROTO;
+}
+
 static bool fallback_allowed(struct rb_real_dev *d, int err)
 {
+	if (d->o->no_fallback && d->da_running && agent_silent(d, err)) {
+		size_t n = strlen(d->detail);
+
+		d->gave_up = true;
+		snprintf(d->detail + n, sizeof(d->detail) - n,
+			 "%smtkbak's agent stopped answering; --no-fallback: not continuing "
+			 "through the boot ROM alone (rerun without it, or with --no-da)",
+			 n ? "; " : "");
+		return false;
+	}
 	if (d->o->no_fallback || d->o->no_da || d->brom_only)
 		return false;
 	if (err == -EPERM || err == -EINTR || err == -EACCES || err == -EBUSY || err == -ENOMEM)
@@ -279,8 +297,8 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 	if (d->o->no_da || d->brom_only)
 		return 0;
 	state(d, "Starting mtkbak's agent on the watch");
-	ret = d->o->no_fallback ? da_start(&d->da, &d->brom, id->chip)
-				: da_start_wdt(&d->da, &d->brom, id->chip, RB_AGENT_WDT_MS);
+	/* armed with or without --no-fallback: a dead agent must not leave the watch hung */
+	ret = da_start_wdt(&d->da, &d->brom, id->chip, RB_AGENT_WDT_MS);
 	if (ret < 0) {
 		keep_detail(d, "starting the agent");
 		if (ret == -EPERM)
@@ -329,7 +347,7 @@ static int flash_info_dev(void *dev, struct da_flash_info *fi)
 			return ret;
 		return -ENOTSUP; /* no JEDEC ID through the boot ROM */
 	}
-	return ret;
+	return d->gave_up ? -ETIMEDOUT : ret;
 }
 
 struct sink_ctx {
@@ -414,7 +432,7 @@ static int read_dev(void *dev, uint32_t off, uint32_t len, uint8_t *buf, rb_data
 			keep_detail(d, "reading through the agent");
 		}
 		if (ret == 0 || ret == -EBADMSG || ret == -EREMOTEIO || !fallback_allowed(d, ret))
-			return ret;
+			return d->gave_up ? -ETIMEDOUT : ret; /* --no-fallback: exit 75 */
 		/* the agent went silent mid-read: the same range through the boot ROM */
 		char why[300];
 
@@ -453,7 +471,7 @@ static int crc32_dev(void *dev, uint32_t off, uint32_t len, uint32_t *crc)
 			return ret;
 		return -ENOTSUP; /* every chunk was checked on the way in */
 	}
-	return ret;
+	return d->gave_up ? -ETIMEDOUT : ret;
 }
 
 static void finish_dev(void *dev, bool done)
@@ -488,6 +506,11 @@ static unsigned packet_retries_dev(void *dev)
 	return d->packet_retries + (d->da_running ? d->da.retries : 0);
 }
 
+static bool gave_up_dev(void *dev)
+{
+	return ((struct rb_real_dev *)dev)->gave_up;
+}
+
 static const char *fallback_dev(void *dev)
 {
 	struct rb_real_dev *d = dev;
@@ -497,6 +520,7 @@ static const char *fallback_dev(void *dev)
 
 const struct rb_dev_ops rb_real_dev_ops = {
     .fallback = fallback_dev,
+    .gave_up = gave_up_dev,
     .packet_retries = packet_retries_dev,
     .connect = connect_dev,
     .flash_info = flash_info_dev,

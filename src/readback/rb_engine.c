@@ -170,7 +170,7 @@ static int recover(struct eng *e, int err)
 	char done[32], tot[32], where[96];
 	int ret;
 
-	if (!link_error(err))
+	if (!link_error(err) || (e->ops->gave_up && e->ops->gave_up(e->dev)))
 		return err;
 	if (cancelled(e))
 		return -EINTR;
@@ -567,7 +567,7 @@ static int decide_size(struct eng *e)
 
 		snprintf(msg, sizeof(msg),
 			 "the serial flash did not answer its ID commands (%s): no JEDEC ID, no "
-			 "SFDP; the size comes from %s",
+			 "SFDP; size: %s",
 			 e->spi_failed, d.evidence);
 		warn(e, msg);
 	}

@@ -157,6 +157,9 @@ struct rb_dev_ops {
 	/* Why the device switched to the boot ROM alone during this run, NULL if it did not;
 	 * may be NULL. */
 	const char *(*fallback)(void *dev);
+	/* True when the last error is final (the agent failed and --no-fallback forbids the boot
+	 * ROM path): no reconnect wait; may be NULL. */
+	bool (*gave_up)(void *dev);
 };
 
 #define RB_DEFAULT_CHUNK      (1024u * 1024u)
