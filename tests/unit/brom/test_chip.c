@@ -56,6 +56,16 @@ static void test_mt6261_facts(void **state)
 	assert_string_equal(chip_variant_name(c, 0x35C00000u), "MT6261");
 	assert_string_equal(chip_variant_name(c, 0x36000000u), "MT2503");
 	assert_null(chip_variant_name(c, 0x12340000u));
+	assert_string_equal(chip_variant_name(c, 0x76400000u), "MT2503DV");
+	assert_string_equal(chip_variant_name(c, 0x26400000u), "MT2502");
+	assert_true(chip_variant_find(c, 0x26400000u)->likely);
+	assert_true(chip_variant_find(c, 0x36000000u)->no_keepalive);
+	assert_int_equal(c->wdt_length_reg, 0xA0030004u);
+	assert_int_equal(c->wdt_length_key, 0x08);
+	/* MT6250: past its ROM's live data (to 0x70007CA4), below its limit 0x7000D400 */
+	assert_int_equal(chip_find(0x6250)->agent_load_addr, 0x70008000u);
+	assert_true(chip_find(0x6250)->agent_load_addr + chip_find(0x6250)->agent_max_size <=
+		    0x7000D400u);
 	assert_false(chip_find(0x6250)->verified);
 	assert_int_equal(chip_find(0x6250)->keepalive_count, 0);
 }
