@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Every unproven step falls back to the proven path (issue 12), through the real binary:
+# - the boot ROM refusing the agent's upload (fail=d7:1d12): the boot ROM alone at once
 # - an agent that never says hello (agent=hang) or goes silent mid-read (agent=die:N): the
 #   watchdog armed before D5 resets the watch, mtkbak catches the boot ROM's short window
 #   (window=1500) and finishes the same read through the boot ROM alone, byte-exact, with
@@ -49,6 +50,16 @@ for n in 20 100000 2500000; do
 done
 # the verified part before the failure is kept: the boot ROM continues from there
 has die2500000.txt "reading 0x200000..0x300000"
+
+# the boot ROM refuses the upload (D7 0x1D12, as MT6250's ROM did at 0x70007000): no reset
+# is needed, the same connection goes on through the boot ROM; --no-fallback exits 76
+run d7 "sim:img.bin,fail=d7:1d12"
+[ $rc -eq 0 ] && cmp -s d7.bin img.bin || fail "D7 refused: exit $rc: $(cat d7.txt)"
+has d7.txt "warning: mtkbak's agent could not be started"
+has d7.txt "0x1D12"
+run d7nofb "sim:img.bin,fail=d7:1d12" --no-fallback
+[ $rc -eq 76 ] || fail "D7 refused --no-fallback: exit $rc, expected 76: $(cat d7nofb.txt)"
+has d7nofb.txt "--no-fallback"
 
 # pull does it too
 rc=0
