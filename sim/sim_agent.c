@@ -144,6 +144,23 @@ static int hal_send(void *ctx, const uint8_t *buf, uint32_t len)
 		}
 		w->dev.agent_sent += len;
 	}
+	if (w->o.agent_badstream && len >= 256) {
+		/* agent=badstream: large sends (READ packet data) lose a bit each, small answers
+		 * (statuses, CRC-32 results, READ32 words) do not */
+		uint8_t bad[1024];
+
+		while (len) {
+			uint32_t n = len < sizeof(bad) ? len : (uint32_t)sizeof(bad);
+
+			memcpy(bad, buf, n);
+			bad[n / 2] ^= 0x10;
+			if (sim_dev_send(w, bad, n) < 0)
+				return -1;
+			buf += n;
+			len -= n;
+		}
+		return 0;
+	}
 	return sim_dev_send(w, buf, len);
 }
 

@@ -157,12 +157,14 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 	} else if (!strcmp(key, "agent")) {
 		if (val && !strcmp(val, "hang")) {
 			o->agent_hang = true;
+		} else if (val && !strcmp(val, "badstream")) {
+			o->agent_badstream = true;
 		} else if (val && !strncmp(val, "die:", 4) &&
 			   parse_num(val + 4, UINT64_MAX, &n) == 0 && n > 0) {
 			o->agent_die_at = n;
 		} else {
 			snprintf(err, errlen,
-				 "sim option agent must be hang or die:N (N bytes > 0)");
+				 "sim option agent must be hang, die:N (N bytes > 0) or badstream");
 			return -EINVAL;
 		}
 	} else if (!strcmp(key, "spi")) {

@@ -42,10 +42,12 @@ struct sim_opts {
 	/* Faults of mtkbak's agent and the serial flash controller (tests/e2e/test_fallback.sh):
 	 * agent=hang: the agent never answers (not even its hello);
 	 * agent=die:N: every agent run stops for good after sending N bytes;
+	 * agent=badstream: the READ stream's data is damaged, small answers are not;
 	 * spi=fail: every SFC transaction stays busy (the agent's PIO gives up: status 0x2D04);
 	 * sfc=slow:N: each SFC transaction is busy for N polls (the agent gives up above its
 	 * poll limit, SIM_SFC_POLL_LIMIT) */
 	bool agent_hang;
+	bool agent_badstream; /* agent=badstream: every large send (READ data) has a bit flipped */
 	uint64_t agent_die_at;
 	bool spi_fail;
 	uint32_t sfc_slow_polls;

@@ -151,8 +151,7 @@ static void report(const struct readback_result *r, bool no_da)
 	ux_state("Saved %s (%s) in %.1f s", r->out_path, size, r->seconds);
 	ux_info("Size:     %s (%s)", size, r->size_evidence);
 	if (r->fell_back)
-		ux_info("Path:     the boot ROM alone after the agent failed (%s)",
-			r->fallback_reason);
+		ux_info("Path:     fell back from the agent's stream (%s)", r->fallback_reason);
 	if (r->device_crc_checked)
 		ux_info("CRC-32:   %08x (the same CRC-32 the watch computed over its flash)",
 			r->crc32);

@@ -30,6 +30,7 @@ struct rb_real_dev {
 	bool warned_keepalive;
 	char fallback_why[256];		/* why brom_only was set, "" if it was not */
 	bool gave_up;			/* the agent failed under --no-fallback: final */
+	bool stream_bad;		/* the agent's READ stream fails, its small commands work */
 	unsigned packet_retries;	/* of closed agent sessions */
 	struct mtk_transport *first_tp; /* opts->tp, used by the first connect */
 	uint32_t *words;
@@ -412,6 +413,37 @@ static int brom_read_block(struct rb_real_dev *d, uint32_t off, uint32_t len, ui
 	return -EBADMSG;
 }
 
+/* The agent answers small commands but its READ stream keeps failing its CRCs: READ32 (the
+ * agent serves it like the boot ROM) once per block, proven by the agent's CRC-32 of the same
+ * range instead of a second read: about half the link time of reading every block twice. */
+static int crc_read_block(struct rb_real_dev *d, uint32_t off, uint32_t len, uint8_t *out)
+{
+	uint32_t n = len / 4, crc;
+	int ret;
+
+	for (int attempt = 0; attempt < BROM_READS_MAX; attempt++) {
+		ret = brom_read32(&d->brom, d->id.chip->flash_window + off, d->words, n);
+		if (ret < 0) {
+			keep_detail(d, "READ32");
+			return ret;
+		}
+		words_to_flash_bytes(d->words, n, out);
+		if ((ret = da_crc32(&d->da, off, len, &crc)) < 0) {
+			keep_detail(d, "CRC-32 on the watch");
+			return ret;
+		}
+		if (rb_crc32(0, out, len) == crc)
+			return 0;
+		mtk_logf(d->o->log, MTK_LOG_INFO,
+			 "readback: READ32 of 0x%06X+0x%X differs from the watch's CRC-32: again",
+			 off, len);
+	}
+	snprintf(d->detail, sizeof(d->detail),
+		 "READ32 of 0x%06X+0x%X never matched the watch's CRC-32 in %d reads", off, len,
+		 BROM_READS_MAX);
+	return -EBADMSG;
+}
+
 static int read_dev(void *dev, uint32_t off, uint32_t len, uint8_t *buf, rb_data_fn on_data,
 		    void *cb_ctx)
 {
@@ -420,7 +452,7 @@ static int read_dev(void *dev, uint32_t off, uint32_t len, uint8_t *buf, rb_data
 
 	if (!d->open)
 		return -ENODEV;
-	if (d->da_running) {
+	if (d->da_running && !d->stream_bad) {
 		struct sink_ctx s = {off, len, 0, buf, on_data, cb_ctx};
 
 		ret = da_read(&d->da, off, len, sink, &s);
@@ -431,23 +463,50 @@ static int read_dev(void *dev, uint32_t off, uint32_t len, uint8_t *buf, rb_data
 		} else if (ret < 0 && ret != -EINTR) {
 			keep_detail(d, "reading through the agent");
 		}
-		if (ret == 0 || ret == -EBADMSG || ret == -EREMOTEIO || !fallback_allowed(d, ret))
-			return d->gave_up ? -ETIMEDOUT : ret; /* --no-fallback: exit 75 */
-		/* the agent went silent mid-read: the same range through the boot ROM */
-		char why[300];
+		if (ret == -EBADMSG && !d->o->no_fallback) {
+			/* packets stay bad after every re-request: the stream does not work on this
+			 * watch, but the agent answers: READ32 + its CRC-32 below */
+			char msg[400];
 
-		snprintf(why, sizeof(why), "it went silent reading 0x%06X..0x%06X: %s", off,
-			 off + len, mtk_strerror(ret));
-		if ((ret = fall_back(d, ret, why, NULL)) < 0)
-			return ret;
+			d->stream_bad = true;
+			snprintf(d->fallback_why, sizeof(d->fallback_why),
+				 "its READ stream kept failing its CRCs at 0x%06X (%.150s)", off,
+				 d->detail);
+			snprintf(
+			    msg, sizeof(msg),
+			    "mtkbak's agent answers, but %s: reading with READ32 once per block, "
+			    "each proven by the agent's CRC-32",
+			    d->fallback_why);
+			warn_dev(d, msg);
+		} else if (ret == 0 || ret == -EBADMSG || ret == -EREMOTEIO ||
+			   !fallback_allowed(d, ret)) {
+			return d->gave_up ? -ETIMEDOUT : ret; /* --no-fallback: exit 75 */
+		} else {
+			/* the agent went silent mid-read: the same range through the boot ROM */
+			char why[300];
+
+			snprintf(why, sizeof(why), "it went silent reading 0x%06X..0x%06X: %s", off,
+				 off + len, mtk_strerror(ret));
+			if ((ret = fall_back(d, ret, why, NULL)) < 0)
+				return ret;
+		}
 	}
 	if (off % 4 || len % 4)
 		return -EINVAL;
 	for (uint32_t done = 0; done < len;) {
 		uint32_t n = len - done < BROM_BLOCK ? len - done : BROM_BLOCK;
 
-		if ((ret = brom_read_block(d, off + done, n, buf + done)) < 0)
-			return ret;
+		ret = d->da_running ? crc_read_block(d, off + done, n, buf + done)
+				    : brom_read_block(d, off + done, n, buf + done);
+		if (ret < 0 && d->da_running && ret != -EINTR && fallback_allowed(d, ret)) {
+			/* the agent stopped answering even small commands */
+			if ((ret = fall_back(d, ret, "it went silent in READ32/CRC-32 reads",
+					     NULL)) < 0)
+				return ret;
+			continue;
+		}
+		if (ret < 0)
+			return d->gave_up ? -ETIMEDOUT : ret;
 		done += n;
 		if (on_data && (ret = on_data(cb_ctx, done)) < 0)
 			return ret;
@@ -515,7 +574,7 @@ static const char *fallback_dev(void *dev)
 {
 	struct rb_real_dev *d = dev;
 
-	return d->brom_only ? d->fallback_why : NULL;
+	return d->brom_only || d->stream_bad ? d->fallback_why : NULL;
 }
 
 const struct rb_dev_ops rb_real_dev_ops = {

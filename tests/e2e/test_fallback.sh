@@ -5,6 +5,7 @@
 #   watchdog armed before D5 resets the watch, mtkbak catches the boot ROM's short window
 #   (window=1500) and finishes the same read through the boot ROM alone, byte-exact, with
 #   one warning line saying why; --no-fallback stops instead (exit 75)
+# - an agent whose READ stream is always damaged (agent=badstream): READ32 + the agent's CRC-32
 # - SPI failures (spi=fail, sfc=slow:N) on each simulated chip: the size comes from the
 #   mirror test, the firmware's tables or --length, with a warning naming the evidence
 # - past_end=ff (reads past the chip read 0xFF): 4, 8 and 16 MiB sized from JEDEC/SFDP or
@@ -60,6 +61,14 @@ has d7.txt "0x1D12"
 run d7nofb "sim:img.bin,fail=d7:1d12" --no-fallback
 [ $rc -eq 76 ] || fail "D7 refused --no-fallback: exit $rc, expected 76: $(cat d7nofb.txt)"
 has d7nofb.txt "--no-fallback"
+
+# the agent answers but its READ stream is damaged every time (agent=badstream): READ32 once per
+# block, each proven by the agent's CRC-32, and the whole image still checked by the watch
+run bad "sim:img.bin,agent=badstream" --json
+[ $rc -eq 0 ] && cmp -s bad.bin img.bin || fail "agent=badstream: exit $rc: $(cat bad.txt)"
+has bad.txt "reading with READ32 once per block, each proven by the agent's CRC-32"
+[ "$(json_field bad.out device_crc_checked)" = True ] || fail "agent=badstream: no device CRC"
+[ "$(json_field bad.out fell_back)" = True ] || fail "agent=badstream: fell_back not set"
 
 # pull does it too
 rc=0
