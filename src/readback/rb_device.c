@@ -180,8 +180,9 @@ static int wait_brom_again(struct rb_real_dev *d, struct brom_id *id)
 	}
 	snprintf(d->detail, sizeof(d->detail),
 		 "the agent stopped answering and the watch did not come back in boot-ROM mode "
-		 "within %d s: unplug it, then plug it in again holding the boot key (mtkbak "
-		 "then continues through the boot ROM alone)",
+		 "within %d s (it may have started its firmware): plug it in again holding the "
+		 "boot key; a running mtkbak continues through the boot ROM alone, a new run needs "
+		 "--no-da",
 		 (int)((RB_AGENT_WDT_MS + RB_FALLBACK_GRACE_MS) / 1000));
 	return ret == -ENODEV ? -ETIMEDOUT : ret;
 }
