@@ -424,8 +424,14 @@ int da_flash_info(struct da *d, struct da_flash_info *fi)
 	mtk_logf(d->log, MTK_LOG_INFO, "da: JEDEC ID %02X %02X %02X", fi->jedec[0], fi->jedec[1],
 		 fi->jedec[2]);
 
-	/* SFDP header (8 bytes) + first parameter header (8 bytes) */
-	if ((ret = da_read_sfdp(d, 0, sfdp, 16)) < 0)
+	/* SFDP header (8 bytes) + first parameter header (8 bytes); a controller that fails
+	 * here (agent status 0x2D04) still leaves the JEDEC ID: no SFDP, not an error */
+	if ((ret = da_read_sfdp(d, 0, sfdp, 16)) == -EREMOTEIO) {
+		mtk_logf(d->log, MTK_LOG_INFO, "da: no SFDP (%s)", d->detail);
+		d->detail[0] = 0;
+		return 0;
+	}
+	if (ret < 0)
 		return ret;
 	if (memcmp(sfdp, "SFDP", 4) == 0) {
 		uint32_t ptr = sfdp[12] | (uint32_t)sfdp[13] << 8 | (uint32_t)sfdp[14] << 16;
@@ -438,7 +444,7 @@ int da_flash_info(struct da *d, struct da_flash_info *fi)
 		if (sfdp[8] == 0x00 && sfdp[11] >= 2 && ptr < 0xFFFFF8u &&
 		    (ret = da_read_sfdp(d, ptr, bfpt, sizeof(bfpt))) == 0)
 			fi->sfdp_size = density_bytes(agent_get_le32(bfpt + 4));
-		else if (ret < 0)
+		else if (ret < 0 && ret != -EREMOTEIO)
 			return ret;
 	}
 	mtk_logf(d->log, MTK_LOG_INFO, "da: size from JEDEC %u, from SFDP %u",
