@@ -145,11 +145,10 @@ static bool fallback_allowed(struct rb_real_dev *d, int err)
 		return false;
 	if (err == -EPERM || err == -EINTR || err == -EACCES || err == -EBUSY || err == -ENOMEM)
 		return false;
-	if (err == -ENODEV || err == -EIO) {
-		/* The watch left the bus: a cable pull (the agent talked until then) or the
-		 * watchdog's reset of an agent that had been silent for a while. */
-		return d->da.jumped && d->da.wdt_armed && mtk_now_ms() - d->da.last_rx_ms >= 1000;
-	}
+	/* The watch left the bus: a cable pull (the agent talked until then: reconnect as
+	 * before) or the watchdog's reset of an agent that had been silent for a while. */
+	if (err == -ENODEV || err == -EIO)
+		return agent_silent(d, err);
 	return true;
 }
 
@@ -201,15 +200,14 @@ static int fall_back(struct rb_real_dev *d, int err, const char *why, struct bro
 	if (d->da_running)
 		d->packet_retries += d->da.retries;
 	d->da_running = false;
-	if (!d->da.jumped && !(err == -ENODEV || err == -EIO || err == -ETIMEDOUT)) {
+	if (!d->da.jumped && !d->da.reused &&
+	    !(err == -ENODEV || err == -EIO || err == -ETIMEDOUT)) {
 		/* the upload was refused: the boot ROM still answers on this connection */
 		snprintf(msg, sizeof(msg),
 			 "mtkbak's agent could not be started (%s): continuing through the boot "
 			 "ROM alone (slower)",
 			 d->fallback_why);
 		warn_dev(d, msg);
-		if (d->da.wdt_armed)
-			brom_disable_watchdog(&d->brom, id->chip);
 		return 0;
 	}
 	snprintf(msg, sizeof(msg),
