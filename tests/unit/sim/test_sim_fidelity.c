@@ -128,6 +128,31 @@ static void test_partial_transfer_at_timeout(void **state)
 	/* nothing pending: -ETIMEDOUT, not 0 */
 	assert_int_equal(sim_host_read(s.w, buf, sizeof(buf), 50), -ETIMEDOUT);
 	simlib_close(&s);
+
+	/* the watch pauses between 64 data bytes and the status (stall before byte 80: 4
+	 * handshake + 11 echoes + 2 status + 64 data): no ZLP ends the transfer, so the read
+	 * returns the 64 bytes only at its timeout, and the status comes as its own transfer */
+	{
+		const uint8_t cmd[9] = {0xD1, 0x80, 0, 0, 0, 0, 0, 0, 16};
+		int64_t t0;
+		int n;
+
+		assert_int_equal(simlib_open(&s, "stall=80,stallms=400", IMG), 0);
+		handshake_raw(s.w);
+		send(s.w, cmd, 1);
+		expect_transfer(s.w, cmd, 1, "command echo");
+		send(s.w, cmd + 1, 4);
+		expect_transfer(s.w, cmd + 1, 4, "address echo");
+		send(s.w, cmd + 5, 4);
+		expect_transfer(s.w, cmd + 5, 4, "count echo");
+		expect_transfer(s.w, NULL, 2, "status");
+		t0 = sim_now_ns();
+		n = sim_host_read(s.w, buf, sizeof(buf), 150);
+		assert_int_equal(n, 64);
+		assert_true(sim_now_ns() - t0 >= 140 * 1000000ll); /* held until the timeout */
+		expect_transfer(s.w, NULL, 2, "status after the pause");
+		simlib_close(&s);
+	}
 }
 
 /* dtr=required: the watch ignores the host until DTR is up and a line coding was set. */
