@@ -1,4 +1,5 @@
-/* The simulated watch: a byte-faithful model of the MT6261/MT6260 boot ROM (and, after a D5
+/* The simulated watch: a byte-faithful model of the MT6261/MT6260/MT6250 boot ROM, with the
+ * real ROM's USB packets and transfers (doc/simulator.md) (and, after a D5
  * jump to mtkbak's agent, of the agent itself, built from the agent's own C sources) with a
  * serial NOR flash. Used by the tests, by `--port sim:...` and by mtkbak-usbsim.
  *
