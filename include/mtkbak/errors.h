@@ -9,7 +9,7 @@
  *   -EIO        a transfer failed at the transport level
  *   -EPROTO     protocol violation: wrong echo, garbage, impossible length from the device
  *   -EREMOTEIO  the device answered with an error status (the layer keeps the status for the
- * message) -EPERM      the part is secure and refuses unsigned code (BROM status 0x1D0D) -EBADMSG
+ * message) -EPERM      the part is secure and refuses unsigned code (BROM_ST_SECURE) -EBADMSG
  * data failed an integrity check (CRC, SHA-1, checksum) after the allowed retries -EINVAL     bad
  * argument or option;  -ENOENT file not found;  -EEXIST output exists (no --force) -ENOSPC / -EROFS
  * / other file errors are passed through from the OS -ENOTSUP    an unsupported chip (unknown hw

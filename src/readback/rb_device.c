@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mtkbak/da.h"
+#include "mtkbak/brom_wire.h"
 #include "mtkbak/errors.h"
 #include "readback/rb_internal.h"
 
@@ -148,7 +149,7 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 			snprintf(d->detail, sizeof(d->detail),
 				 "the watch is a secure part: its boot ROM refused mtkbak's agent "
 				 "(status 0x%04X, signed code required)",
-				 d->brom.last_status ? d->brom.last_status : 0x1D0D);
+				 d->brom.last_status ? d->brom.last_status : BROM_ST_SECURE);
 		close_dev(d);
 		return ret;
 	}

@@ -429,34 +429,34 @@ static void test_read_bounds(void **state)
 
 	/* the agent checks on its own too */
 	req[0] = AGENT_CMD_READ;
-	agent_put_be32(req + 1, 0);
-	agent_put_be32(req + 5, 0);
-	agent_put_be32(req + 9, 4096);
+	mtk_put_be32(req + 1, 0);
+	mtk_put_be32(req + 5, 0);
+	mtk_put_be32(req + 9, 4096);
 	raw_cmd_status(f, req, sizeof(req), AGENT_ST_BAD_LEN);
-	agent_put_be32(req + 1, AGENT_FLASH_WINDOW - 10);
-	agent_put_be32(req + 5, 11);
+	mtk_put_be32(req + 1, AGENT_FLASH_WINDOW - 10);
+	mtk_put_be32(req + 5, 11);
 	raw_cmd_status(f, req, sizeof(req), AGENT_ST_RANGE);
-	agent_put_be32(req + 1, 0xFFFFFFF0u);
-	agent_put_be32(req + 5, 0x20);
+	mtk_put_be32(req + 1, 0xFFFFFFF0u);
+	mtk_put_be32(req + 5, 0x20);
 	raw_cmd_status(f, req, sizeof(req), AGENT_ST_RANGE);
-	agent_put_be32(req + 1, 0);
-	agent_put_be32(req + 5, 16);
-	agent_put_be32(req + 9, 0);
+	mtk_put_be32(req + 1, 0);
+	mtk_put_be32(req + 5, 16);
+	mtk_put_be32(req + 9, 0);
 	raw_cmd_status(f, req, sizeof(req), AGENT_ST_BAD_PACKET);
-	agent_put_be32(req + 9, AGENT_MAX_PACKET + 1);
+	mtk_put_be32(req + 9, AGENT_MAX_PACKET + 1);
 	raw_cmd_status(f, req, sizeof(req), AGENT_ST_BAD_PACKET);
 	req[0] = AGENT_CMD_SFDP;
-	agent_put_be32(req + 1, 0);
-	agent_put_be32(req + 5, AGENT_SFDP_MAX + 1);
+	mtk_put_be32(req + 1, 0);
+	mtk_put_be32(req + 5, AGENT_SFDP_MAX + 1);
 	raw_cmd_status(f, req, 9, AGENT_ST_BAD_LEN);
-	agent_put_be32(req + 1, 0xFFFFFF);
-	agent_put_be32(req + 5, 2);
+	mtk_put_be32(req + 1, 0xFFFFFF);
+	mtk_put_be32(req + 5, 2);
 	raw_cmd_status(f, req, 9, AGENT_ST_RANGE);
 	req[0] = AGENT_CMD_CRC32;
-	agent_put_be32(req + 1, 0x00FFFFFF);
-	agent_put_be32(req + 5, 2);
+	mtk_put_be32(req + 1, 0x00FFFFFF);
+	mtk_put_be32(req + 5, 2);
 	raw_cmd_status(f, req, 9, AGENT_ST_RANGE);
-	agent_put_be32(req + 5, 0);
+	mtk_put_be32(req + 5, 0);
 	raw_cmd_status(f, req, 9, AGENT_ST_BAD_LEN);
 	/* still in step */
 	assert_int_equal(da_ping(&f->da), 0);
@@ -608,9 +608,9 @@ static void test_brom_compatible(void **state)
 	assert_int_equal(r16[1], 0x1209);
 	/* errors answer like the boot ROM: one status, no data */
 	assert_int_equal(brom_read32(&f->brom, 0xA0510002u, r32, 1), -EREMOTEIO);
-	assert_int_equal(f->brom.last_status, AGENT_BROM_ST_R_ODD32);
+	assert_int_equal(f->brom.last_status, BROM_ST_R_ODD32);
 	assert_int_equal(brom_write32(&f->brom, 0xA0510001u, v32, 1), -EREMOTEIO);
-	assert_int_equal(f->brom.last_status, AGENT_BROM_ST_W_ODD32);
+	assert_int_equal(f->brom.last_status, BROM_ST_W_ODD32);
 	/* what brom_identify asks besides reads: E1 and D8 */
 	uint8_t me[16];
 	uint32_t cfg = 1;
