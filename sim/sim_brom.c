@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mtkbak/brom_wire.h"
+#include "mtkbak/byteorder.h"
 #include "sim_internal.h"
 
 /* The forbidden-region tables of the boot ROMs, as each ROM holds it (12-byte entries
@@ -132,7 +133,7 @@ static int rx32_echo(struct sim_watch *w, uint32_t *v)
 
 	if (sim_dev_recv(w, b, 4) < 0)
 		return -1;
-	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	*v = mtk_get_be32(b);
 	return tx(w, b, 4);
 }
 
@@ -244,11 +245,9 @@ static int cmd_write(struct sim_watch *w, uint8_t cmd)
 		if (cmd != BROM_CMD_WRITE16_NE && tx(w, b, unit) < 0)
 			return -1;
 		if (unit == 4)
-			sim_mem_write32(w, addr + i * 4,
-					(uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-					    (uint32_t)b[2] << 8 | b[3]);
+			sim_mem_write32(w, addr + i * 4, mtk_get_be32(b));
 		else
-			sim_mem_write16(w, addr + i * 2, (uint16_t)(b[0] << 8 | b[1]));
+			sim_mem_write16(w, addr + i * 2, mtk_get_be16(b));
 		if (w->dev.mem.reset_req)
 			return -1; /* a watchdog software reset takes effect at once */
 	}

@@ -3,6 +3,7 @@
 #include "mtkbak/errors.h"
 #include "mtkbak/brom_wire.h"
 #include "mtkbak/byteorder.h"
+#include "mtkbak/clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,27 +11,6 @@
 #include <time.h>
 
 #define MAX_ITEMS (1u << 22) /* a sane bound on one command's count */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static int fail(struct brom *b, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -130,7 +110,7 @@ static int param32(struct brom *b, uint32_t v, const char *what)
 {
 	uint8_t p[4];
 
-	put32(p, v);
+	mtk_put_be32(p, v);
 	return send_echo(b, p, 4, what);
 }
 
@@ -169,7 +149,7 @@ int brom_handshake(struct brom *b, int deadline_ms)
 {
 	static const uint8_t start_cmd[4] = {BROM_START_0, BROM_START_1, BROM_START_2,
 					     BROM_START_3};
-	int64_t end = now_ms() + deadline_ms;
+	int64_t end = mtk_now_ms() + deadline_ms;
 	unsigned replies = 0, silent = 0;
 	size_t idx = 0;
 	uint8_t last_bad = 0;
@@ -178,7 +158,7 @@ int brom_handshake(struct brom *b, int deadline_ms)
 	b->detail[0] = 0;
 	b->already_synced = false;
 	/* bounded: by the deadline, and by a generous count of answers that were not it */
-	while (now_ms() < end && replies < 400) {
+	while (mtk_now_ms() < end && replies < 400) {
 		uint8_t r;
 		int ret;
 
@@ -282,7 +262,7 @@ int brom_get_target_config(struct brom *b, uint32_t *cfg)
 	}
 	if ((ret = recv(b, p + 2, 2, "the target config")) < 0)
 		return ret;
-	*cfg = get32(p);
+	*cfg = mtk_get_be32(p);
 	return status(b, "GET_TARGET_CONFIG");
 }
 
@@ -303,7 +283,7 @@ int brom_get_me_id(struct brom *b, uint8_t me_id[16])
 	}
 	if ((ret = recv(b, p + 2, 2, "the ME ID length")) < 0)
 		return ret;
-	len = get32(p);
+	len = mtk_get_be32(p);
 	if (len == 0 || len > sizeof(buf))
 		return fail(b, -EPROTO, "GET_ME_ID: impossible length %u", len);
 	if ((ret = recv(b, buf, len, "the ME ID")) < 0)
@@ -356,7 +336,7 @@ static int read_common(struct brom *b, uint8_t c, const char *name, uint32_t add
 			const uint8_t *p = buf + k * unit;
 
 			if (unit == 4)
-				((uint32_t *)out)[i + k] = get32(p);
+				((uint32_t *)out)[i + k] = mtk_get_be32(p);
 			else
 				((uint16_t *)out)[i + k] = (uint16_t)(p[0] << 8 | p[1]);
 		}
@@ -406,7 +386,7 @@ static int write_common(struct brom *b, uint8_t c, const char *name, uint32_t ad
 		uint8_t p[4];
 
 		if (unit == 4) {
-			put32(p, ((const uint32_t *)vals)[i]);
+			mtk_put_be32(p, ((const uint32_t *)vals)[i]);
 		} else {
 			uint16_t v = ((const uint16_t *)vals)[i];
 

@@ -17,6 +17,7 @@
 #include "mtkbak/extract.h"
 #include "mtkbak/kit.h"
 #include "mtkbak/readback.h"
+#include "mtkbak/clock.h"
 #include "ux.h"
 
 #define PULL_MAX_DONE 256 /* watches remembered in one --loop session */
@@ -252,14 +253,6 @@ static void emit_result(const char *status, const char *dir, const struct readba
 	ux_event_end();
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Checks the verified readback and writes the kit next to it. 0, or the exit code. */
 static int check_and_extract(struct pull_session *s, const char *dir, const char *image,
 			     const struct readback_result *rr, struct fw_findings *fs,
@@ -360,7 +353,7 @@ static int pull_one(struct pull_session *s)
 		struct timespec ts = {1, 0};
 		nanosleep(&ts, NULL);
 	}
-	t0 = now_s();
+	t0 = mtk_now_s();
 	mtk_hex(id.me_id, 16, me);
 	/* the efuse variant (MT2503...) only when it says more than the chip name */
 	const char *variant =
@@ -410,7 +403,7 @@ static int pull_one(struct pull_session *s)
 				rr.verified / 1048576.0);
 		save_log(s, dir);
 		emit_result(ret == -EINTR ? "interrupted" : "failed", dir, NULL, NULL, NULL,
-			    now_s() - t0, code);
+			    mtk_now_s() - t0, code);
 		return code;
 	}
 	mtk_hex(rr.sha256, 32, hexbuf);
@@ -432,7 +425,7 @@ static int pull_one(struct pull_session *s)
 	}
 	code = check_and_extract(s, dir, image, &rr, fs, l, &dump);
 
-	double secs = now_s() - t0;
+	double secs = mtk_now_s() - t0;
 	char jedec[16] = "?";
 	if (rr.have_jedec)
 		snprintf(jedec, sizeof(jedec), "%02X %02X %02X", rr.jedec[0], rr.jedec[1],

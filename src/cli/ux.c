@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mtkbak/clock.h"
+
 /* Global UX state: allowed here, src/cli is the only place with globals. */
 static struct ux_opts g_opts;
 static FILE *g_logfile;
@@ -15,14 +17,6 @@ static double g_bar_last, g_bar_start, g_json_last;
 static uint64_t g_bar_start_bytes;
 static struct jw g_event;
 static volatile sig_atomic_t g_interrupted;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void ux_init(const struct ux_opts *o)
 {
@@ -191,7 +185,7 @@ void ux_human_bytes(uint64_t n, char *out, size_t len)
 
 void ux_progress(const char *what, uint64_t done, uint64_t total)
 {
-	double t = now_s();
+	double t = mtk_now_s();
 	double rate, elapsed;
 
 	if (g_bar_start == 0) {

@@ -15,19 +15,12 @@
 #include "mtkbak/da.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/transport.h"
+#include "mtkbak/clock.h"
 
 #define DA_HELLO_TIMEOUT_MS 3000
 #define DA_PROBE_TAIL_MS    250
 #define DA_DRAIN_MS	    10000 /* bounded drain of a stream still in flight */
 #define DA_SYNC_TRIES	    3
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int fail(struct da *d, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -217,7 +210,7 @@ static int resync(struct da *d)
 	for (int attempt = 0; attempt < DA_SYNC_TRIES; attempt++) {
 		uint8_t req[5], win[5] = {0}, h[AGENT_HELLO_LEN];
 		uint32_t token =
-		    (uint32_t)now_ms() * 2654435761u ^ (uint32_t)(d->resyncs + attempt);
+		    (uint32_t)mtk_now_ms() * 2654435761u ^ (uint32_t)(d->resyncs + attempt);
 		int64_t end;
 		uint64_t skipped = 0, limit = (uint64_t)d->chunk_size + 4u * AGENT_MAX_PACKET;
 
@@ -226,11 +219,11 @@ static int resync(struct da *d)
 		mtk_put_be32(req + 1, token);
 		if ((ret = wr(d, req, sizeof(req))) < 0)
 			return fail(d, ret, "SYNC: %s", mtk_strerror(ret));
-		end = now_ms() + 2 * d->timeout_ms;
+		end = mtk_now_ms() + 2 * d->timeout_ms;
 		/* bounded by the deadline and by the bytes a stream can still hold */
 		for (;;) {
 			uint8_t c;
-			int64_t left = end - now_ms();
+			int64_t left = end - mtk_now_ms();
 
 			if (left <= 0 || skipped > limit) {
 				ret = -ETIMEDOUT;

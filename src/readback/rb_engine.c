@@ -15,6 +15,7 @@
 #include "util/compat.h"
 #include "mtkbak/fsutil.h"
 #include "mtkbak/hash.h"
+#include "mtkbak/clock.h"
 #include "readback/rb_internal.h"
 
 struct eng {
@@ -36,14 +37,6 @@ struct eng {
 	uint64_t last_done; /* the read position last reported */
 	double t0;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void human(uint64_t n, char *out, size_t len)
 {
@@ -188,10 +181,10 @@ static int recover(struct eng *e, int err)
 	    "Lost the watch %s: %s. Plug the watch in again, holding the boot key "
 	    "(waiting up to %d s)",
 	    where, mtk_strerror(err), e->o->reconnect_timeout_ms / 1000);
-	double deadline = now_s() + e->o->reconnect_timeout_ms / 1000.0;
+	double deadline = mtk_now_s() + e->o->reconnect_timeout_ms / 1000.0;
 	for (unsigned attempt = 0;; attempt++) {
 		struct brom_id id;
-		int left = (int)((deadline - now_s()) * 1000.0);
+		int left = (int)((deadline - mtk_now_s()) * 1000.0);
 
 		if (cancelled(e))
 			return -EINTR;
@@ -750,7 +743,7 @@ static int check_folder(struct eng *e)
 
 static int read_all(struct eng *e)
 {
-	double t = now_s();
+	double t = mtk_now_s();
 	char s[32];
 
 	human(e->size - e->st.verified, s, sizeof(s));
@@ -773,7 +766,7 @@ static int read_all(struct eng *e)
 	}
 	if (ftruncate(e->fd, e->size) < 0)
 		return ctx_err(e, -errno, "writing %s", e->part_path);
-	e->r->read_seconds = now_s() - t;
+	e->r->read_seconds = mtk_now_s() - t;
 	return 0;
 }
 
@@ -795,7 +788,7 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	e.t0 = now_s();
+	e.t0 = mtk_now_s();
 	e.chunk = o->chunk_size ? o->chunk_size : RB_DEFAULT_CHUNK;
 	e.max_reconnects = o->max_reconnects ? o->max_reconnects : RB_DEFAULT_RECONNECTS;
 	if (!o->out_path || !*o->out_path || e.chunk % 4 || e.chunk < 4096 ||
@@ -833,7 +826,7 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 	e.phase = "saving the image";
 	if ((ret = commit(&e)) < 0)
 		goto out;
-	r->seconds = now_s() - e.t0; /* the image is safe: the reset is not part of the read */
+	r->seconds = mtk_now_s() - e.t0; /* the image is safe: the reset is not part of the read */
 	if (!o->no_reboot && e.connected)
 		ops->finish(e.dev, true);
 out:
@@ -859,6 +852,6 @@ out:
 	free(e.buf);
 	free(e.prefix);
 	if (ret < 0)
-		r->seconds = now_s() - e.t0;
+		r->seconds = mtk_now_s() - e.t0;
 	return ret;
 }

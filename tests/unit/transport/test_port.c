@@ -15,17 +15,10 @@
 #include "mtkbak/errors.h"
 #include "mtkbak/fsutil.h"
 #include "mtkbak/port.h"
+#include "mtkbak/clock.h"
 #include "simlib.h"
 
 static char g_img[64], g_bad[64];
-
-static int64_t ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int setup(void **state)
 {
@@ -145,9 +138,9 @@ static void test_wait_for_plug(void **state)
 	assert_int_equal(port_open(env, &spec, &wait, &tp), -EINTR); /* Ctrl-C while waiting */
 	assert_int_equal(n, 3);
 	wait.tick = NULL;
-	t0 = ms_now();
+	t0 = mtk_now_ms();
 	assert_int_equal(port_open(env, &spec, &wait, &tp), 0);
-	assert_true(ms_now() - t0 < 650);
+	assert_true(mtk_now_ms() - t0 < 650);
 	mtk_tp_close(tp);
 	port_env_free(env);
 }
