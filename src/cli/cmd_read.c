@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "mtkbak/hash.h"
 #include "mtkbak/readback.h"
+#include "mtkbak/text.h"
 #include "ux.h"
 
 static void usage(FILE *f)
@@ -106,7 +107,7 @@ static void report(const struct readback_result *r, bool no_da)
 
 	mtk_hex(r->sha256, 32, sha);
 	mtk_hex(r->id.me_id, 16, me);
-	ux_human_bytes(r->size, size, sizeof(size));
+	mtk_size_text(r->size, size, sizeof(size));
 	if (ux_is_json()) {
 		struct jw *w = ux_event_begin("read");
 		char jedec[7];
@@ -198,7 +199,7 @@ static int failed(int ret, const struct readback_result *r, const struct readbac
 		break;
 	}
 	if (r->verified && ret != -EBADMSG && ret != -EEXIST) {
-		ux_human_bytes(r->verified, part, sizeof(part));
+		mtk_size_text(r->verified, part, sizeof(part));
 		ux_hint("%s read so far are kept in %s.part: run the same command again (with the "
 			"watch in boot mode) and it continues there",
 			part, o->out_path);

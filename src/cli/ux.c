@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "mtkbak/clock.h"
+#include "mtkbak/text.h"
 
 /* Global UX state: allowed here, src/cli is the only place with globals. */
 static struct ux_opts g_opts;
@@ -173,16 +174,6 @@ void ux_debug(int level, const char *fmt, ...)
 	fprintf(stderr, "  %s\n", msg);
 }
 
-void ux_human_bytes(uint64_t n, char *out, size_t len)
-{
-	if (n >= 1024 * 1024)
-		snprintf(out, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
-	else if (n >= 1024)
-		snprintf(out, len, "%.1f KiB", (double)n / 1024.0);
-	else
-		snprintf(out, len, "%llu B", (unsigned long long)n);
-}
-
 void ux_progress(const char *what, uint64_t done, uint64_t total)
 {
 	double t = mtk_now_s();
@@ -219,8 +210,8 @@ void ux_progress(const char *what, uint64_t done, uint64_t total)
 	int width = 24, fill = total ? (int)((double)done / (double)total * width) : 0;
 	char bar[32];
 
-	ux_human_bytes(done, d, sizeof(d));
-	ux_human_bytes(total, tot, sizeof(tot));
+	mtk_size_text(done, d, sizeof(d));
+	mtk_size_text(total, tot, sizeof(tot));
 	if (rate > 0 && total > done) {
 		unsigned s = (unsigned)((double)(total - done) / rate);
 		snprintf(eta, sizeof(eta), "%u:%02u", s / 60, s % 60);

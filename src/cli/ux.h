@@ -50,7 +50,4 @@ const struct mtk_log *ux_log(void);
 void ux_catch_signals(void);
 int ux_interrupted(void);
 
-/* "12.3 MiB" */
-void ux_human_bytes(uint64_t n, char *out, size_t len);
-
 #endif

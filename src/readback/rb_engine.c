@@ -16,6 +16,7 @@
 #include "mtkbak/fsutil.h"
 #include "mtkbak/hash.h"
 #include "mtkbak/clock.h"
+#include "mtkbak/text.h"
 #include "readback/rb_internal.h"
 
 struct eng {
@@ -37,16 +38,6 @@ struct eng {
 	uint64_t last_done; /* the read position last reported */
 	double t0;
 };
-
-static void human(uint64_t n, char *out, size_t len)
-{
-	if (n >= 1024u * 1024u)
-		snprintf(out, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
-	else if (n >= 1024u)
-		snprintf(out, len, "%.1f KiB", (double)n / 1024.0);
-	else
-		snprintf(out, len, "%llu bytes", (unsigned long long)n);
-}
 
 static void say(struct eng *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct eng *e, const char *fmt, ...)
@@ -112,12 +103,6 @@ static bool link_error(int err)
 	       err == -EPIPE;
 }
 
-static void me_id_text(const uint8_t me[16], char out[33])
-{
-	for (int i = 0; i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", me[i]);
-}
-
 /* ---- connecting and reconnecting ---- */
 
 static int check_same_watch(struct eng *e, const struct brom_id *id)
@@ -126,8 +111,8 @@ static int check_same_watch(struct eng *e, const struct brom_id *id)
 
 	if (memcmp(id->me_id, e->r->id.me_id, 16) == 0)
 		return 0;
-	me_id_text(id->me_id, a);
-	me_id_text(e->r->id.me_id, b);
+	mtk_hex(id->me_id, 16, a);
+	mtk_hex(e->r->id.me_id, 16, b);
 	return ctx_err(e, -ENODEV,
 		       "a different watch came back (ME ID %s, the read started on %s); "
 		       "FILE.part keeps what was verified",
@@ -164,8 +149,8 @@ static int recover(struct eng *e, int err)
 		return err;
 	if (cancelled(e))
 		return -EINTR;
-	human(e->st.verified, done, sizeof(done));
-	human(e->size, tot, sizeof(tot));
+	mtk_size_text(e->st.verified, done, sizeof(done));
+	mtk_size_text(e->size, tot, sizeof(tot));
 	if (!e->size)
 		snprintf(where, sizeof(where), "while sizing the flash");
 	else
@@ -394,13 +379,13 @@ static int open_part(struct eng *e)
 		char a[33];
 
 		if (memcmp(old.me_id, e->st.me_id, 16)) {
-			me_id_text(old.me_id, a);
+			mtk_hex(old.me_id, 16, a);
 			snprintf(why, sizeof(why), "it was made on another watch (ME ID %s)", a);
 		} else if (old.size != e->size) {
 			char s1[32], s2[32];
 
-			human(old.size, s1, sizeof(s1));
-			human(e->size, s2, sizeof(s2));
+			mtk_size_text(old.size, s1, sizeof(s1));
+			mtk_size_text(e->size, s2, sizeof(s2));
 			snprintf(why, sizeof(why), "it was a read of %s, this one is %s", s1, s2);
 		} else if (old.have_jedec && e->st.have_jedec &&
 			   memcmp(old.jedec, e->st.jedec, 3)) {
@@ -442,8 +427,8 @@ static int open_part(struct eng *e)
 		e->st.verified_crc = old.verified_crc;
 		e->r->resumed = old.verified > 0;
 		e->r->resumed_from = old.verified;
-		human(old.verified, d, sizeof(d));
-		human(e->size, t, sizeof(t));
+		mtk_size_text(old.verified, d, sizeof(d));
+		mtk_size_text(e->size, t, sizeof(t));
 		if (old.verified)
 			say(e, "Resuming: %s of %s were read by an earlier run", d, t);
 	} else if (why[0]) {
@@ -554,7 +539,7 @@ static int decide_size(struct eng *e)
 	snprintf(e->r->size_evidence, sizeof(e->r->size_evidence), "%s", d.evidence);
 	if (e->prefix_len > e->size)
 		e->prefix_len = e->size;
-	human(d.size, s, sizeof(s));
+	mtk_size_text(d.size, s, sizeof(s));
 	if (e->r->have_jedec) {
 		jedec_text(e->r->jedec, j, sizeof(j));
 		say(e, "Flash: JEDEC ID %s, reading %s (size from %s)", j, s, d.evidence);
@@ -746,7 +731,7 @@ static int read_all(struct eng *e)
 	double t = mtk_now_s();
 	char s[32];
 
-	human(e->size - e->st.verified, s, sizeof(s));
+	mtk_size_text(e->size - e->st.verified, s, sizeof(s));
 	say(e, "Reading %s into %s", s, e->part_path);
 	progress(e, e->st.verified);
 	while (e->st.verified < e->size) {

@@ -39,7 +39,7 @@ expect_line "$o" "platform: ok  MT6261 from MAUI_INFO at 0x00010038: \"MTKBAK_DE
 grep -q '^flash_ids: ok  ROM CMEM_ID_INFO at 0x00010224: C8 40 16, C8 40 17; EXT_BOOTLOADER copy at 0x[0-9A-F]* agrees$' "$o" ||
 	fail "flash_ids line"
 expect_line "$t/out16M" "sds_region: ok  SDS 0x00FFE000-0x01000000 (8 KiB, from MAUI_INFO at 0x00010038) inside the 16 MiB flash, after the code (ends 0x000A0400)"
-expect_line "$t/out16M" "fat_region: ok  FAT 0x00500000-0x00FFE000 (10.99 MiB, from FLASH_INFO at 0x00010168) inside the 16 MiB flash, after the code (ends 0x000A0400)"
+expect_line "$t/out16M" "fat_region: ok  FAT 0x00500000-0x00FFE000 (11256 KiB, from FLASH_INFO at 0x00010168) inside the 16 MiB flash, after the code (ends 0x000A0400)"
 
 # another build: EXT_BOOTLOADER at 0x2400, ROM at 0xA000 (found from the headers)
 "$FWIMG" synth --size 8M --ext-bl-off 0x2400 --ext-bl-len 0x7400 --rom-off 0xA000 --fat 0x780000:0x80000 -o "$t/tracker.bin"

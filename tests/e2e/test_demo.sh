@@ -20,10 +20,10 @@ expected=(
 	'^Found MT6261 \(hw code 0x6261, hw ver 0xCB01\) on sim:demo, ME ID [0-9a-f]{32}$'
 	'^Output folder: MT6261-[0-9a-f]{8}-[0-9]{8}-[0-9]{6}/$'
 	"^Starting mtkbak's agent on the watch$"
-	'^Flash: JEDEC ID C8 40 16, reading 4.0 MiB \(size from JEDEC ID'
-	'^Reading 4.0 MiB into '
+	'^Flash: JEDEC ID C8 40 16, reading 4 MiB \(size from JEDEC ID'
+	'^Reading 4 MiB into '
 	'^Verifying the whole image against the watch$'
-	"^Read 4.0 MiB, verified \(CRC-32 [0-9A-F]{8} matches the watch's\), SHA-256 [0-9a-f]{64}$"
+	"^Read 4 MiB, verified \(CRC-32 [0-9A-F]{8} matches the watch's\), SHA-256 [0-9a-f]{64}$"
 	'^Checked the firmware: health 100% \(20 ok, 0 warnings, 0 failed\)$'
 	'^Wrote the kit: 9 files$'
 	'^Done in [0-9.]+ s \([0-9.]+ MB/s\): MT6261, flash C8 40 16 4 MiB, health 100%, files in MT6261-'

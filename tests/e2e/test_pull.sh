@@ -47,7 +47,7 @@ out=$("$MTKBAK" pull --auto --timeout 20 --port "sim:demo4.bin,plug=800" -o one 
 [ $rc -eq 0 ] || { cat err; fail "pull exit $rc"; }
 echo "$out" | head -1 | grep -q '^Waiting for the watch: switch it off, then connect USB' || fail "waiting line: $out"
 echo "$out" | grep -q '^Found MT6261 (hw code 0x6261' || fail "found line: $out"
-echo "$out" | grep -q 'reading 4.0 MiB (size from JEDEC ID' || fail "size line: $out"
+echo "$out" | grep -q 'reading 4 MiB (size from JEDEC ID' || fail "size line: $out"
 echo "$out" | grep -q '^Checked the firmware: health 100%' || fail "check line: $out"
 echo "$out" | grep -q '^Done in .* MT6261, flash C8 40 16 4 MiB, health 100%, files in one/$' || fail "summary: $out"
 check_kit one demo4.bin

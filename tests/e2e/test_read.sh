@@ -11,7 +11,7 @@ for size in 4M 8M 16M; do
 	"$MTKBAK" read -o out$size.bin --port sim:img$size.bin >log$size.txt 2>&1 || rc=$?
 	[ $rc -eq 0 ] || fail "read of the $size image: exit $rc: $(cat log$size.txt)"
 	cmp -s out$size.bin img$size.bin || fail "read of the $size image differs from the flash"
-	has log$size.txt "reading ${size%M}.0 MiB"
+	has log$size.txt "reading ${size%M} MiB"
 	has log$size.txt "the same CRC-32 the watch computed"
 	[ ! -e out$size.bin.part ] || fail "out$size.bin.part left behind"
 	[ ! -e out$size.bin.part.state ] || fail "out$size.bin.part.state left behind"
