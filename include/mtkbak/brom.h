@@ -104,11 +104,6 @@ struct brom_connect_opts {
 int brom_connect(struct brom *b, struct port_env *env, const struct port_spec *spec,
 		 const struct port_wait *wait, const struct brom_connect_opts *opts,
 		 struct brom_id *id, const struct mtk_log *log);
-/* After a cable drop or a reset: closes the old transport, then brom_connect again. The
- * port_env keeps a simulated watch alive, so it continues with the same watch. */
-int brom_reconnect(struct brom *b, struct port_env *env, const struct port_spec *spec,
-		   const struct port_wait *wait, const struct brom_connect_opts *opts,
-		   struct brom_id *id);
 void brom_disconnect(struct brom *b);
 
 #endif

@@ -84,13 +84,3 @@ int brom_connect(struct brom *b, struct port_env *env, const struct port_spec *s
 		return 0;
 	}
 }
-
-int brom_reconnect(struct brom *b, struct port_env *env, const struct port_spec *spec,
-		   const struct port_wait *wait, const struct brom_connect_opts *opts,
-		   struct brom_id *id)
-{
-	const struct mtk_log *log = b->log;
-
-	brom_disconnect(b);
-	return brom_connect(b, env, spec, wait, opts, id, log);
-}

@@ -30,11 +30,6 @@ bool ux_is_json(void)
 	return g_opts.json;
 }
 
-int ux_verbosity(void)
-{
-	return g_opts.verbose;
-}
-
 void ux_set_logfile(FILE *f)
 {
 	g_logfile = f;

@@ -22,7 +22,6 @@ struct ux_opts {
 
 void ux_init(const struct ux_opts *o);
 bool ux_is_json(void);
-int ux_verbosity(void);
 /* Copies every state/info/warn/error/debug line (with a timestamp) to f; NULL stops. */
 void ux_set_logfile(FILE *f);
 
