@@ -394,7 +394,7 @@ static int pull_one(struct pull_session *s)
 	ux_progress_end();
 	if (ret < 0) {
 		code = cli_fail(ret, rr.error_context[0] ? rr.error_context : "the read failed");
-		if (rr.verified && ret != -EEXIST) {
+		if (rr.verified && mtk_errno(ret) != -EEXIST) {
 			char kept[MTK_SIZE_TEXT_LEN];
 
 			mtk_size_text(rr.verified, kept, sizeof(kept));

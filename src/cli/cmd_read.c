@@ -177,11 +177,6 @@ static int failed(int ret, const struct readback_result *r, const struct readbac
 		return mtk_exit_code(ret);
 	}
 	code = cli_fail(ret, r->error_context[0] ? r->error_context : "read");
-	/* a missing or unwritable output folder is about the output, not the input (66) */
-	if ((ret == -ENOENT || ret == -ENOTDIR || ret == -EROFS) && r->verified == 0) {
-		ux_hint("check that the folder of %s exists and is writable", o->out_path);
-		code = MTK_EXIT_CANTCREAT;
-	}
 	switch (-ret) {
 	case ENOTSUP:
 		ux_hint("this chip is not in mtkbak's table; 'mtkbak identify' shows what it is");
@@ -198,7 +193,7 @@ static int failed(int ret, const struct readback_result *r, const struct readbac
 	default:
 		break;
 	}
-	if (r->verified && ret != -EBADMSG && ret != -EEXIST) {
+	if (r->verified && ret != -EBADMSG && mtk_errno(ret) != -EEXIST) {
 		mtk_size_text(r->verified, part, sizeof(part));
 		ux_hint("%s read so far are kept in %s.part: run the same command again (with the "
 			"watch in boot mode) and it continues there",

@@ -305,7 +305,7 @@ static int write_all(struct eng *e, const uint8_t *p, uint32_t len, uint32_t off
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return ctx_err(e, -errno, "writing %s", e->part_path);
+			return ctx_err(e, mtk_output_err(-errno), "writing %s", e->part_path);
 		}
 		p += n;
 		off += (uint32_t)n;
@@ -342,7 +342,7 @@ static int file_crc(struct eng *e, uint32_t len, uint32_t *crc, uint8_t *sha256,
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			return ctx_err(e, -errno, "reading back %s", e->part_path);
+			return ctx_err(e, mtk_output_err(-errno), "reading back %s", e->part_path);
 		}
 		if ((uint32_t)got != n)
 			return -ENODATA;
@@ -396,7 +396,7 @@ static int open_part(struct eng *e)
 		} else {
 			resume = true;
 		}
-	} else if (ret == -ENOENT) {
+	} else if (mtk_errno(ret) == -ENOENT) {
 		why[0] = '\0';
 		if (have_part)
 			snprintf(why, sizeof(why), "the .part file has no progress record");
@@ -404,7 +404,7 @@ static int open_part(struct eng *e)
 
 	e->fd = open(e->part_path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC), 0644);
 	if (e->fd < 0)
-		return ctx_err(e, -errno, "creating %s", e->part_path);
+		return ctx_err(e, mtk_output_err(-errno), "creating %s", e->part_path);
 
 	if (resume && old.verified) {
 		uint32_t crc;
@@ -417,7 +417,8 @@ static int open_part(struct eng *e)
 				 "the .part file changed since its record was written");
 			resume = false;
 			if (ftruncate(e->fd, 0) < 0)
-				return ctx_err(e, -errno, "truncating %s", e->part_path);
+				return ctx_err(e, mtk_output_err(-errno), "truncating %s",
+					       e->part_path);
 		}
 	}
 	if (resume) {
@@ -593,7 +594,7 @@ static int repair(struct eng *e, const uint32_t *file_chunks)
 		fixed++;
 	}
 	if (fdatasync(e->fd) < 0)
-		return ctx_err(e, -errno, "writing %s", e->part_path);
+		return ctx_err(e, mtk_output_err(-errno), "writing %s", e->part_path);
 	return (int)fixed;
 }
 
@@ -608,12 +609,13 @@ static int verify_whole(struct eng *e)
 		return -ENOMEM;
 	for (unsigned round = 0;; round++) {
 		if (fsync(e->fd) < 0) {
-			ret = ctx_err(e, -errno, "writing %s", e->part_path);
+			ret = ctx_err(e, mtk_output_err(-errno), "writing %s", e->part_path);
 			break;
 		}
 		ret = file_crc(e, e->size, &crc, e->r->sha256, chunks);
 		if (ret == -ENODATA)
-			ret = ctx_err(e, -EIO, "%s is shorter than what was written", e->part_path);
+			ret = ctx_err(e, mtk_output_err(-EIO),
+				      "%s is shorter than what was written", e->part_path);
 		if (ret < 0)
 			break;
 		e->r->crc32 = crc;
@@ -679,15 +681,16 @@ static int commit(struct eng *e)
 
 	if (close(e->fd) < 0) {
 		e->fd = -1;
-		return ctx_err(e, -errno, "closing %s", e->part_path);
+		return ctx_err(e, mtk_output_err(-errno), "closing %s", e->part_path);
 	}
 	e->fd = -1;
 	if (!e->o->force && stat(e->o->out_path, &st) == 0)
-		return ctx_err(e, -EEXIST,
+		return ctx_err(e, mtk_output_err(-EEXIST),
 			       "%s appeared while reading; the verified image stays in %s",
 			       e->o->out_path, e->part_path);
 	if (rename(e->part_path, e->o->out_path) < 0)
-		return ctx_err(e, -errno, "renaming %s to %s", e->part_path, e->o->out_path);
+		return ctx_err(e, mtk_output_err(-errno), "renaming %s to %s", e->part_path,
+			       e->o->out_path);
 	unlink(e->state_path);
 	if (snprintf(dir, sizeof(dir), "%s.tmp", e->state_path) < (int)sizeof(dir))
 		unlink(dir); /* a record write cut short by a crash */
@@ -718,11 +721,12 @@ static int check_folder(struct eng *e)
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - e->o->out_path), e->o->out_path);
 	if (stat(dir, &st) < 0)
-		return ctx_err(e, -errno, "the output folder %s", dir);
+		return ctx_err(e, mtk_output_err(-errno), "the output folder %s", dir);
 	if (!S_ISDIR(st.st_mode))
-		return ctx_err(e, -ENOTDIR, "the output folder %s", dir);
+		return ctx_err(e, mtk_output_err(-ENOTDIR), "the output folder %s", dir);
 	if (access(dir, W_OK | X_OK) < 0)
-		return ctx_err(e, -errno, "cannot write to the output folder %s", dir);
+		return ctx_err(e, mtk_output_err(-errno), "cannot write to the output folder %s",
+			       dir);
 	return 0;
 }
 
@@ -750,7 +754,7 @@ static int read_all(struct eng *e)
 		progress(e, e->st.verified);
 	}
 	if (ftruncate(e->fd, e->size) < 0)
-		return ctx_err(e, -errno, "writing %s", e->part_path);
+		return ctx_err(e, mtk_output_err(-errno), "writing %s", e->part_path);
 	e->r->read_seconds = mtk_now_s() - t;
 	return 0;
 }
@@ -784,9 +788,9 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 	    snprintf(e.part_path, sizeof(e.part_path), "%s.part", o->out_path) >=
 		(int)sizeof(e.part_path) ||
 	    readback_state_path(o->out_path, e.state_path, sizeof(e.state_path)) < 0)
-		return ctx_err(&e, -ENAMETOOLONG, "output name too long");
+		return ctx_err(&e, mtk_output_err(-ENAMETOOLONG), "output name too long");
 	if (!o->force && stat(o->out_path, &st) == 0)
-		return ctx_err(&e, -EEXIST, "%s already exists", o->out_path);
+		return ctx_err(&e, mtk_output_err(-EEXIST), "%s already exists", o->out_path);
 	if ((ret = check_folder(&e)) < 0)
 		return ret;
 	e.buf = malloc(e.chunk);

@@ -2,15 +2,11 @@
 # mtkbak check on generated flash images: the demo watch's firmware at 4, 8 and 16 MiB, other
 # offsets, a small chip read as 16 MiB (mirror), the JSON report, and the exit codes for
 # usage errors and unreadable files. Output is compared line by line.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK:?set by ctest}" "${MTKBAK_BUILD:?set by ctest}"
+need MTKBAK MTKBAK_BUILD
 FWIMG=$MTKBAK_BUILD/tests/fwimg
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+t=$tmp
 expect_line() { # FILE LINE
 	grep -qxF -- "$2" "$1" || {
 		echo "--- $1:" >&2
@@ -113,4 +109,4 @@ rc=0; "$MTKBAK" check "$t/nokit" >"$t/nk" 2>&1 || rc=$?
 [ $rc -eq 1 ] || fail "a folder without a kit: exit $rc, want 1"
 grep -qxF 'kit_files: FAIL  no GFH image in the folder: not a firmware kit' "$t/nk" || fail "no kit line"
 "$MTKBAK" check --help | grep -q '^usage: mtkbak check DUMP' || fail "--help"
-echo "ok"
+finish

@@ -3,10 +3,9 @@
 # (waiting, plug-in after a moment, identify, agent, auto size, read, check, extract, summary)
 # in a few seconds, and its kit passes `mtkbak check`; size=8M and 16M work too.
 set -u
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+need MTKBAK
+T=$tmp
 cd "$T" || exit 1
 
 start=$(date +%s%N)
@@ -59,4 +58,4 @@ for sz in 8M 16M; do
 	grep -q '^health: 100%$' "d$sz/report.txt" || fail "demo $sz health"
 	"$MTKBAK" check "d$sz" >/dev/null || fail "demo $sz kit check"
 done
-echo "demo: all checks passed ($ms ms)"
+finish "demo: all checks passed ($ms ms)"

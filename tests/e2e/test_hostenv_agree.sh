@@ -4,10 +4,8 @@
 # The watch sits in configuration 2 with a usb-serial tty in the IFACE/ttyNAME layout, which
 # the old USB-backend probe (configuration 1, tty/ only) could not see.
 set -u
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-fail() { echo "FAIL: $*"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+need MTKBAK
 R=$tmp/root
 s=$R/sys/bus/usb/devices
 mkdir -p "$s/1-3" "$s/1-3:2.0/ttyUSB4" "$R/dev/bus/usb/001" "$R/proc/1/fd" "$R/proc/640/fd" \
@@ -49,4 +47,4 @@ echo "$doc" | grep -qF 'udev marked the connected watch to be ignored' || fail "
 # 3. Text output of list names the same driver and tty.
 txt=$(MTKBAK_SYSROOT=$R "$MTKBAK" list) || fail "list text exit $?"
 echo "$txt" | grep -qE '^  usb:1-3 +0E8D:0003  driver option +/dev/ttyUSB4$' || fail "list text: $txt"
-echo "ok"
+finish

@@ -3,12 +3,11 @@
 # delay, a cable drop mid-read, Ctrl-C and a rerun, two watches in --loop, two watches at once,
 # a damaged firmware (kit refused), and --json events. Every output file is checked.
 set -u
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-: "${MTKBAK_BUILD:?set MTKBAK_BUILD to the build folder}"
+. "$(dirname "$0")/lib.sh"
+need MTKBAK
+need MTKBAK_BUILD
 FWIMG="$MTKBAK_BUILD/tests/fwimg"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+T=$tmp
 cd "$T" || exit 1
 
 "$FWIMG" demo 4M demo4.bin >/dev/null || fail "fwimg demo"
@@ -131,4 +130,4 @@ check_kit js demo4.bin
 "$MTKBAK" pull --auto --timeout 1 --port "sim:demo4.bin,plug=60000" -o none >/dev/null 2>err; rc=$?
 [ $rc -eq 69 ] || fail "no watch: exit $rc"
 grep -q 'no watch appeared within 1 s' err || fail "no watch message: $(cat err)"
-echo "pull: all checks passed"
+finish "pull: all checks passed"

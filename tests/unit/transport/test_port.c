@@ -88,10 +88,10 @@ static void test_sim_spec_errors(void **state)
 
 	(void)state;
 	spec_of3(&spec, g_bad, "");
-	assert_int_equal(port_open(env, &spec, NULL, &tp), -EINVAL);
+	assert_int_equal(port_open(env, &spec, NULL, &tp), -MTK_EDATA); /* exit 65 */
 	assert_non_null(strstr(port_env_last_error(env), "power of two"));
 	spec_of3(&spec, "/nonexistent/flash.bin", "");
-	assert_int_equal(port_open(env, &spec, NULL, &tp), -ENOENT);
+	assert_int_equal(port_open(env, &spec, NULL, &tp), mtk_input_err(-ENOENT)); /* 66 */
 	assert_non_null(strstr(port_env_last_error(env), "/nonexistent/flash.bin"));
 	spec_of3(&spec, g_img, ",speed=11");
 	assert_int_equal(port_open(env, &spec, NULL, &tp), -EINVAL);
