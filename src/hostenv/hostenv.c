@@ -78,16 +78,6 @@ int hostenv_read_small(const char *path, char *buf, size_t len)
 	return (int)n;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 const char *hostenv_usb_first_driver(const struct hostenv_usb *w)
 {
 	for (int i = 0; i < w->nifaces && i < HOSTENV_MAX_IFACES; i++)
@@ -97,6 +87,16 @@ const char *hostenv_usb_first_driver(const struct hostenv_usb *w)
 }
 
 #ifdef __linux__
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
 
 bool hostenv_link_basename(const char *path, char *out, size_t len)
 {
