@@ -6,6 +6,8 @@
 #include "agent_hal.h"
 #include "sim_internal.h"
 
+#include "mtkbak/byteorder.h"
+
 extern const uint8_t mtkbak_agent_blob[];
 extern const size_t mtkbak_agent_blob_len;
 
@@ -35,14 +37,6 @@ static void jedec_id(const struct sim_watch *w, uint8_t id[3])
 		id[2]++;
 }
 
-static void put32le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 void sim_sfdp_table(const struct sim_watch *w, uint8_t out[256])
 {
 	/* JESD216: SFDP header, one parameter header, the 16-dword basic flash parameter table */
@@ -65,9 +59,9 @@ void sim_sfdp_table(const struct sim_watch *w, uint8_t out[256])
 	out[14] = 0x00;
 	out[15] = 0xFF; /* id MSB */
 	for (int i = 0; i < 16; i++)
-		put32le(out + 0x30 + 4 * i, bfpt[i]);
+		mtk_put_le32(out + 0x30 + 4 * i, bfpt[i]);
 	/* dword 2: density in bits - 1 */
-	put32le(out + 0x34, (uint32_t)(w->flash_len * 8 - 1));
+	mtk_put_le32(out + 0x34, (uint32_t)(w->flash_len * 8 - 1));
 }
 
 int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t *rx, uint32_t rxlen)
@@ -166,7 +160,7 @@ static int hal_send(void *ctx, const uint8_t *buf, uint32_t len)
 
 static void hal_flush(void *ctx)
 {
-	(void)ctx; /* the pipe has no packet buffer to push out */
+	sim_dev_flush(ctx); /* the ROM's flush: the partly filled packet goes out */
 }
 
 static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, uint32_t rxlen)
@@ -187,24 +181,7 @@ static void hal_wdt_kick(void *ctx)
 
 static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
-	const struct sim_watch *w = ctx;
-	uint32_t mask = (uint32_t)w->flash_len - 1;
-
-	if (w->o.past_end_ff) {
-		for (uint32_t i = 0; i < len; i++)
-			buf[i] = sim_flash_byte(w, (off + i) & 0xFFFFFFu);
-		return 0;
-	}
-	while (len) {
-		uint32_t o = off & mask, run = (uint32_t)w->flash_len - o;
-
-		if (run > len)
-			run = len;
-		memcpy(buf, w->flash + o, run);
-		buf += run;
-		off += run;
-		len -= run;
-	}
+	sim_flash_read(ctx, off, buf, len);
 	return 0;
 }
 

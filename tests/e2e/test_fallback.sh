@@ -14,7 +14,10 @@
 # - a file and a folder named demo next to --port sim:demo
 # - MT6250 through the agent at its own load address (skips until the simulator has
 #   chip=mt6250 and rom=)
-. "$(dirname "$0")/read_lib.sh"
+. "$(dirname "$0")/lib.sh"
+need MTKBAK MTKBAK_BUILD
+need_fwimg
+cd "$tmp" || exit 1
 
 "$fwimg" demo 4M img.bin
 "$fwimg" demo 8M img8.bin
@@ -190,5 +193,4 @@ else
 	echo "note: no MT6250 ROM in the simulator yet (chip=mt6250, rom=): MT6250 agent read not run"
 fi
 
-[ $fails -eq 0 ] || exit 1
-echo "ok"
+finish
