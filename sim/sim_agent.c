@@ -145,6 +145,19 @@ static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 	return 0;
 }
 
+/* The flash image is in memory; a range that wraps around a small part's end (a mirror
+ * across the part boundary) is not mapped and the agent reports a flash error for it. */
+static int hal_flash_map(void *ctx, uint32_t off, uint32_t len, const uint8_t **p)
+{
+	const struct sim_watch *w = ctx;
+	uint32_t o = off & ((uint32_t)w->flash_len - 1);
+
+	if (len > w->flash_len - o)
+		return -1;
+	*p = w->flash + o;
+	return 0;
+}
+
 static uint32_t hal_read32(void *ctx, uint32_t addr)
 {
 	return sim_mem_read32(ctx, addr);
@@ -194,6 +207,7 @@ void sim_agent_run(struct sim_watch *w)
 	    .write16 = hal_write16,
 	    .reset = hal_reset,
 	    .me_id = hal_me_id,
+	    .flash_map = hal_flash_map,
 	};
 
 	agent_main(&hal);
