@@ -17,6 +17,7 @@
 #include "mtkbak/extract.h"
 #include "mtkbak/kit.h"
 #include "mtkbak/readback.h"
+#include "cli_compress.h"
 #include "ux.h"
 
 #define PULL_MAX_DONE 256 /* watches remembered in one --loop session */
@@ -26,6 +27,7 @@ struct pull_opts {
 	bool loop;
 	bool force;
 	bool no_da;
+	bool no_compress;
 	const char *port_text;
 	const char *out_dir;
 	int timeout_s; /* 0: no limit */
@@ -63,6 +65,8 @@ static void usage(FILE *f)
 	       "folder)\n"
 	       "  --length L       read L bytes (4M, 8M, 16M, bytes) instead of finding the size\n"
 	       "  --no-da          read through the boot ROM alone (slower), no agent upload\n"
+	       "  --compress M     auto (default: erased blocks as a marker, the rest compressed\n"
+	       "                   where that pays) or off\n"
 	       "  --force          replace files in an existing output folder\n"
 	       "  --json           one JSON event per line (state, progress, result)\n"
 	       "  -v               show protocol steps\n");
@@ -240,6 +244,7 @@ static void emit_result(const char *status, const char *dir, const struct readba
 		jw_kbool(w, "resumed", rr->resumed);
 		jw_kuint(w, "reconnects", rr->reconnects);
 		jw_kuint(w, "retries", rr->retries);
+		cli_json_wire(w, rr);
 	}
 	if (fs) {
 		jw_kint(w, "health", fs->health);
@@ -388,6 +393,7 @@ static int pull_one(struct pull_session *s)
 	ro.force = s->o.force;
 	ro.length = s->o.length;
 	ro.no_da = s->o.no_da;
+	ro.no_compress = s->o.no_compress;
 	ro.env = s->env;
 	ro.port = &s->spec;
 	ro.tp = b.tp; /* readback_run takes the open port over */
@@ -417,6 +423,7 @@ static int pull_one(struct pull_session *s)
 	ux_state("Read %.1f MiB, verified (CRC-32 %08" PRIX32 "%s), SHA-256 %s",
 		 rr.size / 1048576.0, rr.crc32, rr.device_crc_checked ? " matches the watch's" : "",
 		 hexbuf);
+	cli_wire_summary(&rr);
 	ret = write_sha256_file(dir, "readback.bin", rr.sha256, true);
 	if (ret < 0) {
 		save_log(s, dir);
@@ -463,6 +470,7 @@ int cmd_pull(int argc, char **argv)
 	    {"loop", no_argument, NULL, 'L'},
 	    {"length", required_argument, NULL, 'l'},
 	    {"no-da", no_argument, NULL, 'N'},
+	    {"compress", required_argument, NULL, 'Z'},
 	    {"force", no_argument, NULL, 'f'},
 	    CLI_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -513,6 +521,12 @@ int cmd_pull(int argc, char **argv)
 			break;
 		case 'N':
 			s->o.no_da = true;
+			break;
+		case 'Z':
+			if (cli_parse_compress(optarg, &s->o.no_compress) != 0) {
+				free(s);
+				return MTK_EXIT_USAGE;
+			}
 			break;
 		case 'f':
 			s->o.force = true;
