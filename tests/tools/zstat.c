@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 		}
 	}
 	{
-		unsigned long long tb = 0, tw = 0;
+		unsigned long long tb = 0, tw = 0, eb = 0, ew = 0;
 
 		printf("%-10s %10s %8s %8s %8s %10s %7s\n", "region", "bytes", "erased", "lz4",
 		       "raw", "wire", "saved");
@@ -137,6 +137,8 @@ int main(int argc, char **argv)
 				continue;
 			tb += r->bytes;
 			tw += r->wire;
+			eb += r->erased;
+			ew += (r->erased + block - 1) / block * AGENT_ZPKT_OVERHEAD;
 			printf("%-10s %10llu %7.1f%% %7.1f%% %7.1f%% %10llu %6.1f%%", r->name,
 			       r->bytes, 100.0 * (double)r->erased / (double)r->bytes,
 			       100.0 * (double)r->zin / (double)r->bytes,
@@ -146,6 +148,9 @@ int main(int argc, char **argv)
 				printf("  (lz4 blocks %.3fx)", (double)r->zin / (double)r->zout);
 			printf("\n");
 		}
+		if (eb)
+			printf("%-10s %10llu %35s %10llu %6.1f%%  (erased blocks of all regions)\n",
+			       "erased", eb, "", ew, 100.0 * (1.0 - (double)ew / (double)eb));
 		printf("%-10s %10llu %35s %10llu %6.1f%%  (raw READ: %llu)\n", "total", tb, "", tw,
 		       100.0 * (1.0 - (double)tw / (double)tb),
 		       tb + ((tb + block - 1) / block) * AGENT_PACKET_OVERHEAD);
