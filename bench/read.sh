@@ -9,8 +9,8 @@
 #   - the compressed READ (--compress auto, issue 16) on images built from the real MT6260A kit
 #     (corpus): 16 MiB with its file system mostly erased (target: at most 6.9 s, half the raw
 #     link time) and 4 MiB nearly full of firmware (target: never slower than --compress off,
-#     within 2%); the bytes saved per region (tests/zstat), and the agent's cost per byte on
-#     the emulated ARM core (tests/unit/agent/test_agent_unicorn).
+#     within 2%); the bytes saved per region (tests/tools/zstat.c), and the agent's cost per
+#     byte on the emulated ARM core (tests/unit/agent/test_agent_unicorn).
 # Usage: bench/read.sh [BUILD_DIR]   (default: ./build; needs mtkbak and tests/fwimg built)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
