@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			z = agent_lz4_block(data, n, enc, cap, tab);
 			if (z > cap)
 				__builtin_trap();
-			if (z && (mtk_lz4_decode(enc, z, back, n) != 0 || memcmp(back, data, n) != 0))
+			if (z &&
+			    (mtk_lz4_decode(enc, z, back, n) != 0 || memcmp(back, data, n) != 0))
 				__builtin_trap();
 		}
 		free(enc);
