@@ -145,14 +145,14 @@ static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 	return 0;
 }
 
-/* The flash image is in memory; a range that wraps around a small part's end (a mirror
- * across the part boundary) is not mapped and the agent reports a flash error for it. */
+/* The flash image is in memory. A range across a small part's end, or past it when the part
+ * answers 0xFF there (past_end=ff), is not mapped: the agent then reads it with flash_read. */
 static int hal_flash_map(void *ctx, uint32_t off, uint32_t len, const uint8_t **p)
 {
 	const struct sim_watch *w = ctx;
 	uint32_t o = off & ((uint32_t)w->flash_len - 1);
 
-	if (len > w->flash_len - o)
+	if (len > w->flash_len - o || (w->o.past_end_ff && off >= w->flash_len))
 		return -1;
 	*p = w->flash + o;
 	return 0;

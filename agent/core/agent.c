@@ -355,37 +355,29 @@ struct zwork {
 };
 
 /* One packet of a compressed READ: erased marker, LZ4 block, or raw bytes, whichever is
- * shortest; the CRC covers the header and the flash bytes themselves. */
+ * shortest; the CRC covers the header and the flash bytes themselves. The encoder reads the
+ * flash in place (flash_map); a range the hardware layer cannot map (across a small part's
+ * end in the simulator) is read into the buffer and sent erased or raw. On a flash error the
+ * packet is zeros with an inverted CRC, like send_packet, so the host cannot take it as good. */
 static int send_zpacket(struct agent *a, struct zwork *w, uint32_t off, uint32_t len)
 {
 	uint8_t hdr[AGENT_ZPKT_HDR];
-	const uint8_t *src;
+	const uint8_t *src = w->out;
 	uint32_t crc, z = 0, i = 0;
 	uint8_t kind = AGENT_ZK_RAW;
+	int mapped = a->hal->flash_map(a->hal->ctx, off, len, &src) == 0, bad = 0;
 
-	if (a->hal->flash_map(a->hal->ctx, off, len, &src) < 0) {
-		/* not mappable (a range across a small part's end in the simulator): read it
-		 * into the buffer and send it as it is; on a flash error, zeros and an inverted
-		 * CRC like send_packet, so the host cannot take it as good */
-		int bad = a->hal->flash_read(a->hal->ctx, off, w->out, len) < 0;
-
+	if (!mapped) {
+		src = w->out;
+		bad = a->hal->flash_read(a->hal->ctx, off, w->out, len) < 0;
 		for (i = 0; bad && i < len; i++)
 			w->out[i] = 0;
-		agent_put_be32(hdr, off);
-		agent_put_be32(hdr + 4, len);
-		hdr[8] = AGENT_ZK_RAW;
-		agent_put_be16(hdr + 9, 0);
-		crc = CRC32(CRC32(0, hdr, sizeof(hdr)), w->out, len);
-		tx(a, hdr, sizeof(hdr));
-		tx(a, w->out, len);
-		tx32(a, bad ? ~crc : crc);
-		return bad ? -1 : 0;
 	}
-	while (i < len && src[i] == 0xFFu)
+	for (i = 0; !bad && i < len && src[i] == 0xFFu;)
 		i++;
-	if (i == len) {
+	if (!bad && i == len) {
 		kind = AGENT_ZK_ERASED;
-	} else {
+	} else if (mapped) {
 		z = agent_lz4_block(src, len, w->out, len - 1u, w->tab);
 		if (z)
 			kind = AGENT_ZK_LZ4;
@@ -400,12 +392,12 @@ static int send_zpacket(struct agent *a, struct zwork *w, uint32_t off, uint32_t
 		tx(a, w->out, z);
 	} else if (kind == AGENT_ZK_RAW) {
 		/* through RAM, not straight from the flash window, to the USB routine */
-		for (i = 0; i < len; i++)
+		for (i = 0; mapped && i < len; i++)
 			w->out[i] = src[i];
 		tx(a, w->out, len);
 	}
-	tx32(a, crc);
-	return 0;
+	tx32(a, bad ? ~crc : crc);
+	return bad ? -1 : 0;
 }
 
 /* The packets of a READ; returns the status and where the stream stopped (*done). Each mode
