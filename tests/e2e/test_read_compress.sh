@@ -85,6 +85,21 @@ rc=0
 [ $rc -eq 0 ] || fail "--no-da: exit $rc: $(cat b.txt)"
 has b.txt "cannot compress"
 
+# pull: compressed by default, --compress off passed through; the result says which
+for mode in auto off; do
+	rc=0
+	"$MTKBAK" pull --port sim:img.bin -o pull$mode --compress $mode --json >p$mode.json \
+		2>p$mode.err || rc=$?
+	[ $rc -eq 0 ] || fail "pull --compress $mode: exit $rc: $(cat p$mode.err)"
+	cmp -s pull$mode/readback.bin img.bin || fail "pull --compress $mode: readback differs"
+	python3 - p$mode.json $mode <<'EOF' || fail "pull --compress $mode: result"
+import json, sys
+res = [e for e in map(json.loads, open(sys.argv[1])) if e.get("event") == "result"]
+assert len(res) == 1 and res[0]["compress"] == sys.argv[2], res
+assert (res[0]["compressed_chunks"] > 0) == (sys.argv[2] == "auto"), res
+EOF
+done
+
 # a bad --compress value is a usage error
 rc=0
 "$MTKBAK" read -o x.bin --port sim:img.bin --compress fast >x.txt 2>&1 || rc=$?
