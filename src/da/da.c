@@ -577,6 +577,7 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 		return ret;
 	if ((ret = rd(d, head, sizeof(head), d->timeout_ms)) < 0)
 		return ret;
+	c->wire += sizeof(head);
 	st = agent_get_be16(head + 1);
 	if (head[0] != AGENT_CMD_READ || (st != AGENT_ST_OK && !known_status(st)))
 		return fail(d, -EPROTO, "READ: garbled answer %02X %04X", head[0], st);
@@ -641,6 +642,7 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 		return fail(d, -EPROTO, "READ: garbled end of stream");
 	if (agent_reply_padded(reply) && (ret = rd(d, &pad, 1, d->timeout_ms)) < 0)
 		return fail(d, ret, "READ: end of stream: %s", mtk_strerror(ret));
+	c->wire += agent_reply_padded(reply);
 	if (st != AGENT_ST_OK) {
 		d->last_status = st;
 		return fail(d, -EREMOTEIO, "READ 0x%X+0x%X: the agent says 0x%04X (%s)",
