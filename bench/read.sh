@@ -59,7 +59,7 @@ read -r nda_total nda_read nda_bytes nda_wall < <(run brom ",link=fs" --no-da)
 read -r un_total un_read un_bytes un_wall < <(run fast "" --compress off)
 read -r unn_total unn_read unn_bytes unn_wall < <(run fast_brom "" --no-da)
 # the engine alone (file, CRC-32, SHA-256, bookkeeping) against an instant in-memory watch
-engine=$("$build/tests/test_readback_engine" 2>/dev/null | sed -n 's/.*host side only: //p' || true)
+engine=$("$build/tests/readback_test_readback_engine" 2>/dev/null | sed -n 's/.*host side only: //p' || true)
 
 python3 - "$size" "$da_total" "$da_read" "$da_wall" "$nda_total" "$nda_read" "$nda_wall" \
 	"$un_total" "$un_read" "$un_wall" "$unn_total" "$unn_read" "$unn_wall" "${engine:-n/a}" <<'EOF'
@@ -172,6 +172,7 @@ uni=$(find "$build/tests" -name agent_test_agent_unicorn -type f 2>/dev/null | h
 if [ -n "$uni" ]; then
 	echo "the agent's cost on the emulated ARM926 (Unicorn; instructions = executed Thumb code / 2):"
 	MTKBAK_CORPUS=${MTKBAK_CORPUS:-$here/../shared/corpus} "$uni" 2>/dev/null |
-		grep '^# emulated agent,' | sed 's/^# /  /' || echo "  (skipped: no Unicorn or corpus)"
+		grep '^# emulated agent,' | awk '!seen[$0]++' | sed 's/^# /  /' ||
+		echo "  (skipped: no Unicorn or corpus)"
 	echo "  to keep up with 1,216,000 B/s the agent needs (instructions per byte x 1.216) MIPS"
 fi
