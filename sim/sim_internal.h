@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "mtkbak/sim.h"
+#include "mtkbak/clock.h"
 
 #define SIM_PIPE_CAP   (256u * 1024u)
 #define SIM_SEG_MAX    4096
@@ -107,8 +108,6 @@ struct sim_watch {
 	/* --- device thread only --- */
 	struct sim_dev dev;
 };
-
-int64_t sim_now_ns(void);
 
 /* Device side of the pipes (device thread). 0, or -1 when this boot is over (the watch left
  * the bus, was reset or is being freed). */

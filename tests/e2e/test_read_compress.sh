@@ -6,7 +6,10 @@
 # does not depend on it, in both directions), a mirrored 4 MiB chip, and with the corpus the
 # 16 MiB and 4 MiB images built from the MT6260A kit. Every read is compared byte for byte
 # with the simulated flash.
-. "$(dirname "$0")/read_lib.sh"
+. "$(dirname "$0")/lib.sh"
+need MTKBAK MTKBAK_BUILD
+need_fwimg
+cd "$tmp" || exit 1
 
 "$fwimg" demo 4M img.bin
 size=$(stat -c %s img.bin)
@@ -129,8 +132,4 @@ else
 	echo "note: corpus not found ($kit): the kit images were not read"
 fi
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all compressed read checks passed"
+finish "all compressed read checks passed"

@@ -71,24 +71,24 @@ static int f_send(void *ctx, const uint8_t *buf, uint32_t len)
 			f->tamper_left--;
 			f->tampered++;
 		}
-	} else if (len == AGENT_ZPKT_HDR && agent_get_be32(buf + 4) >= 13u) {
+	} else if (len == AGENT_ZPKT_HDR && mtk_get_be32(buf + 4) >= 13u) {
 		uint8_t kind = buf[8];
-		uint16_t zlen = agent_get_be16(buf + 9);
+		uint16_t zlen = mtk_get_be16(buf + 9);
 
 		if (kind == AGENT_ZK_LZ4 && f->tamper == T_LZ4_PAYLOAD) {
 			f->next_is_payload = 1;
 		} else if (kind == AGENT_ZK_LZ4 && f->tamper == T_LZ4_ZLEN && zlen > 1) {
-			agent_put_be16(tmp + 9, (uint16_t)(zlen - 1));
+			mtk_put_be16(tmp + 9, (uint16_t)(zlen - 1));
 			f->tamper_left--;
 			f->tampered++;
 		} else if (kind == AGENT_ZK_LZ4 && f->tamper == T_KIND_ERASED) {
 			tmp[8] = AGENT_ZK_ERASED;
-			agent_put_be16(tmp + 9, 0);
+			mtk_put_be16(tmp + 9, 0);
 			f->tamper_left--;
 			f->tampered++;
 		} else if (kind == AGENT_ZK_RAW && f->tamper == T_RAW_AS_LZ4) {
 			tmp[8] = AGENT_ZK_LZ4;
-			agent_put_be16(tmp + 9, 1);
+			mtk_put_be16(tmp + 9, 1);
 			f->tamper_left--;
 			f->tampered++;
 		}
@@ -403,22 +403,22 @@ static void test_zread_agent_checks(void **state)
 	(void)state;
 	/* a compressed READ with packets above AGENT_ZBLOCK_MAX is refused */
 	req[0] = AGENT_CMD_READ;
-	agent_put_be32(req + 1, 0);
-	agent_put_be32(req + 5, 0x10000);
-	agent_put_be32(req + 9, (AGENT_ZBLOCK_MAX + 1u) | AGENT_READ_F_Z);
+	mtk_put_be32(req + 1, 0);
+	mtk_put_be32(req + 5, 0x10000);
+	mtk_put_be32(req + 9, (AGENT_ZBLOCK_MAX + 1u) | AGENT_READ_F_Z);
 	assert_int_equal(mtk_tp_write(&f->link->tp, req, sizeof(req), 1000), 0);
 	assert_int_equal(mtk_tp_read_exact(&f->link->tp, ans, sizeof(ans), 1000), 0);
 	assert_int_equal(ans[0], AGENT_CMD_READ);
-	assert_int_equal(agent_get_be16(ans + 1), AGENT_ST_BAD_PACKET);
+	assert_int_equal(mtk_get_be16(ans + 1), AGENT_ST_BAD_PACKET);
 	assert_int_equal(da_ping(&f->da), 0);
 	fake_stop(f);
 
 	/* an agent without flash_map refuses it too */
 	f = fake_start(1u << 20, true);
-	agent_put_be32(req + 9, 4096u | AGENT_READ_F_Z);
+	mtk_put_be32(req + 9, 4096u | AGENT_READ_F_Z);
 	assert_int_equal(mtk_tp_write(&f->link->tp, req, sizeof(req), 1000), 0);
 	assert_int_equal(mtk_tp_read_exact(&f->link->tp, ans, sizeof(ans), 1000), 0);
-	assert_int_equal(agent_get_be16(ans + 1), AGENT_ST_BAD_PACKET);
+	assert_int_equal(mtk_get_be16(ans + 1), AGENT_ST_BAD_PACKET);
 	fake_stop(f);
 }
 
