@@ -347,7 +347,7 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 	return bad ? -1 : 0;
 }
 
-/* ---- compressed READ (AGENT_READ_F_Z; doc/agent.md section 3.3) ---- */
+/* ---- compressed READ (AGENT_READ_F_Z; doc/agent.md section 3.4) ---- */
 
 struct zwork {
 	uint8_t out[AGENT_ZBLOCK_MAX];

@@ -1,5 +1,5 @@
 /* A small LZ4 block encoder for the agent: the block format as the lz4 project specifies it
- * (summed up in doc/agent.md section 3.3); the host decodes with src/wire/lz4_block.c. Plain C
+ * (summed up in doc/agent.md section 3.4); the host decodes with src/wire/lz4_block.c. Plain C
  * without libc, like the rest of core/. */
 #ifndef MTKBAK_AGENT_LZ4_ENC_H
 #define MTKBAK_AGENT_LZ4_ENC_H

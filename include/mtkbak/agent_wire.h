@@ -34,7 +34,7 @@
  *   kind AGENT_ZK_RAW: payload = data[len], zlen 0; AGENT_ZK_ERASED: no payload, data is len
  *   bytes of 0xFF, zlen 0; AGENT_ZK_LZ4: payload = one LZ4 block of zlen bytes, 0 < zlen <
  *   len, that decodes to data[len]. The CRC is over the decompressed data, as for a raw
- *   packet; the end packet and final status are unchanged. doc/agent.md section 3.3.
+ *   packet; the end packet and final status are unchanged. doc/agent.md section 3.4.
  *
  * USB detail: the boot ROM's USB driver only sends a short packet when it is flushed with a
  * partly filled 64-byte buffer. A reply of an agent command (70-76) whose length is a

@@ -28,7 +28,7 @@ extern const size_t mtkbak_agent_blob_len;
 #define DA_DEFAULT_CHUNK      (1024u * 1024u) /* bytes per READ command */
 #define DA_DEFAULT_RETRIES    5u	      /* passes over bad packets per chunk */
 
-/* Compressed READ (doc/agent.md section 3.3): off, or auto (when the agent offers it, each
+/* Compressed READ (doc/agent.md section 3.4): off, or auto (when the agent offers it, each
  * chunk is read compressed while that pays; see da_read). */
 enum da_compress {
 	DA_COMPRESS_OFF = 0,

@@ -1,5 +1,5 @@
 /* LZ4 block decoder for the agent's compressed READ packets (the block format as the lz4
- * project specifies it, summed up in doc/agent.md section 3.3; agent/core/lz4_enc.c encodes).
+ * project specifies it, summed up in doc/agent.md section 3.4; agent/core/lz4_enc.c encodes).
  * Small and self-contained so every build of mtkbak (Linux, Windows, macOS) has it without a
  * new library; tests/unit/wire checks it against Debian's liblz4 and tests/fuzz/fuzz_lz4.c
  * fuzzes it. */
