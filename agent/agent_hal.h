@@ -32,6 +32,11 @@ struct agent_hal {
 	 * man's switch before D5; the agent kicks it at start, per command and per packet, so
 	 * only an agent that stops running lets it reset the watch into the boot ROM. */
 	void (*wdt_kick)(void *ctx);
+	/* Optional (may be NULL): where flash [off, off+len) can be read directly in memory
+	 * (the XIP window on the watch), so the compressed READ needs no input buffer.
+	 * 0 and *p set, or < 0 when that range cannot be mapped. Without it the agent does not
+	 * offer the compressed READ (AGENT_HELLO_F_ZREAD). */
+	int (*flash_map)(void *ctx, uint32_t off, uint32_t len, const uint8_t **p);
 };
 
 /* The agent's main loop: announces itself, then serves commands until a reset command

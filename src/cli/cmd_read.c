@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_common.h"
+#include "cli_compress.h"
 #include "commands.h"
 #include "mtkbak/hash.h"
 #include "mtkbak/readback.h"
@@ -18,7 +19,8 @@ static void usage(FILE *f)
 	    f,
 	    "usage: mtkbak read -o FILE [--port SPEC] [--length auto|4M|8M|16M|BYTES] [--no-da]\n"
 	    "                   [--force] [--timeout SECS] [--reconnect-timeout SECS]\n"
-	    "                   [--no-reboot] [--no-fallback] [--json] [-v]\n"
+	    "                   [--no-reboot] [--compress auto|off] [--no-fallback]\n"
+	    "                   [--json] [-v]\n"
 	    "\n"
 	    "Reads the watch's whole serial flash into FILE. Read-only: nothing on the watch is\n"
 	    "erased or written.\n"
@@ -33,6 +35,9 @@ static void usage(FILE *f)
 	    "  --no-fallback           stop (exit 75, or 76) when the agent is refused, never\n"
 	    "                          answers or goes silent, instead of letting the watchdog\n"
 	    "                          reset the watch and continuing through the boot ROM\n"
+	    "  --compress auto|off     auto (default): the agent sends erased blocks as a\n"
+	    "                          marker and compresses the rest where that pays;\n"
+	    "                          off: every byte as it is (the boot ROM never compresses)\n"
 	    "  --force                 replace FILE if it exists\n"
 	    "  --timeout SECS          wait for the watch this long (default 60; 0 = no wait)\n"
 	    "  --reconnect-timeout SECS  after a cable drop, wait this long for it (default 60)\n"
@@ -142,6 +147,7 @@ static void report(const struct readback_result *r, bool no_da)
 		jw_kuint(w, "packet_retries", r->packet_retries);
 		jw_kuint(w, "reconnects", r->reconnects);
 		jw_kuint(w, "bytes_transferred", r->bytes_transferred);
+		cli_json_wire(w, r);
 		jw_key(w, "seconds");
 		jw_double(w, r->seconds);
 		jw_key(w, "read_seconds");
@@ -163,6 +169,7 @@ static void report(const struct readback_result *r, bool no_da)
 	if (r->read_seconds > 0)
 		ux_info("Transfer: %.2f MB/s%s", rate / 1e6,
 			r->resumed ? " (this run; the rest came from an earlier run)" : "");
+	cli_wire_summary(r);
 	if (r->retries || r->reconnects || r->packet_retries)
 		ux_info("Recovered: %u bad packet%s re-requested, %u chunk%s read again, %u "
 			"reconnect%s",
@@ -220,6 +227,7 @@ int cmd_read(int argc, char **argv)
 					     {"reconnect-timeout", required_argument, NULL, 'R'},
 					     {"no-reboot", no_argument, NULL, 'B'},
 					     {"no-fallback", no_argument, NULL, 'F'},
+					     {"compress", required_argument, NULL, 'Z'},
 					     CLI_COMMON_LONGOPTS,
 					     {0, 0, 0, 0}};
 	const char *port = NULL, *length = NULL;
@@ -269,6 +277,10 @@ int cmd_read(int argc, char **argv)
 			break;
 		case 'F':
 			o.no_fallback = true;
+			break;
+		case 'Z':
+			if ((ret = cli_parse_compress(optarg, &o.no_compress)) != 0)
+				return ret;
 			break;
 		default:
 			usage(stderr);

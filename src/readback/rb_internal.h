@@ -160,6 +160,8 @@ struct rb_dev_ops {
 	/* True when the last error is final (the agent failed and --no-fallback forbids the boot
 	 * ROM path): no reconnect wait; may be NULL. */
 	bool (*gave_up)(void *dev);
+	/* Link statistics of the agent's READs so far (all connections); may be NULL. */
+	void (*wire)(void *dev, struct readback_wire *w);
 };
 
 #define RB_DEFAULT_CHUNK      (1024u * 1024u)

@@ -44,9 +44,10 @@ has hang.txt "continuing through the boot ROM alone"
 [ "$(grep -c "stopped answering" hang.txt)" -eq 1 ] || fail "agent=hang: not exactly one line"
 [ $((end - start)) -lt 30 ] || fail "agent=hang: took $((end - start)) s"
 
-# the agent stops after N bytes: during the flash ID, at the flash start, mid-image
+# the agent stops after N bytes: during the flash ID, at the flash start, mid-image (bytes on
+# the wire: --compress off, so that they are the image's)
 for n in 20 100000 2500000; do
-	run die$n "sim:img.bin,agent=die:$n,window=1500" --json
+	run die$n "sim:img.bin,agent=die:$n,window=1500" --json --compress off
 	[ $rc -eq 0 ] || fail "agent=die:$n: exit $rc: $(cat die$n.txt)"
 	cmp -s die$n.bin img.bin || fail "agent=die:$n: output differs from the flash"
 	has die$n.txt "mtkbak's agent stopped answering (it went silent"
@@ -85,7 +86,7 @@ run nofb-hang "sim:img.bin,agent=hang" --no-fallback
 [ $rc -eq 75 ] || fail "--no-fallback hang: exit $rc, expected 75: $(cat nofb-hang.txt)"
 has nofb-hang.txt "--no-fallback: not continuing through the boot ROM alone"
 [ ! -e nofb-hang.bin ] || fail "--no-fallback hang: output written"
-run nofb-die "sim:img.bin,agent=die:2500000" --no-fallback
+run nofb-die "sim:img.bin,agent=die:2500000" --no-fallback --compress off
 [ $rc -eq 75 ] || fail "--no-fallback die: exit $rc, expected 75: $(cat nofb-die.txt)"
 has nofb-die.txt "--no-fallback: not continuing through the boot ROM alone"
 [ -e nofb-die.bin.part ] || fail "--no-fallback die: FILE.part not kept"
