@@ -1,6 +1,7 @@
 /* The boot ROM's USB download loop, byte for byte (brom-protocol.md sections 2, 3 and 9). */
 #include <string.h>
 
+#include "engine.h"
 #include "sim_internal.h"
 
 /* Where D7 may load code (ROM address-range check, status 0x1D12 outside). */
@@ -247,11 +248,17 @@ static int cmd_jump_da(struct sim_watch *w)
 		return -1;
 	if (st != ST_OK)
 		return 0;
-	/* The ROM calls the target; the code there now owns the link. */
-	if (addr == target->addr && sim_agent_matches(w, target->addr, target->len))
+	/* The ROM calls the target; the code there now owns the link. With a boot-ROM dump
+	 * it runs on the emulated core; without one only mtkbak's agent runs (its C core). */
+	if (sim_engine_enabled(w)) {
+		sim_engine_run(w, addr);
+	} else if (addr == target->addr && sim_agent_matches(w, target->addr, target->len)) {
 		sim_agent_run(w);
-	else
-		sim_dev_idle(w); /* unknown code: as far as the host can tell, silence */
+	} else {
+		sim_engine_logf(w, "code at 0x%08X not executed: no boot-ROM dump given (rom=PATH)",
+				(unsigned)addr);
+		sim_dev_idle(w); /* as far as the host can tell, silence */
+	}
 	return -1;
 }
 

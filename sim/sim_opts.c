@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "engine.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/sim.h"
 
@@ -154,6 +157,29 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			return -EINVAL;
 		}
 		o->image_size = (uint32_t)n;
+	} else if (!strcmp(key, "rom") || !strcmp(key, "engine_log")) {
+		bool rom = !strcmp(key, "rom");
+		char *dst = rom ? o->rom : o->engine_log;
+		size_t cap = rom ? sizeof(o->rom) : sizeof(o->engine_log);
+
+		if (!val || !*val || strlen(val) >= cap) {
+			snprintf(err, errlen, "sim option %s needs a file name (shorter than %zu)",
+				 key, cap);
+			return -EINVAL;
+		}
+		if (rom && !sim_engine_built()) {
+			snprintf(err, errlen,
+				 "sim option rom: this mtkbak was built without the execution "
+				 "engine (install libunicorn-dev and rebuild)");
+			return -EINVAL;
+		}
+		if (rom && access(val, R_OK) != 0) {
+			snprintf(err, errlen,
+				 "sim option rom: cannot read the boot-ROM dump %s: %s", val,
+				 strerror(errno));
+			return -EINVAL;
+		}
+		memcpy(dst, val, strlen(val) + 1);
 	} else if (!strcmp(key, "fail")) {
 		char cmd[3] = "";
 		uint8_t c;
@@ -186,7 +212,7 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
-		    "meid, fail, wdt, reset)",
+		    "meid, fail, wdt, reset, rom, engine_log)",
 		    key);
 		return -EINVAL;
 	}

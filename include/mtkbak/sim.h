@@ -39,6 +39,11 @@ struct sim_opts {
 	/* reset=off: after a reset the watch boots its firmware and leaves the bus for good
 	 * (default reset=brom: it comes back in boot-ROM mode, as when the boot key is held) */
 	bool reset_leaves;
+	/* rom=PATH: a boot-ROM dump; code started with D5 then runs on the emulated ARM core
+	 * (sim/engine.h), mtkbak's agent included. engine_log=PATH: the engine's log (D5
+	 * targets, peripheral accesses the model cannot answer), appended to. */
+	char rom[512];
+	char engine_log[512];
 };
 
 /* Fills defaults. */
