@@ -58,6 +58,7 @@
 #define USB_INCSR1     0x11u
 #define USB_FIFO0      0x20u
 #define USB_PKT	       64u
+#define OUT_BATCH      4096u	  /* full packets reach the pipe in batches of up to 64 */
 #define SLICE_NS       20000000ll /* the run checks for the end of the boot every 20 ms */
 #define SETUP_US       1000000u
 #define NEVER	       0xFFFFFFFEu
@@ -95,6 +96,8 @@ struct sim_engine {
 	uint8_t tx_pkt[USB_PKT];
 	uint32_t tx_len;
 	bool tx_taken_pending;
+	uint8_t out[OUT_BATCH]; /* full packets not yet handed to the pipe */
+	uint32_t out_len;
 	uint32_t sfc_ctl, sfc_wcount, sfc_rcount;
 	uint8_t sfc_buf[SFC_BUF_SIZE];
 	struct log_seen seen[LOG_SEEN_MAX];
@@ -477,6 +480,15 @@ static void sfc_write(struct sim_engine *e, uint32_t off, unsigned size, uint32_
 /* The USB controller below the ROM's putc/flush: the ROM selects the endpoint (INDEX),
  * writes the packet into its FIFO byte by byte, then sets TxPktRdy; the packet then goes
  * to the host as it is (a zero-length one only if the ROM ever sent one: it does not). */
+/* Hands the batched packets to the pipe. The bytes are already on their way to the host
+ * as far as the ROM can tell; batching only saves host wake-ups. */
+static void usb_deliver(struct sim_engine *e)
+{
+	if (e->out_len && sim_dev_send(e->w, e->out, e->out_len) < 0)
+		stop(e, STOP_OVER);
+	e->out_len = 0;
+}
+
 static void usb_commit(struct sim_engine *e)
 {
 	e->stats.usb_packets_in++;
@@ -484,8 +496,12 @@ static void usb_commit(struct sim_engine *e)
 		e->stats.usb_zlp++;
 		sim_engine_logf(e->w, "zero-length packet at pc 0x%08X lr 0x%08X",
 				(unsigned)cur_pc(e), (unsigned)reg_get(e, UC_ARM_REG_LR));
-	} else if (sim_dev_send(e->w, e->tx_pkt, e->tx_len) < 0)
-		stop(e, STOP_OVER);
+	}
+	memcpy(e->out + e->out_len, e->tx_pkt, e->tx_len);
+	e->out_len += e->tx_len;
+	/* a short packet ends the transfer: the host gets it now */
+	if (e->tx_len < USB_PKT || e->out_len + USB_PKT > OUT_BATCH)
+		usb_deliver(e);
 	e->tx_len = 0;
 	e->tx_taken_pending = true; /* the ISR will tell the ROM the host took it */
 }
@@ -560,6 +576,7 @@ static void peri_write(uc_engine *uc, uint64_t off64, unsigned size, uint64_t v6
 		usb_write(e, a - USB_BASE, size, v);
 		return;
 	}
+	usb_deliver(e); /* (a watchdog reset must not lose what was sent before it) */
 	if (!sim_mem_reg_known(e->w, a & ~3u))
 		unmodelled(e, "register", a, size, v, true);
 	mem_wr(e->w, a, size, v);
@@ -591,6 +608,9 @@ static void hook_usb_poll(uc_engine *uc, uint64_t address, uint32_t size, void *
 			stop(e, STOP_FAULT);
 			return;
 		}
+		usb_deliver(e); /* the code waits for the host: everything it sent goes out */
+		if (e->stop != STOP_NONE)
+			return;
 		n = sim_dev_recv_some(e->w, buf, USB_PKT);
 		if (n < 0) {
 			stop(e, STOP_OVER);
@@ -645,6 +665,7 @@ static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *use
 		return;
 	e->next_check_ns = now + SLICE_NS;
 	e->stats.slices++;
+	usb_deliver(e);
 	if (sim_dev_check(e->w))
 		stop(e, STOP_OVER);
 }
@@ -761,6 +782,7 @@ void sim_engine_run(struct sim_watch *w, uint32_t entry)
 	memset(e->usb_regs, 0, sizeof(e->usb_regs));
 	e->tx_len = 0;
 	e->tx_taken_pending = false;
+	e->out_len = 0;
 	e->sfc_ctl = e->sfc_wcount = e->sfc_rcount = 0;
 	e->nseen = 0;
 	e->nzero = 0;
