@@ -54,7 +54,14 @@
 #define SFC_BUF_SIZE   0x100u
 #define USB_BASE       0xA0900000u
 #define USB_SIZE       0x1000u
+#define USB_FADDR      0x00u
 #define USB_INDEX      0x0Eu
+#define USB_HOST_ADDR  1u /* the address the host gave it (the capture's device 1) */
+#define UART1_BASE     0xA0080000u
+#define UART_SIZE      0x100u
+#define UART_LSR       0x14u
+#define UART_LSR_IDLE  0x60u /* transmitter empty: what an idle UART shows */
+#define UART_LINE      120u
 #define USB_INCSR1     0x11u
 #define USB_FIFO0      0x20u
 #define USB_PKT	       64u
@@ -94,11 +101,17 @@ struct sim_engine {
 	uint8_t usb_index;
 	uint8_t usb_regs[USB_SIZE];
 	uint8_t tx_pkt[USB_PKT];
+	uint8_t rx_pkt[USB_PKT]; /* a packet from the host, for code with its own USB driver */
+	uint32_t rx_len, rx_pos;
+	uint8_t usb_ep_regs[16][8];
 	uint32_t tx_len;
 	bool tx_taken_pending;
+	char uart_line[UART_LINE + 1]; /* what the code prints on UART1, logged by line */
+	uint32_t uart_len;
 	uint8_t out[OUT_BATCH]; /* full packets not yet handed to the pipe */
 	uint32_t out_len;
 	uint32_t sfc_ctl, sfc_wcount, sfc_rcount;
+	uint8_t nor_sr[3]; /* the flash's status registers (nor_status_cmd) */
 	uint8_t sfc_buf[SFC_BUF_SIZE];
 	struct log_seen seen[LOG_SEEN_MAX];
 	size_t nseen;
@@ -106,6 +119,7 @@ struct sim_engine {
 	size_t nzero;
 	uint64_t blocks;
 	int64_t next_check_ns;
+	uint32_t last_block, same_block;
 #endif
 };
 
@@ -404,6 +418,59 @@ static void id_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, voi
 	unmodelled(e, "write to the ID block", ID_BASE + (uint32_t)off, size, (uint32_t)v, true);
 }
 
+/* The flash's status registers, on top of the simulator's read-only NOR model: write
+ * enable (0x06/0x04) sets and clears WEL, 0x01/0x31 write status registers 1/2 (only with
+ * WEL, which they clear; the ROM and mtkbak's agent never do this, MediaTek's DA sets the
+ * quad-enable bit), 0x05/0x35/0x15 read them. Program and erase commands are refused and
+ * logged: nothing changes the flash contents. */
+static bool nor_status_cmd(struct sim_engine *e, const uint8_t *tx, uint32_t wn, uint8_t *rx,
+			   uint32_t rn)
+{
+	switch (tx[0]) {
+	case 0x06:
+		e->nor_sr[0] |= 0x02u;
+		return true;
+	case 0x04:
+		e->nor_sr[0] &= (uint8_t)~0x02u;
+		return true;
+	case 0x05:
+	case 0x35:
+	case 0x15:
+		for (uint32_t i = 0; i < rn; i++)
+			rx[i] = e->nor_sr[tx[0] == 0x05 ? 0 : tx[0] == 0x35 ? 1 : 2];
+		return true;
+	case 0x01:
+	case 0x31:
+		if (e->nor_sr[0] & 0x02u) {
+			if (tx[0] == 0x01 && wn >= 2)
+				e->nor_sr[0] = (uint8_t)(tx[1] & ~0x03u);
+			if (tx[0] == 0x01 && wn >= 3)
+				e->nor_sr[1] = tx[2];
+			if (tx[0] == 0x31 && wn >= 2)
+				e->nor_sr[1] = tx[1];
+			sim_engine_logf(
+			    e->w,
+			    "serial flash: status register write 0x%02X (%u bytes) at pc "
+			    "0x%08X: SR1 0x%02X SR2 0x%02X",
+			    tx[0], (unsigned)wn, (unsigned)cur_pc(e), e->nor_sr[0], e->nor_sr[1]);
+		}
+		e->nor_sr[0] &= (uint8_t)~0x02u;
+		return true;
+	case 0x02:
+	case 0x32:
+	case 0x20:
+	case 0x52:
+	case 0xD8:
+	case 0x60:
+	case 0xC7:
+		unmodelled(e, "serial flash program/erase (ignored)", SFC_BASE, wn, tx[0], true);
+		e->nor_sr[0] &= (uint8_t)~0x02u;
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void sfc_run(struct sim_engine *e)
 {
 	uint32_t wn = e->sfc_wcount, rn = e->sfc_rcount;
@@ -416,7 +483,27 @@ static void sfc_run(struct sim_engine *e)
 				(unsigned)wn, (unsigned)rn, SFC_BUF_SIZE, (unsigned)cur_pc(e));
 		return;
 	}
-	sim_nor_spi(e->w, e->sfc_buf, wn, e->sfc_buf + wn, rn);
+	if (!nor_status_cmd(e, e->sfc_buf, wn, e->sfc_buf + wn, rn))
+		sim_nor_spi(e->w, e->sfc_buf, wn, e->sfc_buf + wn, rn);
+	/* the first transaction of each kind, for the log's map of what code does */
+	{
+		uint32_t key =
+		    0x5F000000u | (uint32_t)e->sfc_buf[0] << 16 | (wn & 0xFFu) << 8 | (rn & 0xFFu);
+		size_t i;
+
+		for (i = 0; i < e->nseen && e->seen[i].key != key; i++)
+			;
+		if (i == e->nseen && e->nseen < LOG_SEEN_MAX) {
+			e->seen[e->nseen++] = (struct log_seen){key, 1};
+			sim_engine_logf(
+			    e->w,
+			    "serial flash: command 0x%02X, %u bytes out, %u in -> %02X %02X "
+			    "%02X (pc 0x%08X)",
+			    e->sfc_buf[0], (unsigned)wn, (unsigned)rn, rn > 0 ? e->sfc_buf[wn] : 0,
+			    rn > 1 ? e->sfc_buf[wn + 1] : 0, rn > 2 ? e->sfc_buf[wn + 2] : 0,
+			    (unsigned)cur_pc(e));
+		}
+	}
 }
 
 static uint64_t sfc_read(struct sim_engine *e, uint32_t off, unsigned size)
@@ -506,22 +593,153 @@ static void usb_commit(struct sim_engine *e)
 	e->tx_taken_pending = true; /* the ISR will tell the ROM the host took it */
 }
 
+/* The controller's registers for code that drives it itself (MediaTek's DA has its own USB
+ * driver), in the Mentor "MUSBFSFC" layout the ROM uses: FADDR 0x00, POWER 0x01, IntrIn
+ * 0x02, IntrOut 0x04, IntrUSB 0x06 (read-clear), their enables 0x07/0x09/0x0B, INDEX 0x0E,
+ * the indexed endpoint registers 0x10-0x17 (InMaxP, InCSR1, InCSR2, OutMaxP, OutCSR1,
+ * OutCSR2, OutCount1/2) and the FIFOs at 0x20 + 4 * endpoint. A packet from the host is
+ * loaded when the code looks (IntrOut, OutCSR1, OutCount) and there is one. */
+#define USB_POWER    0x01u
+#define USB_INTRIN   0x02u
+#define USB_INTROUT  0x04u
+#define USB_INTRUSB  0x06u
+#define USB_INMAXP   0x10u
+#define USB_INCSR2   0x12u
+#define USB_OUTMAXP  0x13u
+#define USB_OUTCSR1  0x14u
+#define USB_OUTCSR2  0x15u
+#define USB_OUTCOUNT 0x16u
+#define USB_OUTCNT2  0x17u
+
+static uint8_t *usb_ep_reg(struct sim_engine *e, uint32_t off)
+{
+	return &e->usb_ep_regs[e->usb_index & 15u][off - USB_INMAXP];
+}
+
+static void usb_rx_load(struct sim_engine *e)
+{
+	int n;
+
+	if (e->rx_len > e->rx_pos)
+		return;
+	usb_deliver(e);
+	n = sim_dev_recv_some(e->w, e->rx_pkt, USB_PKT, false);
+	if (n < 0) {
+		stop(e, STOP_OVER);
+		return;
+	}
+	e->rx_len = (uint32_t)n;
+	e->rx_pos = 0;
+	if (n > 0)
+		e->usb_regs[USB_INTROUT] |= (uint8_t)(1u << (e->info->usb_out_ep & 15u));
+}
+
+static uint8_t usb_read8(struct sim_engine *e, uint32_t off, bool *known)
+{
+	uint8_t v;
+
+	*known = true;
+	switch (off) {
+	case USB_INTRIN:
+	case USB_INTROUT:
+	case USB_INTRUSB:
+		if (off == USB_INTROUT)
+			usb_rx_load(e);
+		v = e->usb_regs[off];
+		e->usb_regs[off] = 0; /* read-clear */
+		return v;
+	case USB_INCSR1:
+		return 0; /* TxPktRdy clears as soon as the host took the packet */
+	case USB_OUTCSR1:
+		usb_rx_load(e);
+		return (uint8_t)(*usb_ep_reg(e, off) | (e->rx_len > e->rx_pos ? 1u : 0u));
+	case USB_OUTCOUNT:
+		usb_rx_load(e);
+		return (uint8_t)(e->rx_len - e->rx_pos);
+	case USB_OUTCNT2:
+		return 0;
+	case USB_INMAXP:
+	case USB_INCSR2:
+	case USB_OUTMAXP:
+	case USB_OUTCSR2:
+		return *usb_ep_reg(e, off);
+	case USB_FADDR:
+	case USB_POWER:
+	case USB_INDEX:
+	case 0x07u:
+	case 0x09u:
+	case 0x0Bu:
+		return e->usb_regs[off];
+	default:
+		if (off >= USB_FIFO0 && off < USB_FIFO0 + 4u * 16u)
+			return e->rx_pos < e->rx_len ? e->rx_pkt[e->rx_pos++] : 0;
+		*known = false;
+		return off < USB_SIZE ? e->usb_regs[off] : 0;
+	}
+}
+
 static uint64_t usb_read(struct sim_engine *e, uint32_t off, unsigned size)
 {
 	uint64_t v = 0;
+	bool known = true, k;
 
-	if (off == USB_INCSR1)
-		return 0; /* TxPktRdy clears as soon as the host took the packet */
-	for (unsigned i = 0; i < size && off + i < USB_SIZE; i++)
-		v |= (uint64_t)e->usb_regs[off + i] << (8 * i);
-	if (off != USB_INDEX)
+	if (off >= USB_FIFO0 && off < USB_FIFO0 + 4u * 16u) {
+		for (unsigned i = 0; i < size; i++)
+			v |= (uint64_t)usb_read8(e, off, &k) << (8 * i);
+		return v;
+	}
+	for (unsigned i = 0; i < size; i++) {
+		v |= (uint64_t)usb_read8(e, off + i, &k) << (8 * i);
+		known = known && k;
+	}
+	if (!known)
 		unmodelled(e, "USB controller", USB_BASE + off, size, (uint32_t)v, false);
 	return v;
 }
 
+static bool usb_write8(struct sim_engine *e, uint32_t off, uint8_t v)
+{
+	switch (off) {
+	case USB_INDEX:
+		e->usb_index = v;
+		e->usb_regs[off] = v;
+		return true;
+	case USB_INCSR1:
+		if (v & 1u) {
+			e->usb_regs[USB_INTRIN] |= (uint8_t)(1u << (e->usb_index & 15u));
+			usb_commit(e);
+		}
+		return true;
+	case USB_OUTCSR1:
+		if (!(v & 1u)) /* OutPktRdy cleared: the code is done with the packet */
+			e->rx_pos = e->rx_len = 0;
+		*usb_ep_reg(e, off) = (uint8_t)(v & ~1u);
+		return true;
+	case USB_INMAXP:
+	case USB_INCSR2:
+	case USB_OUTMAXP:
+	case USB_OUTCSR2:
+		*usb_ep_reg(e, off) = v;
+		return true;
+	case USB_FADDR:
+	case USB_POWER:
+	case 0x07u:
+	case 0x09u:
+	case 0x0Bu:
+		e->usb_regs[off] = v;
+		return true;
+	default:
+		if (off < USB_SIZE)
+			e->usb_regs[off] = v;
+		return false;
+	}
+}
+
 static void usb_write(struct sim_engine *e, uint32_t off, unsigned size, uint32_t v)
 {
-	if (off >= USB_FIFO0 && off < USB_FIFO0 + 4u * 16u && (off & 3u) == 0) {
+	bool known = true;
+
+	if (off >= USB_FIFO0 && off < USB_FIFO0 + 4u * 16u) {
 		for (unsigned i = 0; i < size; i++) {
 			if (e->tx_len == USB_PKT) {
 				unmodelled(e, "USB FIFO overrun", USB_BASE + off, size, v, true);
@@ -531,19 +749,38 @@ static void usb_write(struct sim_engine *e, uint32_t off, unsigned size, uint32_
 		}
 		return;
 	}
-	if (off == USB_INDEX) {
-		e->usb_index = (uint8_t)v;
-		e->usb_regs[off] = (uint8_t)v;
-		return;
+	for (unsigned i = 0; i < size; i++)
+		known = usb_write8(e, off + i, (uint8_t)(v >> (8 * i))) && known;
+	if (!known)
+		unmodelled(e, "USB controller", USB_BASE + off, size, v, true);
+}
+
+/* UART1: an idle port whose transmitter never backs up; what the code prints goes to the
+ * engine log line by line (MediaTek's DA prints its progress there). Its other registers
+ * are the generic model's. */
+static bool uart_read(struct sim_engine *e, uint32_t off, uint32_t *v)
+{
+	(void)e;
+	if (off != UART_LSR)
+		return false;
+	*v = UART_LSR_IDLE;
+	return true;
+}
+
+static bool uart_write(struct sim_engine *e, uint32_t off, uint32_t v)
+{
+	uint8_t c = (uint8_t)v;
+
+	if (off != 0 || (sim_mem_read32(e->w, UART1_BASE + 0x0Cu) & 0x80u))
+		return false; /* not THR (or the divisor latch is selected) */
+	if (c != '\n' && c != '\r' && e->uart_len < UART_LINE)
+		e->uart_line[e->uart_len++] = (char)(c >= 0x20 && c < 0x7F ? c : '.');
+	if ((c == '\n' || e->uart_len == UART_LINE) && e->uart_len) {
+		e->uart_line[e->uart_len] = 0;
+		sim_engine_logf(e->w, "uart1: %s", e->uart_line);
+		e->uart_len = 0;
 	}
-	if (off == USB_INCSR1 && size == 1) {
-		if (v & 1u)
-			usb_commit(e);
-		return;
-	}
-	for (unsigned i = 0; i < size && off + i < USB_SIZE; i++)
-		e->usb_regs[off + i] = (uint8_t)(v >> (8 * i));
-	unmodelled(e, "USB controller", USB_BASE + off, size, v, true);
+	return true;
 }
 
 static uint64_t peri_read(uc_engine *uc, uint64_t off64, unsigned size, void *user)
@@ -556,6 +793,8 @@ static uint64_t peri_read(uc_engine *uc, uint64_t off64, unsigned size, void *us
 		return sfc_read(e, a - SFC_BASE, size);
 	if (a - USB_BASE < USB_SIZE)
 		return usb_read(e, a - USB_BASE, size);
+	if (a - UART1_BASE < UART_SIZE && uart_read(e, a - UART1_BASE, &v))
+		return v;
 	v = mem_rd(e->w, a, size);
 	if (!sim_mem_reg_known(e->w, a & ~3u))
 		unmodelled(e, "register", a, size, v, false);
@@ -576,6 +815,8 @@ static void peri_write(uc_engine *uc, uint64_t off64, unsigned size, uint64_t v6
 		usb_write(e, a - USB_BASE, size, v);
 		return;
 	}
+	if (a - UART1_BASE < UART_SIZE && uart_write(e, a - UART1_BASE, v))
+		return;
 	usb_deliver(e); /* (a watchdog reset must not lose what was sent before it) */
 	if (!sim_mem_reg_known(e->w, a & ~3u))
 		unmodelled(e, "register", a, size, v, true);
@@ -611,7 +852,7 @@ static void hook_usb_poll(uc_engine *uc, uint64_t address, uint32_t size, void *
 		usb_deliver(e); /* the code waits for the host: everything it sent goes out */
 		if (e->stop != STOP_NONE)
 			return;
-		n = sim_dev_recv_some(e->w, buf, USB_PKT);
+		n = sim_dev_recv_some(e->w, buf, USB_PKT, true);
 		if (n < 0) {
 			stop(e, STOP_OVER);
 			return;
@@ -656,8 +897,25 @@ static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *use
 	int64_t now;
 
 	(void)uc;
-	(void)address;
-	(void)size;
+	/* a one-instruction block that runs again and again: "b ." (a hang, e.g. an assert) */
+	if (size <= 4 && (uint32_t)address == e->last_block) {
+		uint32_t sp0 = 0;
+
+		if (++e->same_block == 100000 &&
+		    uc_mem_read(e->uc, reg_get(e, UC_ARM_REG_SP), &sp0, 4) == UC_ERR_OK)
+			sim_engine_logf(
+			    e->w,
+			    "the code loops on itself at pc 0x%08X (lr 0x%08X, [sp] 0x%08X, "
+			    "r0 0x%08X r1 0x%08X r2 0x%08X r3 0x%08X)",
+			    (unsigned)address, (unsigned)reg_get(e, UC_ARM_REG_LR), (unsigned)sp0,
+			    (unsigned)reg_get(e, UC_ARM_REG_R0),
+			    (unsigned)reg_get(e, UC_ARM_REG_R1),
+			    (unsigned)reg_get(e, UC_ARM_REG_R2),
+			    (unsigned)reg_get(e, UC_ARM_REG_R3));
+	} else {
+		e->last_block = (uint32_t)address;
+		e->same_block = 0;
+	}
 	if ((++e->blocks & 0xFFFu) != 0)
 		return;
 	now = sim_now_ns();
@@ -780,13 +1038,25 @@ void sim_engine_run(struct sim_watch *w, uint32_t entry)
 	e->stop = STOP_NONE;
 	e->usb_index = 0;
 	memset(e->usb_regs, 0, sizeof(e->usb_regs));
+	e->usb_regs[USB_FADDR] = USB_HOST_ADDR; /* enumerated: the host gave it an address */
+	memset(e->usb_ep_regs, 0, sizeof(e->usb_ep_regs));
+	for (unsigned ep = 1; ep < 16; ep++) /* 64-byte bulk FIFOs (full speed) [I] */
+		e->usb_ep_regs[ep][0] = e->usb_ep_regs[ep][3] = USB_PKT;
+	e->rx_len = e->rx_pos = 0;
+	/* the ROM's last USB access before D5 was the flush of D5's status: INDEX = its IN
+	 * endpoint */
+	e->usb_index = e->info->usb_in_ep;
+	e->usb_regs[USB_INDEX] = e->usb_index;
+	e->uart_len = 0;
 	e->tx_len = 0;
 	e->tx_taken_pending = false;
 	e->out_len = 0;
 	e->sfc_ctl = e->sfc_wcount = e->sfc_rcount = 0;
+	memset(e->nor_sr, 0, sizeof(e->nor_sr));
 	e->nseen = 0;
 	e->nzero = 0;
 	e->blocks = 0;
+	e->last_block = e->same_block = 0;
 	err = uc_open(UC_ARCH_ARM, UC_MODE_ARM, &e->uc);
 	if (err != UC_ERR_OK) {
 		sim_engine_logf(w, "cannot start the emulated core: %s", uc_strerror(err));
@@ -800,14 +1070,14 @@ void sim_engine_run(struct sim_watch *w, uint32_t entry)
 		e->stop = STOP_FAULT;
 	sim_engine_logf(
 	    w,
-	    "run over (%s): %llu slices, %llu USB packets to the host (%llu "
+	    "run over (%s) at pc 0x%08X: %llu slices, %llu USB packets to the host (%llu "
 	    "zero-length), %llu flash controller transactions, %llu unmodelled accesses",
 	    e->stop == STOP_RESET  ? "the watch reset"
 	    : e->stop == STOP_OVER ? "this boot is over"
 				   : "the core stopped",
-	    (unsigned long long)e->stats.slices, (unsigned long long)e->stats.usb_packets_in,
-	    (unsigned long long)e->stats.usb_zlp, (unsigned long long)e->stats.sfc_transactions,
-	    (unsigned long long)e->stats.unmodelled);
+	    (unsigned)cur_pc(e), (unsigned long long)e->stats.slices,
+	    (unsigned long long)e->stats.usb_packets_in, (unsigned long long)e->stats.usb_zlp,
+	    (unsigned long long)e->stats.sfc_transactions, (unsigned long long)e->stats.unmodelled);
 	uc_close(e->uc);
 	e->uc = NULL;
 	for (size_t i = 0; i < e->nzero; i++)

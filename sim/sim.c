@@ -238,7 +238,7 @@ int sim_dev_recv(struct sim_watch *w, uint8_t *buf, size_t len)
 	return 0;
 }
 
-int sim_dev_recv_some(struct sim_watch *w, uint8_t *buf, size_t max)
+int sim_dev_recv_some(struct sim_watch *w, uint8_t *buf, size_t max, bool wait)
 {
 	int ret = -1;
 
@@ -250,8 +250,9 @@ int sim_dev_recv_some(struct sim_watch *w, uint8_t *buf, size_t max)
 		if (dev_over(w))
 			break;
 		n = pipe_pop(&w->h2d, buf, max);
-		if (n) {
-			pthread_cond_broadcast(&w->cv);
+		if (n || !wait) {
+			if (n)
+				pthread_cond_broadcast(&w->cv);
 			ret = (int)n;
 			break;
 		}

@@ -104,9 +104,9 @@ int64_t sim_now_ns(void);
  * the bus, was reset or is being freed). */
 int sim_dev_recv(struct sim_watch *w, uint8_t *buf, size_t len);
 int sim_dev_send(struct sim_watch *w, const uint8_t *buf, size_t len);
-/* Up to max bytes: blocks until at least one came in. The count, or -1 when this boot is
- * over. */
-int sim_dev_recv_some(struct sim_watch *w, uint8_t *buf, size_t max);
+/* Up to max bytes: with wait, blocks until at least one came in; without, takes what is
+ * there (maybe 0). The count, or -1 when this boot is over. */
+int sim_dev_recv_some(struct sim_watch *w, uint8_t *buf, size_t max, bool wait);
 /* Applies timed events (bus, the armed watchdog); true when this boot is over. */
 bool sim_dev_check(struct sim_watch *w);
 /* Waits until this boot is over (code that never talks again). */

@@ -37,7 +37,7 @@ fi
 engine_ok() {
 	local log=$1
 	grep -q 'D5: running 0x70007000 on the emulated core' "$log" || fail "$log: no engine run: $(cat "$log")"
-	grep -q 'run over (the watch reset): .* (0 zero-length), .* 0 unmodelled accesses' "$log" ||
+	grep -q 'run over (the watch reset) at pc 0x[0-9A-F]*: .* (0 zero-length), .* 0 unmodelled accesses' "$log" ||
 		fail "$log: $(grep 'run over\|unmodelled' "$log")"
 	grep -q '^ *[0-9.]* unmodelled ' "$log" && fail "$log: $(grep unmodelled "$log")"
 	return 0
