@@ -39,7 +39,7 @@
 #include <unicorn/unicorn.h>
 #endif
 
-#include "da/agent/core/brom_scan.h"
+#include "core/brom_scan.h"
 
 #define ROM_MIRRORS    16u
 #define BANK_SIZE      0x10000000u

@@ -3,7 +3,7 @@
  * flash and the memory map. */
 #include <string.h>
 
-#include "da/agent/agent_hal.h"
+#include "agent_hal.h"
 #include "sim_internal.h"
 
 extern const uint8_t mtkbak_agent_blob[];

@@ -1,4 +1,5 @@
-/* The boot ROM's USB download loop, byte for byte (brom-protocol.md sections 2, 3 and 9). */
+/* The boot ROM's USB download loop, byte for byte (doc/brom-protocol.md sections 2 and 3;
+ * what the model covers: doc/simulator.md). */
 #include <string.h>
 
 #include "engine.h"

@@ -1,4 +1,4 @@
-/* The mask boot ROM's download protocol (brom-protocol.md sections 2-4).
+/* The mask boot ROM's download protocol (doc/brom-protocol.md sections 2-4).
  * Big-endian on the wire; every parameter is echoed and checked; status words checked.
  * Every function returns 0 or a negative code (see errors.h). When the BROM answers with an
  * error status the function returns -EREMOTEIO (-EPERM for 0x1D0D) and keeps the status in

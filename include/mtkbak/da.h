@@ -1,5 +1,5 @@
 /* Host side of mtkbak's own download agent (wire format: src/da/agent/core/protocol.h,
- * shared with the agent and the simulator; reference: doc/readme/agent.md).
+ * shared with the agent and the simulator; reference: doc/agent.md).
  *
  * Typical use (after brom_identify, brom_disable_watchdog and brom_keep_alive):
  *   struct da d;

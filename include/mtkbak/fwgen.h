@@ -8,8 +8,8 @@
  *                     (MAUI_INFO, FLASH_INFO, CBR_INFO, MBA_INFO, CMEM_ID_INFO, CMEM_NOR_INFO,
  *                     MTK_ROMINFO, tail marker), VIVA (VIVA header + ALICE-like header) and
  *                     any extra XIP images (e.g. THIRD_ROM);
- *   fwgen_flash()     places kit files (generated or real) into a full flash image the way the
- *                     flash tool does: header block (SF_BOOT + BRLYT) at 0, ARM_BL at 0x800,
+ *   fwgen_flash()     places kit files (generated or real) into a full flash image (fw_place):
+ *                     header block (SF_BOOT + BRLYT) at 0, ARM_BL at 0x800,
  *                     XIP images at load_addr & 0x07FFFFFF, NVRAM-like data in the ROM's FAT
  *                     region, SDS data, 0xFF elsewhere, and optionally mirrored to a larger
  *                     read size (a small chip read as 16 MiB). */
@@ -20,14 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mtkbak/firmware.h" /* struct fw_blob, fw_place */
+
 #define FWGEN_MAX_PARTS	 8
 #define FWGEN_MAX_EXTRAS 4
 #define FWGEN_MAX_FILES	 (4 + FWGEN_MAX_EXTRAS)
-
-struct fwgen_blob {
-	uint8_t *data;
-	size_t len;
-};
 
 struct fwgen_extra {
 	uint16_t file_type; /* e.g. 0x0103 THIRD_ROM */
@@ -64,16 +61,16 @@ int fwgen_demo_jedec(uint32_t flash_size, uint8_t id[3]);
 
 /* Kit files in flash order: BOOTLOADER, EXT_BOOTLOADER, ROM, VIVA, extras. Caller frees with
  * fwgen_blobs_free. 0, -EINVAL (inconsistent options) or -ENOMEM. */
-int fwgen_firmware(const struct fwgen_fw_opts *o, struct fwgen_blob files[FWGEN_MAX_FILES],
+int fwgen_firmware(const struct fwgen_fw_opts *o, struct fw_blob files[FWGEN_MAX_FILES],
 		   int *nfiles);
-void fwgen_blobs_free(struct fwgen_blob *files, int n);
+void fwgen_blobs_free(struct fw_blob *files, int n);
 
 /* A VIVA image for flash offset off (FILE_INFO + VIVA header + ALICE_2 header + stream).
  * Used with real kits that lack their VIVA. len >= 0x100, multiple of 4. */
-int fwgen_viva(uint32_t off, uint32_t len, uint32_t seed, struct fwgen_blob *out);
+int fwgen_viva(uint32_t off, uint32_t len, uint32_t seed, struct fw_blob *out);
 /* A plain XIP image of any file type (e.g. THIRD_ROM) for flash offset off. */
 int fwgen_xip_image(uint16_t file_type, uint32_t off, uint32_t len, uint32_t seed,
-		    struct fwgen_blob *out);
+		    struct fw_blob *out);
 
 struct fwgen_flash_opts {
 	uint64_t flash_size; /* the chip: a power of two >= 64 KiB */
@@ -87,7 +84,7 @@ struct fwgen_flash_opts {
 /* Places kit files (each a complete GFH image, type and address from its FILE_INFO) into a
  * flash image. Caller frees *out. 0, -EINVAL (bad file, overlap, not XIP), -ENOSPC (does
  * not fit the flash) or -ENOMEM. */
-int fwgen_flash(const struct fwgen_blob *files, int nfiles, const struct fwgen_flash_opts *o,
+int fwgen_flash(const struct fw_blob *files, int nfiles, const struct fwgen_flash_opts *o,
 		uint8_t **out, size_t *len);
 
 /* A complete demo flash image of flash_size bytes (4, 8 or 16 MiB). Caller frees *out.

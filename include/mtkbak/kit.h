@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "mtkbak/hash.h"
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
 
 #define KIT_DEFAULT_MEMORY_TYPE "PSRAM_166MHz"
 #define KIT_MAX_FILES		(FW_MAX_IMAGES + 8)

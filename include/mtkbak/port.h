@@ -3,8 +3,9 @@
  *   usb                  first matching USB device
  *   usb:BUS-PORT[.PORT]  the USB device at that bus-port path, e.g. usb:1-2.3
  *   serial:PATH          a serial port (e.g. serial:/dev/ttyACM0, serial:COM5)
- *   sim:IMAGE[,opt=val]  the simulated watch with IMAGE as its flash (see sim.h for options)
- *   sim:demo[,opt=val]   the simulated watch with a generated demo firmware (size=4M|8M|16M)
+ *   NAME:ARG             a backend registered with port_env_add_backend, e.g. the simulated
+ *                        watch (sim:IMAGE[,opt=val], sim:demo: sim/sim_port.c). The transport
+ *                        layer itself never names the simulator.
  */
 #ifndef MTKBAK_PORT_H
 #define MTKBAK_PORT_H
@@ -15,14 +16,14 @@
 
 #include "mtkbak/fsutil.h"
 #include "mtkbak/log.h"
-#include "mtkbak/sim.h"
 #include "mtkbak/transport.h"
 
-enum port_kind { PORT_AUTO, PORT_USB, PORT_SERIAL, PORT_SIM };
+enum port_kind { PORT_AUTO, PORT_USB, PORT_SERIAL, PORT_BACKEND };
 
 struct port_spec {
 	enum port_kind kind;
-	char arg[MTK_PATH_MAX]; /* usb path, serial path, or sim image + options */
+	char scheme[16];	/* PORT_BACKEND: the backend's name ("sim") */
+	char arg[MTK_PATH_MAX]; /* usb path, serial path, or the backend's argument */
 };
 
 /* -EINVAL with a message in err for a bad spec. */
@@ -36,9 +37,6 @@ void port_env_free(struct port_env *env);
 /* Why the last port_open/port_list failed, in words (e.g. "sim image x.bin: a flash image must
  * be a power of two ..."), "" if it has nothing to add to the error code. */
 const char *port_env_last_error(const struct port_env *env);
-/* The simulated watch a sim: spec opened in this env (NULL if none yet): for tests. */
-struct sim_watch *port_env_sim(struct port_env *env, const struct port_spec *spec);
-
 struct port_wait {
 	int timeout_ms; /* 0: look once; < 0: wait forever */
 	/* Called at least every 100 ms while waiting with the time waited so far;
@@ -46,6 +44,27 @@ struct port_wait {
 	int (*tick)(void *ctx, int waited_ms);
 	void *ctx;
 };
+
+/* Seen by the code that waits: calls wait->tick every 100 ms (a non-zero return is passed
+ * on), and tells whether the wait's time is up. start and *next_tick are mtk_now_ms()
+ * values. */
+int port_wait_tick(const struct port_wait *wait, int64_t start, int64_t *next_tick);
+bool port_wait_over(const struct port_wait *wait, int64_t start);
+
+/* A port backend beyond usb and serial, registered per env by the program (the CLI
+ * registers the simulated watch). ctx lives as long as the env. */
+struct port_backend {
+	const char *scheme;			     /* --port SCHEME:ARG */
+	void *(*ctx_new)(const struct mtk_log *log); /* NULL: no context */
+	void (*ctx_free)(void *ctx);
+	/* The contract of port_open below; a message for the user in err. */
+	int (*open)(void *ctx, const char *arg, const struct port_wait *wait,
+		    struct mtk_transport **out, char *err, size_t errlen);
+};
+/* 0, -EINVAL, -ENOSPC (too many backends) or -ENOMEM. */
+int port_env_add_backend(struct port_env *env, const struct port_backend *b);
+/* The context of the backend registered under scheme, or NULL. */
+void *port_env_backend_ctx(const struct port_env *env, const char *scheme);
 
 /* Waits for a matching device and opens it. Starts talking within 50 ms of the device
  * appearing (libusb hotplug where available, else polling every <= 100 ms).

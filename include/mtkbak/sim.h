@@ -81,4 +81,16 @@ void sim_plug(struct sim_watch *w);
 const uint8_t *sim_flash(const struct sim_watch *w, size_t *len);
 uint64_t sim_bytes_sent(const struct sim_watch *w); /* device-to-host bytes so far */
 
+/* ---- the simulated watch as a port (sim/sim_port.c) ---- */
+struct mtk_transport;
+struct port_env;
+struct port_backend;
+/* A transport on a simulated watch (which stays owned by the caller). 0 or -ENOMEM. */
+int sim_transport_new(struct sim_watch *w, const char *name, struct mtk_transport **out);
+/* The port backend for --port sim:IMAGE[,opt=val] | sim:demo | sim:A+B; register it with
+ * port_env_add_backend. */
+extern const struct port_backend sim_port_backend;
+/* The simulated watch that --port sim:ARG opened in this env (NULL if none yet): for tests. */
+struct sim_watch *sim_port_watch(const struct port_env *env, const char *arg);
+
 #endif

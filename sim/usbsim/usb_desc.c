@@ -1,4 +1,5 @@
-/* Descriptors and ep0 requests of the MT6261 boot ROM (brom-protocol.md 1.2 and 9). */
+/* Descriptors and ep0 requests of the MT6261 boot ROM (doc/brom-protocol.md section 1.2;
+ * doc/simulator.md). */
 #include <errno.h>
 #include <string.h>
 

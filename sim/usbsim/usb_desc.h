@@ -1,5 +1,6 @@
 /* The USB face of the MT6261 boot ROM as mtkbak-usbsim presents it: descriptors byte for
- * byte as the real ROM sends them (brom-protocol.md 1.2) and the ep0 requests it answers.
+ * byte as the real ROM sends them (doc/brom-protocol.md section 1.2) and the ep0 requests it
+ * answers.
  * Pure functions, no I/O, so the loopback test can check them without QEMU. */
 #ifndef MTKBAK_USBSIM_USB_DESC_H
 #define MTKBAK_USBSIM_USB_DESC_H

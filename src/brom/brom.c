@@ -1,4 +1,4 @@
-/* Boot ROM commands (brom-protocol.md sections 2-4): each checks every echo and status. */
+/* Boot ROM commands (doc/brom-protocol.md sections 2-4): each checks every echo and status. */
 #include "mtkbak/brom.h"
 #include "mtkbak/errors.h"
 

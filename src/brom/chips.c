@@ -1,4 +1,4 @@
-/* What mtkbak knows about each chip (brom-protocol.md section 4), one row per hw code. */
+/* What mtkbak knows about each chip (doc/brom-protocol.md section 4), one row per hw code. */
 #include "mtkbak/chip.h"
 
 #define COMMON_REGS                                                                                \

@@ -1,5 +1,6 @@
 #include "cli_common.h"
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
+#include "mtkbak/sim.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -103,4 +104,15 @@ int cli_input_error(int err, const char *path)
 	if (err == -ENOENT)
 		ux_hint("check the file name; 'mtkbak read -o FILE' makes a readback");
 	return MTK_EXIT_NOINPUT;
+}
+
+struct port_env *cli_port_env(void)
+{
+	struct port_env *env = port_env_new(ux_log());
+
+	if (env && port_env_add_backend(env, &sim_port_backend) < 0) {
+		port_env_free(env);
+		env = NULL;
+	}
+	return env;
 }

@@ -34,5 +34,8 @@ int cli_input_error(int err, const char *path);
 
 /* Parses SPEC (NULL = "auto") and prints a usage error if it is bad. */
 int cli_parse_port(const char *text, struct port_spec *spec);
+/* A port env with every backend this program has (usb, serial and the simulated watch);
+ * NULL when out of memory. */
+struct port_env *cli_port_env(void);
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
 #include "mtkbak/kit.h"
 #include "ux.h"
 
@@ -21,7 +21,7 @@ static void usage(FILE *f)
 		"region, truncation, mirroring (a small chip read as 16 MiB), the flash size and\n"
 		"the flash IDs in the firmware. Prints one line per check and 'health: N%%'.\n"
 		"\n"
-		"  --json       one JSON object with every finding (schema in the README)\n"
+		"  --json       one JSON object with every finding (doc/firmware-layout.md)\n"
 		"  -q, --quiet  print only the checks that did not pass, and the health line\n"
 		"  -v           also show how the dump was scanned\n"
 		"\n"

@@ -4,7 +4,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
 #include "mtkbak/kit.h"
 #include "ux.h"
 

@@ -171,7 +171,7 @@ int cmd_identify(int argc, char **argv)
 	}
 	if ((ret = cli_parse_port(port, &spec)) != 0)
 		return ret;
-	env = port_env_new(ux_log());
+	env = cli_port_env();
 	if (!env)
 		return cli_fail(-ENOMEM, "identify");
 	ux_catch_signals();

@@ -86,7 +86,7 @@ int cmd_list(int argc, char **argv)
 		ux_error("list takes no arguments ('%s')", argv[optind]);
 		return MTK_EXIT_USAGE;
 	}
-	env = port_env_new(ux_log());
+	env = cli_port_env();
 	if (!env)
 		return cli_fail(-ENOMEM, "list");
 	n = port_list(env, ports, MAX_PORTS);

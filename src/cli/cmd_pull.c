@@ -14,7 +14,7 @@
 #include "mtkbak/brom.h"
 #include "mtkbak/fsutil.h"
 #include "mtkbak/hash.h"
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
 #include "mtkbak/kit.h"
 #include "mtkbak/readback.h"
 #include "ux.h"
@@ -271,7 +271,7 @@ static int check_and_extract(struct pull_session *s, const char *dir, const char
 	static const char *const extra[] = {"readback.bin", "readback.bin.sha256"};
 	int ret;
 
-	ret = image_map(image, dump);
+	ret = dump_map(image, dump);
 	if (ret < 0)
 		return cli_fail(ret, "cannot read back the image just written");
 	layout_scan(dump->data, dump->len, l, ux_log());
@@ -447,7 +447,7 @@ static int pull_one(struct pull_session *s)
 	emit_result(code == 0 ? "ok" : "verification-failed", dir, &rr, fs, l, secs, code);
 	if (code == 0 && s->ndone < PULL_MAX_DONE)
 		memcpy(s->done_ids[s->ndone++], id.me_id, 16);
-	image_unmap(&dump);
+	dump_unmap(&dump);
 	free(fs);
 	free(l);
 	return code;
@@ -541,7 +541,7 @@ int cmd_pull(int argc, char **argv)
 	ux_catch_signals();
 	s->log = tmpfile();
 	ux_set_logfile(s->log);
-	s->env = port_env_new(ux_log());
+	s->env = cli_port_env();
 	if (!s->env) {
 		free(s);
 		return MTK_EXIT_SOFTWARE;

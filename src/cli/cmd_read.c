@@ -285,7 +285,7 @@ int cmd_read(int argc, char **argv)
 	}
 	if ((ret = cli_parse_port(port, &spec)) != 0)
 		return ret;
-	o.env = port_env_new(ux_log());
+	o.env = cli_port_env();
 	if (!o.env)
 		return cli_fail(-ENOMEM, "read");
 	o.port = &spec;

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "da/agent/core/crc32.h"
-#include "da/agent/core/protocol.h"
+#include "mtkbak/crc32.h"
+#include "mtkbak/agent_wire.h"
 #include "mtkbak/da.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/transport.h"
@@ -95,11 +95,11 @@ static int known_status(uint16_t st)
 uint32_t da_crc32_update(uint32_t crc, const uint8_t *data, size_t len)
 {
 	while (len > 0x40000000u) {
-		crc = agent_crc32(crc, data, 0x40000000u);
+		crc = mtk_crc32(crc, data, 0x40000000u);
 		data += 0x40000000u;
 		len -= 0x40000000u;
 	}
-	return agent_crc32(crc, data, (uint32_t)len);
+	return mtk_crc32(crc, data, (uint32_t)len);
 }
 
 int da_blob_parse(const uint8_t *blob, size_t len, struct da_blob_info *out)
@@ -137,7 +137,7 @@ static int hello_parse(struct da *d, const uint8_t h[AGENT_HELLO_LEN])
 {
 	uint32_t ver, maxp;
 
-	if (memcmp(h, AGENT_HELLO_MAGIC, 4) != 0 || agent_crc32(0, h, 12) != agent_get_be32(h + 12))
+	if (memcmp(h, AGENT_HELLO_MAGIC, 4) != 0 || mtk_crc32(0, h, 12) != agent_get_be32(h + 12))
 		return fail(d, -EPROTO, "the agent's hello is garbled");
 	ver = agent_get_be16(h + 4);
 	maxp = agent_get_be32(h + 8);
@@ -354,7 +354,7 @@ static int small_cmd(struct da *d, const uint8_t *req, size_t reqlen, uint8_t *p
 			fail(d, ret, "%s: answer cut short", name);
 			continue;
 		}
-		if (agent_crc32(0, payload, plen) != agent_get_be32(crc)) {
+		if (mtk_crc32(0, payload, plen) != agent_get_be32(crc)) {
 			ret = fail(d, -EBADMSG, "%s: CRC mismatch in the answer", name);
 			continue;
 		}
@@ -543,7 +543,7 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 				    (unsigned)agent_get_be32(hdr),
 				    (unsigned)agent_get_be32(hdr + 4), (unsigned)at, (unsigned)n);
 		}
-		if (agent_crc32(agent_crc32(0, hdr, sizeof(hdr)), data, n) != agent_get_be32(crc)) {
+		if (mtk_crc32(mtk_crc32(0, hdr, sizeof(hdr)), data, n) != agent_get_be32(crc)) {
 			(*crc_bad)++;
 			mtk_logf(d->log, MTK_LOG_DEBUG, "da: CRC mismatch in the packet at 0x%X",
 				 (unsigned)at);
@@ -559,7 +559,7 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 	reply += sizeof(tail);
 	st = agent_get_be16(tail + 12);
 	if (agent_get_be32(tail) != off + len || agent_get_be32(tail + 4) != 0 ||
-	    agent_crc32(0, tail, 8) != agent_get_be32(tail + 8) ||
+	    mtk_crc32(0, tail, 8) != agent_get_be32(tail + 8) ||
 	    (st != AGENT_ST_OK && !known_status(st)))
 		return fail(d, -EPROTO, "READ: garbled end of stream");
 	if (agent_reply_padded(reply) && (ret = rd(d, &pad, 1, d->timeout_ms)) < 0)

@@ -1,14 +1,14 @@
 /* layout_check: the health checks of a full readback. Each check is one function in the table
  * at the end; it adds one finding (or one per image) with the offsets it talks about. */
 #include "mtkbak/errors.h"
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "le.h"
+#include "mtkbak/byteorder.h"
 
 #define MIB (1024.0 * 1024.0)
 

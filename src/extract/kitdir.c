@@ -1,12 +1,12 @@
 /* kit_check_dir: `mtkbak check DIR` on a kit folder instead of a dump. The kit's GFH files are
- * placed into a flash image the way the flash tool places them (fwgen_flash: ARM_BL at 0x800,
+ * placed into a flash image the way the flash tool places them (fw_place: ARM_BL at 0x800,
  * XIP images at load_addr & 0x07FFFFFF), FAT.bin/SDS.bin go into the regions the ROM names,
  * and the usual checks run on that image. On top: every SHA256SUMS entry is verified and the
  * cfg is read back the way MTK's parser reads it (its files exist, its flash IDs equal the
  * firmware's CMEM_ID_INFO list). */
 #include "mtkbak/errors.h"
 #include "mtkbak/fsutil.h"
-#include "mtkbak/fwgen.h"
+#include "mtkbak/firmware.h"
 #include "mtkbak/hash.h"
 #include "mtkbak/kit.h"
 
@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
-#include "le.h"
+#include "mtkbak/byteorder.h"
 
 #define KITDIR_MAX_FILES 64
 #define KITDIR_MAX_BYTES (128ull << 20) /* kit files read into memory, all together */
@@ -329,13 +329,13 @@ static void rom_regions(const struct kitdir *k, struct fw_range *fat, struct fw_
 			continue;
 		gfh_chain_walk(f->data, (size_t)f->size, f->fi.content_offset, &c);
 		if ((b = gfh_chain_find(&c, GFH_BLK_FLASH_INFO)) && b->size >= 0x24) {
-			fat->offset = le32(f->data + b->off + 0x1C);
-			fat->length = le32(f->data + b->off + 0x20);
+			fat->offset = mtk_get_le32(f->data + b->off + 0x1C);
+			fat->length = mtk_get_le32(f->data + b->off + 0x20);
 			fat->present = fat->length != 0;
 		}
 		if ((b = gfh_chain_find(&c, GFH_BLK_MAUI_INFO)) && b->size >= 0xE4) {
-			sds->offset = le32(f->data + b->off + 0xDC);
-			sds->length = le32(f->data + b->off + 0xE0);
+			sds->offset = mtk_get_le32(f->data + b->off + 0xDC);
+			sds->length = mtk_get_le32(f->data + b->off + 0xE0);
 			sds->present = sds->length != 0;
 		}
 		return;
@@ -352,8 +352,8 @@ static uint64_t place_end(const struct kfile *f)
 /* Builds the flash image; fills k->pre with what went wrong with the files. */
 static int assemble(struct kitdir *k, uint8_t **img, size_t *len, uint64_t *flash)
 {
-	struct fwgen_blob blobs[KITDIR_MAX_FILES];
-	struct fwgen_flash_opts fo = {.no_fat_data = true};
+	struct fw_blob blobs[KITDIR_MAX_FILES];
+	struct fw_place_opts fo = {0};
 	struct fw_range fat, sds;
 	char msg[400] = "", bad[300] = "";
 	const struct kfile *data[2];
@@ -404,7 +404,8 @@ static int assemble(struct kitdir *k, uint8_t **img, size_t *len, uint64_t *flas
 		return -ENOENT;
 	}
 	fo.flash_size = *flash;
-	ret = fwgen_flash(blobs, nb, &fo, img, len);
+	ret = fw_place(blobs, nb, &fo, img, NULL);
+	*len = ret < 0 ? 0 : (size_t)*flash;
 	if (ret < 0) {
 		append(bad, sizeof(bad), "%sthe images cannot be placed: %s", bad[0] ? "; " : "",
 		       ret == -EINVAL ? "they overlap" : mtk_strerror(ret));
@@ -470,7 +471,7 @@ int kit_check_dir(const char *dir, const struct mtk_log *log, struct fw_checked 
 	if (ret < 0)
 		goto out;
 	if (assemble(k, &img, &len, &flash) == 0) {
-		image_wrap(&c->dump, img, len);
+		dump_wrap(&c->dump, img, len);
 		c->dump.owned = img;
 	}
 	layout_scan(c->dump.data, c->dump.len, &c->layout, log);
@@ -497,7 +498,7 @@ out:
 		free(k->f[i].data);
 	free(k);
 	if (c) {
-		image_unmap(&c->dump);
+		dump_unmap(&c->dump);
 		free(c);
 	}
 	return ret;

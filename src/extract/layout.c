@@ -4,14 +4,14 @@
  * header block points at it), then the tables inside ROM, EXT_BOOTLOADER and VIVA. */
 #include "mtkbak/errors.h"
 #include "mtkbak/hash.h"
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "le.h"
+#include "mtkbak/byteorder.h"
 
 #define SF_HEADER_LEN  20u /* char id[12], u32 ver, u32 dev_rw_unit */
 #define BRLYT_HDR_LEN  20u /* char id[8], u32 ver, u32 boot_region, u32 main_region */
@@ -108,8 +108,8 @@ static void scan_header_block(struct fw_layout *l)
 		return;
 	}
 	hb->sf_boot = true;
-	hb->sf_ver = le32(d + 12);
-	hb->rw_unit = le32(d + 16);
+	hb->sf_ver = mtk_get_le32(d + 12);
+	hb->rw_unit = mtk_get_le32(d + 16);
 	if (hb->rw_unit < SF_HEADER_LEN || hb->rw_unit > 0x10000 || (hb->rw_unit & 3)) {
 		snprintf(hb->why, sizeof(hb->why), "SF_BOOT read/write unit 0x%X is not plausible",
 			 hb->rw_unit);
@@ -129,21 +129,21 @@ static void scan_header_block(struct fw_layout *l)
 	}
 	hb->brlyt = true;
 	hb->brlyt_off = off;
-	hb->brlyt_ver = le32(d + off + 8);
-	hb->boot_region_addr = le32(d + off + 12);
-	hb->main_region_addr = le32(d + off + 16);
+	hb->brlyt_ver = mtk_get_le32(d + off + 8);
+	hb->boot_region_addr = mtk_get_le32(d + off + 12);
+	hb->main_region_addr = mtk_get_le32(d + off + 16);
 	for (int i = 0; i < FW_HB_BRLYT_DESCS; i++) {
 		const uint8_t *p = d + off + BRLYT_HDR_LEN + BL_DESC_LEN * (unsigned)i;
 		struct fw_bl_desc *bd = &hb->desc[hb->ndesc];
 
-		if (le32(p) != BL_EXIST_MAGIC)
+		if (mtk_get_le32(p) != BL_EXIST_MAGIC)
 			continue;
 		bd->slot = i;
 		bd->dev = p[4];
-		bd->type = le16(p + 6);
-		bd->begin = le32(p + 8);
-		bd->boundary = le32(p + 12);
-		bd->attr = le32(p + 16);
+		bd->type = mtk_get_le16(p + 6);
+		bd->begin = mtk_get_le32(p + 8);
+		bd->boundary = mtk_get_le32(p + 12);
+		bd->attr = mtk_get_le32(p + 16);
 		/* tolerate descriptors written as XIP addresses (0x1000xxxx) */
 		bd->begin_off = bd->begin & FW_XIP_MASK;
 		bd->boundary_off = bd->boundary & FW_XIP_MASK;
@@ -233,7 +233,7 @@ static void add_image(struct fw_layout *l, uint64_t off, const struct gfh_file_i
 	gfh_chain_walk(l->data + off, (size_t)im->avail, fi->content_offset, &im->chain);
 	const struct gfh_block_ref *bi = gfh_chain_find(&im->chain, GFH_BLK_BL_INFO);
 	if (bi && bi->size >= 12)
-		im->bl_attr = le32(l->data + off + bi->off + 8);
+		im->bl_attr = mtk_get_le32(l->data + off + bi->off + 8);
 	verify_phash(l, im);
 }
 
@@ -274,7 +274,8 @@ static void scan_images(struct fw_layout *l)
 		struct gfh_file_info fi;
 		int desc;
 
-		if (le32(d + off) != (GFH_MAGIC | 0x01000000u) || le32(d + off + 4) != 0x38)
+		if (mtk_get_le32(d + off) != (GFH_MAGIC | 0x01000000u) ||
+		    mtk_get_le32(d + off + 4) != 0x38)
 			continue;
 		if (gfh_file_info_parse(d + off, (size_t)(n - off), &fi) < 0) {
 			reject(l, off, "FILE_INFO-like header with a damaged identifier");
@@ -380,8 +381,8 @@ static void scan_rom_tables(struct fw_layout *l)
 			l->maui_info_off = im->offset + b->off;
 			copy_field(l->platform_id, sizeof(l->platform_id), q + 0x08, 128);
 			copy_field(l->project_id, sizeof(l->project_id), q + 0x88, 64);
-			l->sds.offset = le32(q + 0xDC);
-			l->sds.length = le32(q + 0xE0);
+			l->sds.offset = mtk_get_le32(q + 0xDC);
+			l->sds.length = mtk_get_le32(q + 0xE0);
 			l->sds.present = l->sds.length != 0;
 			break;
 		case GFH_BLK_FLASH_INFO:
@@ -389,8 +390,8 @@ static void scan_rom_tables(struct fw_layout *l)
 				break;
 			l->flash_info = true;
 			l->flash_info_off = im->offset + b->off;
-			l->fat.offset = le32(q + 0x1C);
-			l->fat.length = le32(q + 0x20);
+			l->fat.offset = mtk_get_le32(q + 0x1C);
+			l->fat.length = mtk_get_le32(q + 0x20);
 			l->fat.present = l->fat.length != 0;
 			break;
 		case GFH_BLK_CMEM_ID_INFO:
@@ -429,9 +430,9 @@ static void scan_ext_bl_tables(struct fw_layout *l)
 	for (uint64_t off = start; off + 16 <= im->avail; off += 4) {
 		uint16_t type;
 
-		if (le32(p + off) != (GFH_MAGIC | 0x01000000u))
+		if (mtk_get_le32(p + off) != (GFH_MAGIC | 0x01000000u))
 			continue;
-		type = le16(p + off + 6);
+		type = mtk_get_le16(p + off + 6);
 		if (type == GFH_BLK_CMEM_ID_INFO && !l->ext_ids.found &&
 		    gfh_cmem_ids_parse(p + off, (size_t)(im->avail - off), &l->ext_ids) == 0)
 			l->ext_ids.offset = im->offset + off;
@@ -455,8 +456,8 @@ static void scan_viva(struct fw_layout *l)
 	if (co + VIVA_HDR_LEN > im->avail)
 		return;
 	v->parsed = true;
-	v->self_addr = le32(p + co);
-	v->alice_addr = le32(p + co + 16);
+	v->self_addr = mtk_get_le32(p + co);
+	v->alice_addr = mtk_get_le32(p + co + 16);
 	rel = (uint64_t)v->alice_addr - im->fi.load_addr;
 	if (v->alice_addr < im->fi.load_addr || rel + ALICE_HDR_MIN > im->avail)
 		return;
@@ -464,9 +465,9 @@ static void scan_viva(struct fw_layout *l)
 		return;
 	v->alice = true;
 	copy_field(v->alice_magic, sizeof(v->alice_magic), p + rel, 8);
-	v->alice_base = le32(p + rel + 8);
-	v->alice_map = le32(p + rel + 12);
-	v->alice_dict = le32(p + rel + 16);
+	v->alice_base = mtk_get_le32(p + rel + 8);
+	v->alice_map = mtk_get_le32(p + rel + 12);
+	v->alice_dict = mtk_get_le32(p + rel + 16);
 }
 
 /* The "MTnnnn" token must stand alone ("_MT6261_"); the variant letter comes from a separate

@@ -1,6 +1,6 @@
 /* Rendering a checked layout: the text report (what `check` prints and report.txt holds) and
- * the JSON report (check --json, report.json). The schema is in doc/readme/extract.md. */
-#include "mtkbak/image.h"
+ * the JSON report (check --json, report.json). Schema: doc/firmware-layout.md section 6. */
+#include "mtkbak/extract.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,12 +1,12 @@
 /* The firmware's own list of the flash chips it supports (GFH CMEM_ID_INFO, type 0x0102) and
- * their geometry (CMEM_NOR_INFO, type 0x0103), firmware-layout.md section 5. A small bounded
+ * their geometry (CMEM_NOR_INFO, type 0x0103), doc/firmware-layout.md section 5. A small bounded
  * scan of the flash start (before the size is known, so not the full layout scan); each
  * candidate goes through the extraction core's strict parsers, and anything odd counts as
  * absent: the readback uses the tables only as size evidence. */
 #include <stdio.h>
 #include <string.h>
 
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
 #include "readback/rb_internal.h"
 
 #define RB_CMEM_MAX_CHIP (256u * 1024u * 1024u) /* anything larger is not a serial NOR */
@@ -16,7 +16,7 @@ static uint16_t le16(const uint8_t *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-/* The extraction core's strict parsers (include/mtkbak/image.h) validate each candidate. */
+/* The extraction core's strict parsers (include/mtkbak/extract.h) validate each candidate. */
 static bool parse_ids(const uint8_t *p, size_t avail, struct rb_cmem_id *ids, unsigned *n)
 {
 	struct fw_cmem_ids t;

@@ -44,7 +44,7 @@ struct rb_mirror {
 int rb_mirror_probe(rb_read_fn read, void *ctx, uint32_t window, struct rb_mirror *m);
 
 /* ---- The firmware's own flash tables (GFH CMEM_ID_INFO 0x0102, CMEM_NOR_INFO 0x0103;
- * firmware-layout.md section 5) found by a bounded scan of the first bytes of the flash. ---- */
+ * doc/firmware-layout.md section 5) found by a bounded scan of the flash's first bytes. ---- */
 #define RB_CMEM_SCAN_LEN (256u * 1024u) /* covers EXT_BL and the ROM header in known layouts */
 #define RB_CMEM_MAX	 8
 

@@ -1,7 +1,6 @@
 /* --port SPEC parsing, waiting for the watch and opening it (see include/mtkbak/port.h). */
 #include "mtkbak/port.h"
 #include "mtkbak/errors.h"
-#include "mtkbak/fwgen.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -17,12 +16,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mtkbak/hostenv.h"
 #include "tp_internal.h"
 
-#define MAX_SIMS	4
+#define MAX_BACKENDS	4
 #define POLL_MS		20 /* well inside the 50 ms budget from appearing to talking */
 #define TICK_MS		100
 #define EACCES_GRACE_MS 1500 /* udev may still be fixing permissions right after a plug */
+
+/* "name:..." with a lower-case name other than the built-in ones: a registered backend's
+ * scheme (checked when the port is opened). */
+static bool backend_scheme(const char *text, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (text[n] >= 'a' && text[n] <= 'z')
+		n++;
+	if (n == 0 || n >= len || text[n] != ':')
+		return false;
+	memcpy(out, text, n);
+	out[n] = 0;
+	return true;
+}
 
 int port_spec_parse(const char *text, struct port_spec *out, char *err, size_t errlen)
 {
@@ -39,9 +54,9 @@ int port_spec_parse(const char *text, struct port_spec *out, char *err, size_t e
 	} else if (!strncmp(text, "serial:", 7)) {
 		out->kind = PORT_SERIAL;
 		arg = text + 7;
-	} else if (!strncmp(text, "sim:", 4)) {
-		out->kind = PORT_SIM;
-		arg = text + 4;
+	} else if (backend_scheme(text, out->scheme, sizeof(out->scheme))) {
+		out->kind = PORT_BACKEND;
+		arg = text + strlen(out->scheme) + 1;
 	} else {
 		snprintf(err, errlen, "unknown port kind");
 		return -EINVAL;
@@ -50,9 +65,9 @@ int port_spec_parse(const char *text, struct port_spec *out, char *err, size_t e
 		snprintf(err, errlen, "too long");
 		return -EINVAL;
 	}
-	if ((out->kind == PORT_SERIAL || out->kind == PORT_SIM) && !*arg) {
-		snprintf(err, errlen, "%s needs a value",
-			 out->kind == PORT_SIM ? "sim:" : "serial:");
+	if ((out->kind == PORT_SERIAL || out->kind == PORT_BACKEND) && !*arg) {
+		snprintf(err, errlen, "%s: needs a value",
+			 out->kind == PORT_BACKEND ? out->scheme : "serial");
 		return -EINVAL;
 	}
 	if (out->kind == PORT_USB && *arg) {
@@ -75,9 +90,9 @@ int port_spec_parse(const char *text, struct port_spec *out, char *err, size_t e
 	return 0;
 }
 
-struct sim_slot {
-	char key[MTK_PATH_MAX];
-	struct sim_watch *w;
+struct backend_slot {
+	const struct port_backend *b;
+	void *ctx;
 };
 
 struct port_env {
@@ -86,8 +101,8 @@ struct port_env {
 	bool usb_tried;
 	int usb_err;
 	char usb_errmsg[200];
-	struct sim_slot sims[MAX_SIMS];
-	size_t nsims;
+	struct backend_slot backends[MAX_BACKENDS];
+	size_t nbackends;
 	char err[512];
 	int64_t serial_only_since; /* auto: when only the tty was seen, -1 if not */
 };
@@ -107,15 +122,11 @@ void port_env_free(struct port_env *env)
 {
 	if (!env)
 		return;
-	for (size_t i = 0; i < env->nsims; i++)
-		sim_free(env->sims[i].w);
+	for (size_t i = 0; i < env->nbackends; i++)
+		if (env->backends[i].b->ctx_free)
+			env->backends[i].b->ctx_free(env->backends[i].ctx);
 	usb_ctx_free(env->usb);
 	free(env);
-}
-
-const char *port_env_last_error(const struct port_env *env)
-{
-	return env ? env->err : "";
 }
 
 static void set_err(struct port_env *env, const char *fmt, ...)
@@ -128,6 +139,50 @@ static void set_err(struct port_env *env, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(env->err, sizeof(env->err), fmt, ap);
 	va_end(ap);
+}
+
+int port_env_add_backend(struct port_env *env, const struct port_backend *b)
+{
+	void *ctx = NULL;
+
+	if (!env || !b || !b->scheme || !b->open)
+		return -EINVAL;
+	if (env->nbackends == MAX_BACKENDS)
+		return -ENOSPC;
+	if (b->ctx_new && !(ctx = b->ctx_new(env->log)))
+		return -ENOMEM;
+	env->backends[env->nbackends].b = b;
+	env->backends[env->nbackends++].ctx = ctx;
+	return 0;
+}
+
+void *port_env_backend_ctx(const struct port_env *env, const char *scheme)
+{
+	for (size_t i = 0; env && scheme && i < env->nbackends; i++)
+		if (!strcmp(env->backends[i].b->scheme, scheme))
+			return env->backends[i].ctx;
+	return NULL;
+}
+
+static int open_backend(struct port_env *env, const struct port_spec *spec,
+			const struct port_wait *wait, struct mtk_transport **out)
+{
+	for (size_t i = 0; i < env->nbackends; i++) {
+		const struct backend_slot *s = &env->backends[i];
+
+		if (strcmp(s->b->scheme, spec->scheme))
+			continue;
+		env->err[0] = 0;
+		return s->b->open(s->ctx, spec->arg, wait, out, env->err, sizeof(env->err));
+	}
+	set_err(env, "unknown port kind \"%s:\" (this build knows auto, usb, serial%s)",
+		spec->scheme, env->nbackends ? " and its own" : "");
+	return -EINVAL;
+}
+
+const char *port_env_last_error(const struct port_env *env)
+{
+	return env ? env->err : "";
 }
 
 /* libusb, set up once per env; NULL (with the reason kept) when there is no USB here. */
@@ -155,91 +210,9 @@ static void nap(struct port_env *env, int ms)
 	}
 }
 
-/* ---- sim: ---- */
-
-struct sim_spec {
-	char image[MTK_PATH_MAX];
-	const char *opts;
-};
-
-static void split_sim_arg(const char *arg, struct sim_spec *s)
+int port_wait_tick(const struct port_wait *wait, int64_t start, int64_t *next_tick)
 {
-	const char *comma = strchr(arg, ',');
-	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
-
-	if (n >= sizeof(s->image))
-		n = sizeof(s->image) - 1;
-	memcpy(s->image, arg, n);
-	s->image[n] = 0;
-	s->opts = comma ? comma + 1 : "";
-}
-
-struct sim_watch *port_env_sim(struct port_env *env, const struct port_spec *spec)
-{
-	for (size_t i = 0; env && spec && i < env->nsims; i++)
-		if (!strcmp(env->sims[i].key, spec->arg))
-			return env->sims[i].w;
-	return NULL;
-}
-
-static int sim_create(struct port_env *env, const struct port_spec *spec, struct sim_watch **out)
-{
-	struct sim_spec ss;
-	struct sim_opts o;
-	char why[256] = "";
-	uint8_t *img = NULL;
-	size_t len = 0;
-	int ret;
-
-	split_sim_arg(spec->arg, &ss);
-	sim_opts_default(&o);
-	if (!strcmp(ss.image, "demo")) {
-		/* The demo shows what a real pull looks like: the watch is plugged in a moment
-		 * after mtkbak starts waiting, and the read runs at USB full speed.
-		 * plug=0,link=none turn that off. */
-		o.plug_ms = 1500;
-		o.link_fs = true;
-	}
-	if ((ret = sim_opts_parse(ss.opts, &o, why, sizeof(why))) < 0) {
-		set_err(env, "%s", why);
-		return ret;
-	}
-	if (!strcmp(ss.image, "demo") && access("demo", F_OK) != 0) {
-		ret = fwgen_demo(o.image_size, &img, &len);
-		if (ret < 0) {
-			set_err(
-			    env,
-			    "sim:demo could not build its demo firmware (%s)%s; use sim:IMAGE with "
-			    "a flash image file",
-			    mtk_strerror(ret),
-			    ret == -ENOSYS ? ": the generator is not in this build" : "");
-			return ret;
-		}
-	} else {
-		ret = read_whole_file(ss.image, &img, &len, 16u * 1024 * 1024);
-		if (ret < 0) {
-			set_err(env, "sim image %s: %s%s", ss.image, mtk_strerror(ret),
-				ret == -EFBIG ? " (a serial NOR is at most 16 MiB)" : "");
-			return ret;
-		}
-		if ((ret = sim_image_size_check(len, why, sizeof(why))) < 0) {
-			set_err(env, "sim image %s: %s", ss.image, why);
-			free(img);
-			return ret;
-		}
-	}
-	*out = sim_new(&o, img, len);
-	free(img);
-	if (!*out) {
-		set_err(env, "cannot create the simulated watch");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int wait_ticks(const struct port_wait *wait, int64_t start, int64_t *next_tick)
-{
-	int64_t now = tp_now_ms();
+	int64_t now = mtk_now_ms();
 
 	if (wait && wait->tick && now >= *next_tick) {
 		int rc = wait->tick(wait->ctx, (int)(now - start));
@@ -251,104 +224,11 @@ static int wait_ticks(const struct port_wait *wait, int64_t start, int64_t *next
 	return 0;
 }
 
-static bool wait_over(const struct port_wait *wait, int64_t start)
+bool port_wait_over(const struct port_wait *wait, int64_t start)
 {
 	if (!wait || wait->timeout_ms == 0)
 		return true;
-	return wait->timeout_ms > 0 && tp_now_ms() - start >= wait->timeout_ms;
-}
-
-/* The watch registered under key, created on first use. */
-static int sim_slot_get(struct port_env *env, const char *key, const char *sub,
-			struct sim_watch **out)
-{
-	struct port_spec one;
-	int ret;
-
-	for (size_t i = 0; i < env->nsims; i++) {
-		if (!strcmp(env->sims[i].key, key)) {
-			*out = env->sims[i].w;
-			return 0;
-		}
-	}
-	if (env->nsims == MAX_SIMS) {
-		set_err(env, "too many simulated watches in one run (at most %d)", MAX_SIMS);
-		return -EINVAL;
-	}
-	memset(&one, 0, sizeof(one));
-	one.kind = PORT_SIM;
-	snprintf(one.arg, sizeof(one.arg), "%s", sub);
-	if ((ret = sim_create(env, &one, out)) < 0)
-		return ret;
-	snprintf(env->sims[env->nsims].key, sizeof(env->sims[0].key), "%s", key);
-	env->sims[env->nsims++].w = *out;
-	return 0;
-}
-
-/* sim:A+B+... is several simulated watches on one bus (e.g. a shop's --loop test, or two
- * watches connected at once); each part is IMAGE[,options]. */
-static int open_sim(struct port_env *env, const struct port_spec *spec,
-		    const struct port_wait *wait, struct mtk_transport **out)
-{
-	struct sim_watch *ws[MAX_SIMS];
-	char subs[MAX_SIMS][MTK_PATH_MAX / MAX_SIMS];
-	int64_t start = tp_now_ms(), next_tick = start;
-	char name[160];
-	size_t n = 0;
-	int ret;
-
-	if (!strchr(spec->arg, '+')) {
-		if ((ret = sim_slot_get(env, spec->arg, spec->arg, &ws[0])) < 0)
-			return ret;
-		snprintf(subs[0], sizeof(subs[0]), "%.*s", (int)sizeof(subs[0]) - 1, spec->arg);
-		n = 1;
-	} else {
-		const char *p = spec->arg;
-
-		while (*p) {
-			const char *plus = strchr(p, '+');
-			size_t len = plus ? (size_t)(plus - p) : strlen(p);
-			char key[MTK_PATH_MAX];
-
-			if (n == MAX_SIMS || len == 0 || len >= sizeof(subs[0])) {
-				set_err(env, "sim:A+B takes 1 to %d non-empty watches", MAX_SIMS);
-				return -EINVAL;
-			}
-			memcpy(subs[n], p, len);
-			subs[n][len] = 0;
-			snprintf(key, sizeof(key), "#%zu:%s", n, subs[n]);
-			if ((ret = sim_slot_get(env, key, subs[n], &ws[n])) < 0)
-				return ret;
-			n++;
-			p = plus ? plus + 1 : p + len;
-		}
-	}
-	/* bounded by the wait's timeout (or forever when asked, with ticks for Ctrl-C) */
-	for (;;) {
-		size_t present = 0, which = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			if (sim_present(ws[i])) {
-				present++;
-				which = i;
-			}
-		}
-		if (present > 1) {
-			set_err(env, "%zu simulated watches are on the bus at once", present);
-			return -MTK_EAMBIGUOUS;
-		}
-		if (present == 1) {
-			snprintf(name, sizeof(name), "sim:%.150s", subs[which]);
-			return sim_transport_new(ws[which], name, out);
-		}
-		if ((ret = wait_ticks(wait, start, &next_tick)) != 0)
-			return ret;
-		if (wait_over(wait, start)) {
-			set_err(env, "the simulated watch is not on the bus");
-			return -ENODEV;
-		}
-		sim_wait_present(ws[0], n == 1 ? POLL_MS : 10);
-	}
+	return wait->timeout_ms > 0 && mtk_now_ms() - start >= wait->timeout_ms;
 }
 
 /* ---- usb / serial / auto ---- */
@@ -409,8 +289,8 @@ static int try_auto(struct port_env *env, bool can_wait, struct mtk_transport **
 	if (nser == 1) {
 		if (u && can_wait) {
 			if (env->serial_only_since < 0)
-				env->serial_only_since = tp_now_ms();
-			if (tp_now_ms() - env->serial_only_since < AUTO_USB_GRACE_MS)
+				env->serial_only_since = mtk_now_ms();
+			if (mtk_now_ms() - env->serial_only_since < AUTO_USB_GRACE_MS)
 				return 0;
 		}
 		return try_serial(env, names[0], out);
@@ -423,13 +303,13 @@ static int try_auto(struct port_env *env, bool can_wait, struct mtk_transport **
 int port_open(struct port_env *env, const struct port_spec *spec, const struct port_wait *wait,
 	      struct mtk_transport **out)
 {
-	int64_t start = tp_now_ms(), next_tick = start, denied_since = -1;
+	int64_t start = mtk_now_ms(), next_tick = start, denied_since = -1;
 	int ret;
 
 	env->err[0] = 0;
 	*out = NULL;
-	if (spec->kind == PORT_SIM)
-		return open_sim(env, spec, wait, out);
+	if (spec->kind == PORT_BACKEND)
+		return open_backend(env, spec, wait, out);
 	if (spec->kind != PORT_SERIAL)
 		env_usb(env); /* so the first wait already uses hotplug events */
 	/* bounded by the wait's timeout; wait->tick lets the caller stop it (Ctrl-C) */
@@ -450,15 +330,16 @@ int port_open(struct port_env *env, const struct port_spec *spec, const struct p
 		if (ret == -EACCES) {
 			/* right after a plug udev may not have applied its rule yet */
 			if (denied_since < 0)
-				denied_since = tp_now_ms();
-			if (tp_now_ms() - denied_since >= EACCES_GRACE_MS || wait_over(wait, start))
+				denied_since = mtk_now_ms();
+			if (mtk_now_ms() - denied_since >= EACCES_GRACE_MS ||
+			    port_wait_over(wait, start))
 				return ret;
 		} else if (ret < 0) {
 			return ret;
 		}
-		if ((ret = wait_ticks(wait, start, &next_tick)) != 0)
+		if ((ret = port_wait_tick(wait, start, &next_tick)) != 0)
 			return ret;
-		if (wait_over(wait, start)) {
+		if (port_wait_over(wait, start)) {
 			if (!env->err[0])
 				set_err(env, "no watch found");
 			return -ENODEV;
@@ -468,86 +349,6 @@ int port_open(struct port_env *env, const struct port_spec *spec, const struct p
 }
 
 /* ---- listing ---- */
-
-/* The program that has `tty` open, if any (bounded scan of /proc). */
-static void tty_holder(const char *tty, char *out, size_t len)
-{
-#ifndef __linux__
-	(void)tty;
-	(void)out;
-	(void)len;
-}
-#else
-	DIR *proc = opendir("/proc");
-	struct dirent *p;
-	int pids = 0;
-
-	if (!proc)
-		return;
-	while ((p = readdir(proc)) && pids < 8192 && !out[0]) {
-		char dir[64 + NAME_MAX], link[PATH_MAX], target[PATH_MAX];
-		DIR *fds;
-		struct dirent *f;
-
-		if (!isdigit((unsigned char)p->d_name[0]))
-			continue;
-		pids++;
-		snprintf(dir, sizeof(dir), "/proc/%s/fd", p->d_name);
-		fds = opendir(dir);
-		if (!fds)
-			continue;
-		for (int n = 0; (f = readdir(fds)) && n < 4096; n++) {
-			ssize_t k;
-
-			snprintf(link, sizeof(link), "%s/%s", dir, f->d_name);
-			k = readlink(link, target, sizeof(target) - 1);
-			if (k <= 0)
-				continue;
-			target[k] = 0;
-			if (!strcmp(target, tty)) {
-				FILE *c;
-
-				snprintf(link, sizeof(link), "/proc/%s/comm", p->d_name);
-				c = fopen(link, "r");
-				if (c) {
-					if (fgets(out, (int)len, c))
-						out[strcspn(out, "\n")] = 0;
-					fclose(c);
-				}
-				break;
-			}
-		}
-		closedir(fds);
-	}
-	closedir(proc);
-}
-#endif
-
-/* udev's ID_MM_DEVICE_IGNORE for a tty (from the udev database). */
-static bool tty_mm_ignored(const char *tty)
-{
-#ifndef __linux__
-	(void)tty;
-	return false;
-#else
-	struct stat st;
-	char path[64], line[256];
-	FILE *f;
-	bool ignored = false;
-
-	if (stat(tty, &st) != 0)
-		return false;
-	snprintf(path, sizeof(path), "/run/udev/data/c%u:%u", major(st.st_rdev), minor(st.st_rdev));
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	for (int n = 0; fgets(line, sizeof(line), f) && n < 1000; n++)
-		if (!strncmp(line, "E:ID_MM_DEVICE_IGNORE=1", 23))
-			ignored = true;
-	fclose(f);
-	return ignored;
-#endif
-}
 
 int port_list(struct port_env *env, struct port_info *out, size_t max)
 {
@@ -570,8 +371,8 @@ int port_list(struct port_env *env, struct port_info *out, size_t max)
 
 		if (!tty[0] || (out[i].kind == PORT_SERIAL && out[i].vid != MTK_USB_VID))
 			continue;
-		tty_holder(tty, out[i].holder, sizeof(out[i].holder));
-		out[i].mm_ignored = tty_mm_ignored(tty);
+		hostenv_tty_holder(NULL, tty, out[i].holder, sizeof(out[i].holder));
+		out[i].mm_ignored = hostenv_mm_ignored(NULL, tty);
 	}
 	return n;
 }

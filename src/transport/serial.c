@@ -123,12 +123,12 @@ static int tty_read(struct mtk_transport *t, uint8_t *buf, size_t len, int timeo
 static int tty_write(struct mtk_transport *t, const uint8_t *buf, size_t len, int timeout_ms)
 {
 	struct tty_tp *s = (struct tty_tp *)t;
-	int64_t deadline = tp_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+	int64_t deadline = mtk_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
 	size_t done = 0;
 
 	while (done < len) {
 		struct pollfd pfd = {.fd = s->fd, .events = POLLOUT};
-		int64_t left = deadline - tp_now_ms();
+		int64_t left = deadline - mtk_now_ms();
 		ssize_t n;
 
 		if (left <= 0)

@@ -7,7 +7,7 @@
 int mtk_tp_read_exact(struct mtk_transport *t, void *buf, size_t len, int timeout_ms)
 {
 	uint8_t *out = buf;
-	int64_t deadline = tp_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t deadline = mtk_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 
 	while (len) {
 		int64_t left;
@@ -24,7 +24,7 @@ int mtk_tp_read_exact(struct mtk_transport *t, void *buf, size_t len, int timeou
 			len -= k;
 			continue;
 		}
-		left = deadline - tp_now_ms();
+		left = deadline - mtk_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		t->rpos = t->rlen = 0;
@@ -54,12 +54,12 @@ int mtk_tp_write(struct mtk_transport *t, const void *buf, size_t len, int timeo
 
 void mtk_tp_drain(struct mtk_transport *t, int timeout_ms)
 {
-	int64_t deadline = tp_now_ms() + timeout_ms;
+	int64_t deadline = mtk_now_ms() + timeout_ms;
 
 	t->rpos = t->rlen = 0;
 	/* bounded: by the deadline (a device that never stops talking is cut off there) */
 	for (;;) {
-		int64_t left = deadline - tp_now_ms();
+		int64_t left = deadline - mtk_now_ms();
 		int n;
 
 		if (left <= 0)

@@ -3,19 +3,10 @@
 #define MTKBAK_TP_INTERNAL_H
 
 #include <stdint.h>
-#include <time.h>
 
 #include "mtkbak/port.h"
-#include "mtkbak/sim.h"
+#include "mtkbak/clock.h"
 #include "mtkbak/transport.h"
-
-static inline int64_t tp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 #define MTK_USB_VID 0x0E8D
 #define MTK_USB_PID 0x0003
@@ -42,9 +33,5 @@ int serial_scan(char (*names)[64], size_t max);
 int serial_open_name(const char *name, const struct mtk_log *log, struct mtk_transport **out,
 		     char *err, size_t errlen);
 int serial_list(struct port_info *out, size_t max);
-
-/* ---- sim.c ---- */
-/* A transport on a simulated watch (which stays owned by the caller). */
-int sim_transport_new(struct sim_watch *w, const char *name, struct mtk_transport **out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mtkbak/errors.h"
+#include "mtkbak/hostenv.h"
 #include "tp_internal.h"
 
 #define MAX_IFACES 2
@@ -160,11 +161,11 @@ int usb_scan(struct usb_ctx *u, char (*paths)[64], size_t max)
 static int usb_read(struct mtk_transport *t, uint8_t *buf, size_t len, int timeout_ms)
 {
 	struct usb_tp *ut = (struct usb_tp *)t;
-	int64_t deadline = tp_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+	int64_t deadline = mtk_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
 
 	/* bounded by the deadline: zero-length packets are skipped until then */
 	for (;;) {
-		int got = 0, left = (int)(deadline - tp_now_ms());
+		int got = 0, left = (int)(deadline - mtk_now_ms());
 		int e;
 
 		if (left <= 0)
@@ -370,45 +371,6 @@ int usb_open_path(struct usb_ctx *u, const char *path, struct mtk_transport **ou
 
 /* ---- listing ---- */
 
-static void sysfs_driver(const char *path, int itf, char *out, size_t len)
-{
-#ifndef __linux__
-	(void)path;
-	(void)itf;
-	(void)out;
-	(void)len;
-#else
-	char link[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/sys/bus/usb/devices/%s:1.%d/driver", path, itf);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = 0;
-	snprintf(out, len, "%.31s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
-#endif
-}
-
-static void sysfs_tty(const char *path, int itf, char *out, size_t len)
-{
-	char dir[PATH_MAX];
-	DIR *d;
-	struct dirent *e;
-
-	snprintf(dir, sizeof(dir), "/sys/bus/usb/devices/%s:1.%d/tty", path, itf);
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(out, len, "/dev/%.40s", e->d_name);
-		break;
-	}
-	closedir(d);
-}
-
 int usb_list(struct usb_ctx *u, struct port_info *out, size_t max)
 {
 	libusb_device **list;
@@ -429,9 +391,10 @@ int usb_list(struct usb_ctx *u, struct port_info *out, size_t max)
 		pi->pid = MTK_USB_PID;
 		for (int itf = 0; itf < MAX_IFACES; itf++) {
 			if (!pi->driver[0])
-				sysfs_driver(pi->path, itf, pi->driver, sizeof(pi->driver));
+				hostenv_usb_driver(NULL, pi->path, itf, pi->driver,
+						   sizeof(pi->driver));
 			if (!pi->tty[0])
-				sysfs_tty(pi->path, itf, pi->tty, sizeof(pi->tty));
+				hostenv_usb_tty(NULL, pi->path, itf, pi->tty, sizeof(pi->tty));
 		}
 		snprintf(node, sizeof(node), "/dev/bus/usb/%03u/%03u",
 			 libusb_get_bus_number(list[i]), libusb_get_device_address(list[i]));

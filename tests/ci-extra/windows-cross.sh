@@ -20,7 +20,7 @@ triple=x86_64-w64-mingw32
 
 mode=check
 deps=""
-layers="src/util src/extract src/fwgen src/brom src/da src/da/agent/core src/readback sim src/transport src/cli"
+layers="src/util src/wire src/hostenv src/firmware src/extract src/brom src/da agent/core src/readback sim src/transport src/cli"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--layers)
@@ -71,7 +71,7 @@ check_sources() {
 		ln -s "$h" "$tmp/inc/"
 	done
 	local flags=(-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DMTKBAK_VERSION='"0"'
-		-I"$here/include" -I"$here/src" -I"$here/sim" -isystem "$tmp/inc"
+		-I"$here/include" -I"$here/src" -I"$here/sim" -I"$here/agent" -isystem "$tmp/inc"
 		-isystem "$tmp/inc/libusb-1.0" -fsyntax-only
 		-Werror=implicit-function-declaration -Werror=implicit-int -Werror=int-conversion
 		-Werror=incompatible-pointer-types)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mtkbak/image.h"
+#include "mtkbak/extract.h"
 #include "mtkbak/kit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

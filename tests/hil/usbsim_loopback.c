@@ -2,8 +2,8 @@
  * usbredir (a listening unix socket and a usbredirparser without the usb_host flag), starts
  * mtkbak-usbsim against it and checks, on the wire:
  *   - interface_info / ep_info / device_connect as QEMU needs them (0e8d:0003, full speed);
- *   - every descriptor byte for byte (brom-protocol.md 1.2), string descriptors, STALL of the
- *     device qualifier, the CDC class requests (line coding kept, control line state);
+ *   - every descriptor byte for byte (doc/brom-protocol.md section 1.2), string descriptors,
+ *     STALL of the device qualifier, the CDC class requests (line coding kept, control line state);
  *   - a bulk IN request is held while the watch has nothing to say, and a cancel is answered;
  *   - the boot ROM handshake and GET_ME_ID through bulk OUT/IN, a 4 KiB READ32 spread over
  *     several IN requests;

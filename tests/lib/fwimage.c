@@ -50,7 +50,7 @@ static uint32_t rd32(const uint8_t *p)
 	       ((uint32_t)p[3] << 24);
 }
 
-int fwimage_file_info(const struct fwgen_blob *b, uint16_t *type, uint32_t *load, uint32_t *len)
+int fwimage_file_info(const struct fw_blob *b, uint16_t *type, uint32_t *load, uint32_t *len)
 {
 	if (!b->data || b->len < 0x38 ||
 	    memcmp(b->data,
@@ -67,7 +67,7 @@ int fwimage_file_info(const struct fwgen_blob *b, uint16_t *type, uint32_t *load
 	return 0;
 }
 
-int fwimage_load_kit(const char *dir, struct fwgen_blob *files, char (*names)[64], int max, int *n)
+int fwimage_load_kit(const char *dir, struct fw_blob *files, char (*names)[64], int max, int *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -78,7 +78,7 @@ int fwimage_load_kit(const char *dir, struct fwgen_blob *files, char (*names)[64
 		return -errno;
 	while ((e = readdir(d)) != NULL) {
 		char path[MTK_PATH_MAX];
-		struct fwgen_blob b;
+		struct fw_blob b;
 		struct stat st;
 
 		if (e->d_name[0] == '.' || path_join(path, dir, e->d_name) < 0)
@@ -115,7 +115,7 @@ int fwimage_load_kit(const char *dir, struct fwgen_blob *files, char (*names)[64
 			fwimage_file_info(&files[k], &b, NULL, NULL);
 			if (a <= b)
 				break;
-			struct fwgen_blob t = files[k];
+			struct fw_blob t = files[k];
 			files[k] = files[k - 1];
 			files[k - 1] = t;
 			if (names) {
@@ -131,7 +131,7 @@ int fwimage_load_kit(const char *dir, struct fwgen_blob *files, char (*names)[64
 
 int fwimage_from_kit(const char *dir, const struct fwimage_kit_opts *o, uint8_t **out, size_t *len)
 {
-	struct fwgen_blob files[FWGEN_MAX_FILES];
+	struct fw_blob files[FWGEN_MAX_FILES];
 	struct fwgen_flash_opts fo = {0};
 	bool have_viva = false;
 	uint32_t rom_end = 0;
@@ -179,7 +179,7 @@ out:
 int fwimage_synth(const struct fwgen_fw_opts *fo, const struct fwgen_flash_opts *flo, uint8_t **out,
 		  size_t *len)
 {
-	struct fwgen_blob files[FWGEN_MAX_FILES];
+	struct fw_blob files[FWGEN_MAX_FILES];
 	int n, ret = fwgen_firmware(fo, files, &n);
 
 	if (ret < 0)

@@ -18,7 +18,7 @@ int fwimage_parse_size(const char *s, uint64_t *out);
 /* Loads every regular file in DIR that starts with a GFH FILE_INFO (other files, such as the
  * cfg, are skipped), sorted by file type. *n files, caller frees with fwgen_blobs_free.
  * names[i] (may be NULL) receives each file's name. */
-int fwimage_load_kit(const char *dir, struct fwgen_blob *files, char (*names)[64], int max, int *n);
+int fwimage_load_kit(const char *dir, struct fw_blob *files, char (*names)[64], int max, int *n);
 
 struct fwimage_kit_opts {
 	uint64_t flash_size; /* 0: 16 MiB */
@@ -39,6 +39,6 @@ int fwimage_synth(const struct fwgen_fw_opts *fo, const struct fwgen_flash_opts 
 		  size_t *len);
 
 /* Reads FILE_INFO type/load/len from a blob (0 or -EINVAL). */
-int fwimage_file_info(const struct fwgen_blob *b, uint16_t *type, uint32_t *load, uint32_t *len);
+int fwimage_file_info(const struct fw_blob *b, uint16_t *type, uint32_t *load, uint32_t *len);
 
 #endif

@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "mtkbak/errors.h"
-
-int sim_transport_new(struct sim_watch *w, const char *name, struct mtk_transport **out);
+#include "mtkbak/port.h"
 
 uint8_t *simlib_image(size_t len, uint32_t seed)
 {
@@ -85,4 +84,15 @@ int simlib_xfer(struct simlib *s, const uint8_t *tx, size_t txlen, uint8_t *rx, 
 	if (ret < 0 || !rxlen)
 		return ret;
 	return mtk_tp_read_exact(s->tp, rx, rxlen, timeout_ms);
+}
+
+struct port_env *test_port_env(void)
+{
+	struct port_env *env = port_env_new(NULL);
+
+	if (env && port_env_add_backend(env, &sim_port_backend) < 0) {
+		port_env_free(env);
+		env = NULL;
+	}
+	return env;
 }

@@ -28,6 +28,10 @@ int simlib_open_synced(struct simlib *s, const char *opts, size_t image_len);
 int simlib_reopen(struct simlib *s, int timeout_ms);
 void simlib_close(struct simlib *s);
 
+/* A port env with the simulated watch registered as a backend (--port sim:...), as the CLI
+ * makes it. NULL when out of memory. */
+struct port_env *test_port_env(void);
+
 /* Raw exchange: sends tx, then reads exactly rxlen bytes (timeout_ms overall). */
 int simlib_xfer(struct simlib *s, const uint8_t *tx, size_t txlen, uint8_t *rx, size_t rxlen,
 		int timeout_ms);

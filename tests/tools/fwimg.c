@@ -181,7 +181,7 @@ static void tiny(struct fwgen_fw_opts *fo, struct fwgen_flash_opts *flo)
 }
 
 /* The generated kit files, named as extract names them, for byte-for-byte comparisons. */
-static int write_kit(const char *dir, const struct fwgen_blob *files, int n)
+static int write_kit(const char *dir, const struct fw_blob *files, int n)
 {
 	if (mkdir_p(dir, 0755) < 0)
 		return 1;
@@ -221,7 +221,7 @@ static int cmd_synth(int argc, char **argv)
 {
 	struct fwgen_fw_opts fo;
 	struct fwgen_flash_opts flo = {0};
-	struct fwgen_blob files[FWGEN_MAX_FILES];
+	struct fw_blob files[FWGEN_MAX_FILES];
 	const char *out = NULL, *kit_dir = NULL;
 	uint64_t v, w;
 	uint8_t *img;
@@ -501,7 +501,7 @@ static int cmd_seeds(int argc, char **argv)
 {
 	struct fwgen_fw_opts fo;
 	struct fwgen_flash_opts flo = {0};
-	struct fwgen_blob files[FWGEN_MAX_FILES];
+	struct fw_blob files[FWGEN_MAX_FILES];
 	char path[MTK_PATH_MAX];
 	uint8_t *img;
 	size_t len;

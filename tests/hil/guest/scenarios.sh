@@ -129,7 +129,7 @@ hex_of() { od -An -tx1 -v "$1" | tr -d ' \n'; }
 # ---------------------------------------------------------------- 0: the USB stack itself
 # Not an mtkbak command: the emulated boot ROM on the real kernel stack (descriptors as the
 # kernel received them, cdc_acm binding, device nodes, the handshake through /dev/ttyACM*).
-# device descriptor (18 B) then the configuration (67 B), as in brom-protocol.md 1.2
+# device descriptor (18 B) then the configuration (67 B), as in doc/brom-protocol.md section 1.2
 DESC_DEVICE=12011001020000408d0e0300000100000001
 DESC_CONFIG=09024300020100800009040000020a00000107058102400000070501024000000904010001020201\
 0205240010010424020f0524060100052401030007058303100001

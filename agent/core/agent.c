@@ -1,0 +1,497 @@
+/* The agent's protocol logic (wire format: protocol.h). Plain C without libc: it builds for
+ * the watch (ARM Thumb, arm/) and into the simulator, talking only through struct agent_hal.
+ * Every length from the host is checked before use; the only buffers are two small ones on
+ * the stack. */
+#include "../agent_hal.h"
+#include "mtkbak/crc32.h"
+#include "mtkbak/agent_wire.h"
+
+#ifdef AGENT_CRC_SMALL
+#define CRC32 mtk_crc32_small
+#else
+#define CRC32 mtk_crc32
+#endif
+
+/* Staging buffer for flash data on the stack: small on the watch (-DAGENT_STAGE_BYTES=1024),
+ * larger in the simulator, where every send costs a lock. Never above AGENT_IO_CHUNK_MAX. */
+#ifndef AGENT_STAGE_BYTES
+#define AGENT_STAGE_BYTES 16384u
+#endif
+_Static_assert(AGENT_STAGE_BYTES >= 256u && AGENT_STAGE_BYTES <= AGENT_IO_CHUNK_MAX,
+	       "agent staging buffer size");
+
+struct agent {
+	const struct agent_hal *hal;
+	uint32_t reply; /* bytes sent since the last flush (AGENT_PAD rule) */
+	int err;	/* first link error: every later call is a no-op */
+};
+
+/* ---- link ---- */
+
+static int tx(struct agent *a, const void *buf, uint32_t len)
+{
+	int r;
+
+	if (a->err)
+		return a->err;
+	r = a->hal->send(a->hal->ctx, buf, len);
+	if (r < 0) {
+		a->err = r;
+		return r;
+	}
+	a->reply += len;
+	return 0;
+}
+
+static int tx8(struct agent *a, uint8_t v)
+{
+	return tx(a, &v, 1);
+}
+
+static int tx16(struct agent *a, uint16_t v)
+{
+	uint8_t b[2];
+
+	agent_put_be16(b, v);
+	return tx(a, b, 2);
+}
+
+static int tx32(struct agent *a, uint32_t v)
+{
+	uint8_t b[4];
+
+	agent_put_be32(b, v);
+	return tx(a, b, 4);
+}
+
+static int rx(struct agent *a, void *buf, uint32_t len)
+{
+	int r;
+
+	if (a->err)
+		return a->err;
+	r = a->hal->recv(a->hal->ctx, buf, len);
+	if (r < 0)
+		a->err = r;
+	return r < 0 ? r : 0;
+}
+
+static int rx32(struct agent *a, uint32_t *v)
+{
+	uint8_t b[4];
+	int r = rx(a, b, 4);
+
+	*v = r ? 0 : agent_get_be32(b);
+	return r;
+}
+
+static int rx16(struct agent *a, uint16_t *v)
+{
+	uint8_t b[2];
+	int r = rx(a, b, 2);
+
+	*v = r ? 0 : agent_get_be16(b);
+	return r;
+}
+
+/* Data followed by its CRC-32. */
+static void tx_checked(struct agent *a, const uint8_t *buf, uint32_t len)
+{
+	tx(a, buf, len);
+	tx32(a, CRC32(0, buf, len));
+}
+
+/* Boot-ROM style: every echo and status goes out on its own. */
+static void flush_piece(struct agent *a)
+{
+	if (a->hal->flush)
+		a->hal->flush(a->hal->ctx);
+	a->reply = 0;
+}
+
+/* End of an agent reply: make sure USB ends it with a short packet. */
+static void end_reply(struct agent *a)
+{
+	if (agent_reply_padded(a->reply))
+		tx8(a, AGENT_PAD);
+	flush_piece(a);
+}
+
+/* ---- boot-ROM compatible commands (doc/brom-protocol.md section 3.2) ---- */
+
+/* cmd echo, addr and count received and echoed one by one */
+static int brom_params(struct agent *a, uint8_t cmd, uint32_t *addr, uint32_t *count)
+{
+	tx8(a, cmd);
+	flush_piece(a);
+	if (rx32(a, addr))
+		return a->err;
+	tx32(a, *addr);
+	flush_piece(a);
+	if (rx32(a, count))
+		return a->err;
+	tx32(a, *count);
+	flush_piece(a);
+	return a->err;
+}
+
+static void brom_legacy_read16(struct agent *a)
+{
+	uint32_t addr, count;
+
+	if (brom_params(a, AGENT_BROM_READ16_A2, &addr, &count))
+		return;
+	/* no status words: on a bad request the BROM sends nothing more */
+	if ((addr & 1u) || count >= AGENT_BROM_MAX_COUNT)
+		return;
+	for (uint32_t i = 0; i < count && !a->err; i++) {
+		tx16(a, a->hal->read16(a->hal->ctx, addr + 2u * i));
+		flush_piece(a);
+	}
+}
+
+static void brom_read(struct agent *a, uint8_t cmd)
+{
+	uint32_t addr, count, size = cmd == AGENT_BROM_READ32 ? 4u : 2u;
+	uint16_t st = AGENT_BROM_ST_READ_OK;
+
+	if (brom_params(a, cmd, &addr, &count))
+		return;
+	if (addr & (size - 1u))
+		st = size == 4u ? AGENT_BROM_ST_R_ODD32 : AGENT_BROM_ST_R_ODD16;
+	else if (count == 0)
+		st = AGENT_BROM_ST_R_COUNT0;
+	else if (count >= AGENT_BROM_MAX_COUNT)
+		st = AGENT_BROM_ST_R_COUNT;
+	tx16(a, st);
+	flush_piece(a);
+	if (st != AGENT_BROM_ST_READ_OK)
+		return;
+	for (uint32_t i = 0; i < count && !a->err; i++) {
+		if (size == 4u)
+			tx32(a, a->hal->read32(a->hal->ctx, addr + 4u * i));
+		else
+			tx16(a, a->hal->read16(a->hal->ctx, addr + 2u * i));
+	}
+	/* data + status is 2 mod 4 bytes: never a multiple of 64, so this flush ends it */
+	tx16(a, AGENT_BROM_ST_READ_OK);
+	flush_piece(a);
+}
+
+static void brom_write(struct agent *a, uint8_t cmd)
+{
+	uint32_t addr, count, size = cmd == AGENT_BROM_WRITE32 ? 4u : 2u;
+	uint16_t st = AGENT_BROM_ST_WRITE_OK;
+
+	if (brom_params(a, cmd, &addr, &count))
+		return;
+	if (count == 0)
+		st = AGENT_BROM_ST_W_COUNT0;
+	else if (addr & (size - 1u))
+		st = size == 4u ? AGENT_BROM_ST_W_ODD32 : AGENT_BROM_ST_W_ODD16;
+	tx16(a, st);
+	flush_piece(a);
+	if (st != AGENT_BROM_ST_WRITE_OK)
+		return;
+	for (uint32_t i = 0; i < count && !a->err; i++) {
+		if (size == 4u) {
+			uint32_t v;
+
+			if (rx32(a, &v))
+				return;
+			tx32(a, v);
+			flush_piece(a);
+			a->hal->write32(a->hal->ctx, addr + 4u * i, v);
+		} else {
+			uint16_t v;
+
+			if (rx16(a, &v))
+				return;
+			if (cmd == AGENT_BROM_WRITE16) {
+				tx16(a, v);
+				flush_piece(a);
+			}
+			a->hal->write16(a->hal->ctx, addr + 2u * i, v);
+		}
+	}
+	tx16(a, AGENT_BROM_ST_WRITE_OK);
+	flush_piece(a);
+}
+
+/* D8: echo, config32, status. The ROM took our unsigned code: no SLA, no DAA. */
+static void brom_target_config(struct agent *a)
+{
+	tx8(a, AGENT_BROM_TARGET_CFG);
+	flush_piece(a);
+	tx32(a, 0);
+	flush_piece(a);
+	tx16(a, AGENT_BROM_ST_READ_OK);
+	flush_piece(a);
+}
+
+/* E1: echo, len32 (16), the ROM's ME ID, status; or a lone error status */
+static void brom_get_me_id(struct agent *a)
+{
+	uint8_t id[AGENT_ME_ID_LEN];
+
+	tx8(a, AGENT_BROM_GET_ME_ID);
+	flush_piece(a);
+	if (!a->hal->me_id || a->hal->me_id(a->hal->ctx, id) < 0) {
+		tx16(a, AGENT_ST_NO_ME_ID);
+		flush_piece(a);
+		return;
+	}
+	tx32(a, AGENT_ME_ID_LEN);
+	flush_piece(a);
+	tx(a, id, sizeof(id));
+	flush_piece(a);
+	tx16(a, AGENT_BROM_ST_READ_OK);
+	flush_piece(a);
+}
+
+/* ---- agent commands ---- */
+
+static void send_hello(struct agent *a)
+{
+	uint8_t h[AGENT_HELLO_LEN];
+
+	for (uint32_t i = 0; i < 4u; i++)
+		h[i] = (uint8_t)AGENT_HELLO_MAGIC[i];
+	agent_put_be16(h + 4, AGENT_PROTO_VERSION);
+	agent_put_be16(h + 6, a->hal->spi ? AGENT_HELLO_F_SPI : 0u);
+	agent_put_be32(h + 8, AGENT_MAX_PACKET);
+	agent_put_be32(h + 12, CRC32(0, h, 12));
+	tx(a, h, sizeof(h));
+}
+
+static int window_ok(uint32_t off, uint32_t len)
+{
+	return off < AGENT_FLASH_WINDOW && len <= AGENT_FLASH_WINDOW - off;
+}
+
+static void cmd_flash_id(struct agent *a)
+{
+	const uint8_t op = 0x9F; /* READ JEDEC ID */
+	uint8_t id[3] = {0, 0, 0};
+
+	tx8(a, AGENT_CMD_FLASH_ID);
+	if (!a->hal->spi) {
+		tx16(a, AGENT_ST_NO_SPI);
+	} else if (a->hal->spi(a->hal->ctx, &op, 1, id, sizeof(id)) < 0) {
+		tx16(a, AGENT_ST_SPI);
+	} else {
+		tx16(a, AGENT_ST_OK);
+		tx_checked(a, id, sizeof(id));
+	}
+	end_reply(a);
+}
+
+static void cmd_sfdp(struct agent *a)
+{
+	uint8_t buf[AGENT_SFDP_MAX];
+	uint32_t addr, len;
+	uint16_t st = AGENT_ST_OK;
+
+	if (rx32(a, &addr) || rx32(a, &len))
+		return;
+	if (len == 0 || len > AGENT_SFDP_MAX)
+		st = AGENT_ST_BAD_LEN;
+	else if (addr > 0xFFFFFFu || len > 0x1000000u - addr)
+		st = AGENT_ST_RANGE;
+	else if (!a->hal->spi)
+		st = AGENT_ST_NO_SPI;
+	for (uint32_t done = 0; st == AGENT_ST_OK && done < len; done += AGENT_SPI_CHUNK) {
+		uint32_t n = len - done < AGENT_SPI_CHUNK ? len - done : AGENT_SPI_CHUNK;
+		uint32_t at = addr + done;
+		/* READ SFDP: opcode, 24-bit address, one dummy byte */
+		const uint8_t op[5] = {0x5A, (uint8_t)(at >> 16), (uint8_t)(at >> 8), (uint8_t)at,
+				       0};
+
+		if (a->hal->spi(a->hal->ctx, op, sizeof(op), buf + done, n) < 0)
+			st = AGENT_ST_SPI;
+	}
+	tx8(a, AGENT_CMD_SFDP);
+	tx16(a, st);
+	if (st == AGENT_ST_OK)
+		tx_checked(a, buf, len);
+	end_reply(a);
+}
+
+/* One READ packet: header, data in staging-buffer pieces, CRC. On a flash error the rest of
+ * the packet is zeros and the CRC is inverted so the host cannot take it as good. */
+static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len)
+{
+	uint8_t hdr[8];
+	uint32_t crc;
+	int bad = 0;
+
+	agent_put_be32(hdr, off);
+	agent_put_be32(hdr + 4, len);
+	crc = CRC32(0, hdr, sizeof(hdr));
+	tx(a, hdr, sizeof(hdr));
+	for (uint32_t done = 0; done < len && !a->err;) {
+		uint32_t n = len - done < AGENT_STAGE_BYTES ? len - done : AGENT_STAGE_BYTES;
+
+		if (!bad && a->hal->flash_read(a->hal->ctx, off + done, buf, n) < 0)
+			bad = 1;
+		if (bad)
+			for (uint32_t i = 0; i < n; i++)
+				buf[i] = 0;
+		crc = CRC32(crc, buf, n);
+		tx(a, buf, n);
+		done += n;
+	}
+	tx32(a, bad ? ~crc : crc);
+	return bad ? -1 : 0;
+}
+
+static void cmd_read(struct agent *a)
+{
+	uint8_t buf[AGENT_STAGE_BYTES];
+	uint8_t end[8];
+	uint32_t off, len, pkt, done = 0;
+	uint16_t st = AGENT_ST_OK;
+
+	if (rx32(a, &off) || rx32(a, &len) || rx32(a, &pkt))
+		return;
+	if (len == 0)
+		st = AGENT_ST_BAD_LEN;
+	else if (!window_ok(off, len))
+		st = AGENT_ST_RANGE;
+	else if (pkt == 0 || pkt > AGENT_MAX_PACKET)
+		st = AGENT_ST_BAD_PACKET;
+	tx8(a, AGENT_CMD_READ);
+	tx16(a, st);
+	if (st != AGENT_ST_OK) {
+		end_reply(a);
+		return;
+	}
+	while (done < len && !a->err) {
+		uint32_t n = len - done < pkt ? len - done : pkt;
+
+		if (send_packet(a, buf, off + done, n) < 0) {
+			st = AGENT_ST_FLASH;
+			break;
+		}
+		done += n;
+	}
+	agent_put_be32(end, off + done);
+	agent_put_be32(end + 4, 0);
+	tx(a, end, sizeof(end));
+	tx32(a, CRC32(0, end, sizeof(end)));
+	tx16(a, st);
+	end_reply(a);
+}
+
+static void cmd_crc32(struct agent *a)
+{
+	uint8_t buf[AGENT_STAGE_BYTES];
+	uint32_t off, len, crc = 0;
+	uint16_t st = AGENT_ST_OK;
+
+	if (rx32(a, &off) || rx32(a, &len))
+		return;
+	if (len == 0)
+		st = AGENT_ST_BAD_LEN;
+	else if (!window_ok(off, len))
+		st = AGENT_ST_RANGE;
+	for (uint32_t done = 0; st == AGENT_ST_OK && done < len;) {
+		uint32_t n = len - done < AGENT_STAGE_BYTES ? len - done : AGENT_STAGE_BYTES;
+
+		if (a->hal->flash_read(a->hal->ctx, off + done, buf, n) < 0)
+			st = AGENT_ST_FLASH;
+		else
+			crc = CRC32(crc, buf, n);
+		done += n;
+	}
+	tx8(a, AGENT_CMD_CRC32);
+	tx16(a, st);
+	if (st == AGENT_ST_OK) {
+		uint8_t v[4];
+
+		agent_put_be32(v, crc);
+		tx_checked(a, v, sizeof(v));
+	}
+	end_reply(a);
+}
+
+int agent_main(const struct agent_hal *hal)
+{
+	struct agent ag = {hal, 0, 0};
+	struct agent *a = &ag;
+
+	send_hello(a);
+	end_reply(a);
+	while (!a->err) {
+		uint8_t cmd;
+
+		if (rx(a, &cmd, 1))
+			break;
+		switch (cmd) {
+		case AGENT_BROM_GET_VERSION:
+			tx8(a, AGENT_BROM_VERSION);
+			flush_piece(a);
+			break;
+		case AGENT_BROM_READ16_A2:
+			brom_legacy_read16(a);
+			break;
+		case AGENT_BROM_READ16:
+		case AGENT_BROM_READ32:
+			brom_read(a, cmd);
+			break;
+		case AGENT_BROM_WRITE16:
+		case AGENT_BROM_WRITE16_NE:
+		case AGENT_BROM_WRITE32:
+			brom_write(a, cmd);
+			break;
+		case AGENT_BROM_TARGET_CFG:
+			brom_target_config(a);
+			break;
+		case AGENT_BROM_GET_ME_ID:
+			brom_get_me_id(a);
+			break;
+		case AGENT_CMD_PING:
+			tx8(a, AGENT_CMD_PING);
+			send_hello(a);
+			end_reply(a);
+			break;
+		case AGENT_CMD_SYNC: {
+			uint8_t token[4];
+
+			if (rx(a, token, sizeof(token)))
+				break;
+			tx8(a, AGENT_CMD_SYNC);
+			tx(a, token, sizeof(token));
+			send_hello(a);
+			end_reply(a);
+			break;
+		}
+		case AGENT_CMD_FLASH_ID:
+			cmd_flash_id(a);
+			break;
+		case AGENT_CMD_SFDP:
+			cmd_sfdp(a);
+			break;
+		case AGENT_CMD_READ:
+			cmd_read(a);
+			break;
+		case AGENT_CMD_CRC32:
+			cmd_crc32(a);
+			break;
+		case AGENT_CMD_REBOOT:
+			tx8(a, AGENT_CMD_REBOOT);
+			tx16(a, AGENT_ST_OK);
+			end_reply(a);
+			if (a->err)
+				return a->err;
+			a->hal->reset(a->hal->ctx);
+			return 0;
+		default:
+			/* like the boot ROM: an unknown byte is echoed */
+			tx8(a, cmd);
+			flush_piece(a);
+			break;
+		}
+	}
+	return a->err;
+}

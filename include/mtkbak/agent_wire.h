@@ -1,0 +1,147 @@
+/* mtkbak agent wire format: shared by the agent (core/agent.c, on the watch and inside the
+ * simulator) and the host (src/da/da.c), so the three cannot drift apart.
+ *
+ * All integers on the wire are big-endian, like the boot ROM's. After D5 the agent sends a
+ * 16-byte hello and then serves one command at a time:
+ *
+ *   boot-ROM compatible (framed exactly like the BROM, doc/brom-protocol.md section 3.2):
+ *     FF GET_VERSION -> 05;  A2 LEGACY_READ16;  D0 READ16;  D1 READ32;  D2 WRITE16;
+ *     D3 WRITE16_NO_ECHO;  D4 WRITE32;  D8 GET_TARGET_CONFIG (answers 0: the agent only
+ *     runs where the ROM took unsigned code, so no SLA/DAA);  E1 GET_ME_ID (the ROM's own
+ *     ME ID buffer; a lone status AGENT_ST_NO_ME_ID when the hardware layer has none);
+ *     any other unknown byte is echoed.
+ *   agent commands (H: host sends, D: agent answers):
+ *     70 PING      H: 70                     D: 70 hello[16]
+ *     76 SYNC      H: 76 token32             D: 76 token32 hello[16]
+ *     71 FLASH_ID  H: 71                     D: 71 st16 [id[3] crc32]
+ *     72 SFDP      H: 72 addr32 len32        D: 72 st16 [data[len] crc32]
+ *     73 READ      H: 73 off32 len32 pkt32   D: 73 st16 [packet... end] st16
+ *     74 CRC32     H: 74 off32 len32         D: 74 st16 [value32 crc32]
+ *     75 REBOOT    H: 75                     D: 75 st16, then a watchdog reset
+ *   "[...]" is only sent when the status before it is AGENT_ST_OK. A "crc32" field is the
+ *   CRC-32 of the bytes named before it inside the brackets. PING is a probe that a boot ROM
+ *   merely echoes; SYNC re-synchronises after a broken stream (the host skips everything up
+ *   to its own token).
+ *
+ *   READ packet:  off32 len32 data[len] crc32(off32 len32 data)
+ *   READ end:     off32 00000000 crc32(off32 00000000); off = where the stream stopped.
+ *   Every packet but the last carries exactly pkt bytes; the host knows every length in
+ *   advance and never trusts a length field from the wire.
+ *
+ * USB detail: the boot ROM's USB driver only sends a short packet when it is flushed with a
+ * partly filled 64-byte buffer. A reply of an agent command (70-76) whose length is a
+ * multiple of 64 is therefore followed by one AGENT_PAD byte, so the host's bulk read always
+ * ends on a short packet (agent_reply_padded()). */
+#ifndef MTKBAK_AGENT_WIRE_H
+#define MTKBAK_AGENT_WIRE_H
+
+#include <stdint.h>
+
+#define AGENT_PROTO_VERSION 1u
+
+/* --- the binary image (mtkbak-agent.bin), little-endian header at offset 0 --- */
+#define AGENT_IMG_MAGIC		"MTKBAKAG" /* at offset 4, after the ARM branch to _start */
+#define AGENT_IMG_MAGIC_OFF	4u
+#define AGENT_IMG_VERSION_OFF	12u /* u32 AGENT_PROTO_VERSION */
+#define AGENT_IMG_SIZE_OFF	16u /* u32 bytes in the file */
+#define AGENT_IMG_FOOTPRINT_OFF 20u /* u32 RAM bytes used from the load address (incl. stack) */
+#define AGENT_IMG_HEADER_LEN	24u
+
+/* --- hello --- */
+#define AGENT_HELLO_MAGIC "MTKA"
+#define AGENT_HELLO_LEN	  16u	  /* magic[4] ver16 flags16 max_packet32 crc32(bytes 0..11) */
+#define AGENT_HELLO_F_SPI 0x0001u /* the agent can run serial-flash transactions */
+
+/* --- commands --- */
+enum agent_cmd {
+	AGENT_CMD_PING = 0x70,
+	AGENT_CMD_FLASH_ID = 0x71,
+	AGENT_CMD_SFDP = 0x72,
+	AGENT_CMD_READ = 0x73,
+	AGENT_CMD_CRC32 = 0x74,
+	AGENT_CMD_REBOOT = 0x75,
+	AGENT_CMD_SYNC = 0x76,
+};
+
+/* boot-ROM compatible command bytes */
+#define AGENT_BROM_GET_VERSION 0xFFu
+#define AGENT_BROM_VERSION     0x05u
+#define AGENT_BROM_READ16_A2   0xA2u
+#define AGENT_BROM_READ16      0xD0u
+#define AGENT_BROM_READ32      0xD1u
+#define AGENT_BROM_WRITE16     0xD2u
+#define AGENT_BROM_WRITE16_NE  0xD3u
+#define AGENT_BROM_WRITE32     0xD4u
+#define AGENT_BROM_TARGET_CFG  0xD8u
+#define AGENT_BROM_GET_ME_ID   0xE1u
+#define AGENT_ME_ID_LEN	       16u
+
+/* boot-ROM status values the compatible commands answer with (doc/brom-protocol.md section 3.4) */
+#define AGENT_BROM_ST_READ_OK  0x0000u
+#define AGENT_BROM_ST_WRITE_OK 0x0001u
+#define AGENT_BROM_ST_W_ODD16  0x1D00u /* WRITE16 odd address */
+#define AGENT_BROM_ST_W_ODD32  0x1D01u /* WRITE32 misaligned */
+#define AGENT_BROM_ST_W_COUNT0 0x1D05u
+#define AGENT_BROM_ST_R_ODD16  0x1D06u
+#define AGENT_BROM_ST_R_ODD32  0x1D07u
+#define AGENT_BROM_ST_R_COUNT0 0x1D09u
+#define AGENT_BROM_ST_R_COUNT  0x1D19u /* count too large */
+
+/* agent status words (distinct from the boot ROM's 0x1Dxx) */
+enum agent_status {
+	AGENT_ST_OK = 0x0000,
+	AGENT_ST_BAD_LEN = 0x2D01,    /* length 0 or above the command's limit */
+	AGENT_ST_RANGE = 0x2D02,      /* range outside the flash window */
+	AGENT_ST_BAD_PACKET = 0x2D03, /* packet size 0 or above AGENT_MAX_PACKET */
+	AGENT_ST_SPI = 0x2D04,	      /* serial-flash transaction failed or timed out */
+	AGENT_ST_FLASH = 0x2D05,      /* reading the flash window failed */
+	AGENT_ST_NO_SPI = 0x2D06,     /* no serial-flash access on this hardware layer */
+	AGENT_ST_NO_ME_ID = 0x2D07,   /* E1: the ME ID is not known to the agent */
+};
+
+/* --- limits --- */
+#define AGENT_FLASH_WINDOW    0x01000000u /* READ/CRC32 offsets: 16 MiB, 24-bit SPI NOR */
+#define AGENT_MAX_PACKET      0x10000u	  /* READ payload per packet */
+#define AGENT_SFDP_MAX	      256u	  /* SFDP bytes per request */
+#define AGENT_SPI_CHUNK	      128u	  /* bytes per serial-flash transaction (SFC buffer) */
+#define AGENT_IO_CHUNK_MAX    16384u	  /* agent-side staging buffer: at most this */
+#define AGENT_PACKET_OVERHEAD 12u	  /* off32 len32 ... crc32 */
+#define AGENT_USB_MPS	      64u
+#define AGENT_PAD	      0x00u
+#define AGENT_BROM_MAX_COUNT  0x40000000u /* BROM: count >= 2^30 is refused */
+
+static inline int agent_reply_padded(uint64_t reply_len)
+{
+	return reply_len != 0 && reply_len % AGENT_USB_MPS == 0;
+}
+
+static inline void agent_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline uint32_t agent_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void agent_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline uint16_t agent_get_be16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t agent_get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+#endif
