@@ -968,16 +968,30 @@ static int seed_rom_state(struct sim_engine *e)
 	uint8_t *p;
 	uc_err err;
 
-	/* the ROM's own select_io(1), run on the core: USB driver into the I/O table */
+	/* ROM code run on the core as the ROM runs it: the reset code's calls (caches, the copy
+	 * of its data into SRAM), then select_io(1) (USB driver into the I/O table) */
+	const struct {
+		const char *what;
+		uint32_t addr;
+	} calls[] = {
+	    {"reset (caches)", r->reset_cache},
+	    {"reset (data into SRAM)", r->scatter_load},
+	    {"select_io", r->select_io},
+	};
+
 	reg_set(e, UC_ARM_REG_CPSR, 0xD3); /* SVC, IRQ and FIQ masked (reset code, 0xFFF00078) */
-	reg_set(e, UC_ARM_REG_SP, ROM_STACK_TOP);
-	reg_set(e, UC_ARM_REG_R0, 1);
-	reg_set(e, UC_ARM_REG_LR, r->trampoline);
-	err = uc_emu_start(e->uc, r->select_io, r->trampoline, SETUP_US, 0);
-	if (err != UC_ERR_OK || cur_pc(e) != r->trampoline) {
-		sim_engine_logf(e->w, "the ROM's select_io did not return (%s, pc 0x%08X)",
-				uc_strerror(err), (unsigned)cur_pc(e));
-		return -EIO;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		reg_set(e, UC_ARM_REG_SP, ROM_STACK_TOP);
+		reg_set(e, UC_ARM_REG_R0, 1);
+		reg_set(e, UC_ARM_REG_LR, r->trampoline);
+		err = uc_emu_start(e->uc, calls[i].addr, r->trampoline, SETUP_US, 0);
+		if (err != UC_ERR_OK || cur_pc(e) != r->trampoline) {
+			sim_engine_logf(e->w,
+					"the ROM's %s at 0x%08X did not return (%s, pc 0x%08X)",
+					calls[i].what, (unsigned)calls[i].addr, uc_strerror(err),
+					(unsigned)cur_pc(e));
+			return -EIO;
+		}
 	}
 	/* the ME ID where the ROM's E1 handler reads it */
 	if (e->io.me_id && (p = sram(e, e->io.me_id, ME_ID_LEN)) != NULL)
@@ -998,18 +1012,29 @@ static int seed_rom_state(struct sim_engine *e)
 	return 0;
 }
 
+/* entry: what D5 started (through the ROM's trampoline), or 0: the ROM's own command loop
+ * (after the handshake; its D5 then calls the target itself). */
 static void run(struct sim_engine *e, uint32_t entry)
 {
 	uc_err err;
+	uint32_t start = e->info->trampoline;
 
-	/* the trampoline: lr = r0 (the target), r4/r5 = r1/r2 (D5 passes none here) */
-	reg_set(e, UC_ARM_REG_R0, entry);
-	reg_set(e, UC_ARM_REG_R1, 0);
-	reg_set(e, UC_ARM_REG_R2, 0);
-	sim_engine_logf(e->w, "D5: running 0x%08X on the emulated core (%s boot ROM)",
-			(unsigned)entry, e->info->name);
+	if (entry) {
+		/* the trampoline: lr = r0 (the target), r4/r5 = r1/r2 (D5 passes none here) */
+		reg_set(e, UC_ARM_REG_R0, entry);
+		reg_set(e, UC_ARM_REG_R1, 0);
+		reg_set(e, UC_ARM_REG_R2, 0);
+		sim_engine_logf(e->w, "D5: running 0x%08X on the emulated core (%s boot ROM)",
+				(unsigned)entry, e->info->name);
+	} else {
+		start = e->info->cmd_loop;
+		reg_set(e, UC_ARM_REG_SP, ROM_STACK_TOP);
+		reg_set(e, UC_ARM_REG_LR, e->info->trampoline);
+		sim_engine_logf(e->w, "the %s boot ROM's command loop (0x%08X) runs on the core",
+				e->info->name, (unsigned)(start & ~1u));
+	}
 	e->next_check_ns = sim_now_ns() + SLICE_NS;
-	err = uc_emu_start(e->uc, e->info->trampoline, NEVER, 0, 0);
+	err = uc_emu_start(e->uc, start, NEVER, 0, 0);
 	if (e->stop == STOP_NONE) {
 		e->stats.last_error = (int)err;
 		e->stop = STOP_FAULT;
@@ -1024,7 +1049,7 @@ static void run(struct sim_engine *e, uint32_t entry)
 	e->stats.last_pc = cur_pc(e);
 }
 
-void sim_engine_run(struct sim_watch *w, uint32_t entry)
+static void session(struct sim_watch *w, uint32_t entry)
 {
 	struct sim_engine *e = w->engine;
 	uc_err err;
@@ -1064,9 +1089,11 @@ void sim_engine_run(struct sim_watch *w, uint32_t entry)
 		return;
 	}
 	uc_ctl(e->uc, UC_CTL_WRITE(UC_CTL_CPU_MODEL, 1), UC_CPU_ARM_926);
-	if (map_all(e) == 0 && seed_rom_state(e) == 0)
+	if (map_all(e) == 0 && seed_rom_state(e) == 0) {
+		/* the counters are about the code that runs from here (the log has it all) */
+		memset(&e->stats, 0, sizeof(e->stats));
 		run(e, entry);
-	else
+	} else
 		e->stop = STOP_FAULT;
 	sim_engine_logf(
 	    w,
@@ -1087,6 +1114,16 @@ void sim_engine_run(struct sim_watch *w, uint32_t entry)
 		sim_dev_idle(w); /* a crashed core: the watch hangs until reset or unplug */
 }
 
+void sim_engine_run(struct sim_watch *w, uint32_t entry)
+{
+	session(w, entry);
+}
+
+void sim_engine_run_brom(struct sim_watch *w)
+{
+	session(w, 0);
+}
+
 #else /* !MTKBAK_HAVE_UNICORN */
 
 bool sim_engine_built(void)
@@ -1098,6 +1135,11 @@ void sim_engine_run(struct sim_watch *w, uint32_t entry)
 {
 	sim_engine_logf(w, "code at 0x%08X not executed: this build has no execution engine",
 			(unsigned)entry);
+	sim_dev_idle(w);
+}
+
+void sim_engine_run_brom(struct sim_watch *w)
+{
 	sim_dev_idle(w);
 }
 

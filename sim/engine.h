@@ -31,6 +31,10 @@ bool sim_engine_enabled(const struct sim_watch *w);
  * boot is over (the watch reset, left the bus or is freed). Returns when it is. */
 void sim_engine_run(struct sim_watch *w, uint32_t entry);
 
+/* Runs the boot ROM's own command loop on the core (sim option brom=engine), from right
+ * after the handshake, until this boot is over; its D5 runs the target on the same core. */
+void sim_engine_run_brom(struct sim_watch *w);
+
 /* One line to the engine log (engine_log=PATH), with a time stamp; nothing without it. */
 void sim_engine_logf(struct sim_watch *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

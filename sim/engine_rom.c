@@ -12,6 +12,9 @@ static const struct engine_rom engine_roms[] = {
 	.hw_code = 0x6261,
 	.name = "MT6261",
 	.rom_len = 0x8800,
+	/* the reset code (0xFFF00078-0xFFF000B0) calls these before the ROM's main */
+	.reset_cache = 0xFFF074A4u,
+	.scatter_load = 0xFFF07D18u, /* 0x128 bytes from 0xFFF083D8 to 0x70003F60, bss */
 	/* ARM: lr = r0 (target), r4/r5 = r1/r2, sp = [0xFFF0812C] - 8 = 0x70003F58,
 	 * r0-r3 = [0xFFF00038] = 0xBBBBBBBB, bx lr */
 	.trampoline = 0xFFF000B4u,
@@ -19,6 +22,8 @@ static const struct engine_rom engine_roms[] = {
 	/* select_io(1): USB read/write/flush into the SRAM table at 0x700044A8 */
 	.select_io = 0xFFF0578Fu,
 	.select_io_half = 0xB580u, /* push {r7, lr} */
+	/* read a command byte, echo it (FF: send 05), dispatch; D5 jumps from inside */
+	.cmd_loop = 0xFFF061F7u,
 	.putc = 0xFFF01C69u,
 	.flush = 0xFFF01CB1u,
 	.getc = 0xFFF01D1Fu,
@@ -41,10 +46,13 @@ static const struct engine_rom engine_roms[] = {
 	.hw_code = 0x6260,
 	.name = "MT6260",
 	.rom_len = 0xC800,
+	.reset_cache = 0xFFF0AACCu,
+	.scatter_load = 0xFFF0B3ACu,
 	.trampoline = 0xFFF000E4u,
 	.trampoline_word = 0xE1A0E000u,
 	.select_io = 0xFFF08A17u,
 	.select_io_half = 0xB580u,
+	.cmd_loop = 0xFFF096D9u,
 	.putc = 0xFFF047F5u,
 	.flush = 0xFFF04845u,
 	.getc = 0xFFF048BBu,
@@ -103,10 +111,16 @@ int engine_rom_check(const struct engine_rom *r, const uint8_t *rom, size_t len,
 			 (unsigned)r->trampoline, r->name);
 		return -1;
 	}
+	if (le32(rom + (r->reset_cache - ENGINE_ROM_BASE)) != 0xE52DE004u ||
+	    le32(rom + (r->scatter_load - ENGINE_ROM_BASE)) != 0xE92D401Fu) {
+		snprintf(why, whylen, "the reset code's calls are not where the %s table says",
+			 r->name);
+		return -1;
+	}
 	if (!half_at(rom, len, r->select_io, r->select_io_half) ||
 	    !half_at(rom, len, r->usb_poll, r->usb_poll_half) ||
-	    !half_at(rom, len, r->putc, 0xB5F8u) || !half_at(rom, len, r->flush, 0xB5F8u) ||
-	    !half_at(rom, len, r->getc, 0xB598u)) {
+	    !half_at(rom, len, r->cmd_loop, 0xB510u) || !half_at(rom, len, r->putc, 0xB5F8u) ||
+	    !half_at(rom, len, r->flush, 0xB5F8u) || !half_at(rom, len, r->getc, 0xB598u)) {
 		snprintf(why, whylen,
 			 "the I/O routines are not where the %s table says: another ROM revision",
 			 r->name);

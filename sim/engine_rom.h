@@ -12,10 +12,13 @@ struct engine_rom {
 	uint16_t hw_code;
 	const char *name;
 	uint32_t rom_len;
-	uint32_t trampoline; /* ARM code: the end of D5 */
+	uint32_t reset_cache;  /* ARM: the reset code's first call (r0 = 1: caches) */
+	uint32_t scatter_load; /* ARM: the reset code's copy of the ROM's data into SRAM */
+	uint32_t trampoline;   /* ARM code: the end of D5 */
 	uint32_t trampoline_word;
 	uint32_t select_io; /* Thumb (bit 0 set) */
 	uint16_t select_io_half;
+	uint32_t cmd_loop;	    /* Thumb: the command loop, entered after the handshake */
 	uint32_t putc, flush, getc; /* Thumb, lowest-level USB character I/O */
 	uint32_t usb_poll;	    /* Thumb: the polled USB interrupt service */
 	uint16_t usb_poll_half;

@@ -296,6 +296,10 @@ void sim_brom_run(struct sim_watch *w)
 		return;
 	sim_dev_handshaken(w);
 	sim_mem_wdt_handshaken(w);
+	if (w->o.brom_engine && sim_engine_enabled(w)) {
+		sim_engine_run_brom(w); /* brom=engine: the ROM's own loop answers from here */
+		return;
+	}
 	for (;;) {
 		uint8_t c;
 		int ret = 0;

@@ -157,6 +157,14 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			return -EINVAL;
 		}
 		o->image_size = (uint32_t)n;
+	} else if (!strcmp(key, "brom")) {
+		if (!val || (strcmp(val, "engine") && strcmp(val, "model"))) {
+			snprintf(err, errlen,
+				 "sim option brom must be model (the C model, default) or engine "
+				 "(the ROM's own command loop on the emulated core, needs rom=)");
+			return -EINVAL;
+		}
+		o->brom_engine = !strcmp(val, "engine");
 	} else if (!strcmp(key, "rom") || !strcmp(key, "engine_log")) {
 		bool rom = !strcmp(key, "rom");
 		char *dst = rom ? o->rom : o->engine_log;
@@ -212,7 +220,7 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
-		    "meid, fail, wdt, reset, rom, engine_log)",
+		    "meid, fail, wdt, reset, rom, engine_log, brom)",
 		    key);
 		return -EINVAL;
 	}

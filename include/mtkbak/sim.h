@@ -43,6 +43,7 @@ struct sim_opts {
 	 * (sim/engine.h), mtkbak's agent included. engine_log=PATH: the engine's log (D5
 	 * targets, peripheral accesses the model cannot answer), appended to. */
 	char rom[512];
+	bool brom_engine; /* brom=engine: with rom=, the ROM's own command loop answers */
 	char engine_log[512];
 };
 

@@ -33,13 +33,15 @@ fi
 "$FWIMG" demo 8M demo8.bin >/dev/null || fail "fwimg demo 8M"
 
 # engine_ok LOG: the engine ran the agent, it ended with the agent's watchdog reset, the ROM
-# never sent a zero-length packet, and nothing was asked of the model that it cannot answer
+# never sent a zero-length packet, and the agent asked nothing of the model it cannot answer
 engine_ok() {
 	local log=$1
 	grep -q 'D5: running 0x70007000 on the emulated core' "$log" || fail "$log: no engine run: $(cat "$log")"
 	grep -q 'run over (the watch reset) at pc 0x[0-9A-F]*: .* (0 zero-length), .* 0 unmodelled accesses' "$log" ||
 		fail "$log: $(grep 'run over\|unmodelled' "$log")"
-	grep -q '^ *[0-9.]* unmodelled ' "$log" && fail "$log: $(grep unmodelled "$log")"
+	# (the ROM's own set-up before the target may touch registers the model only stores)
+	sed -n '/D5: running/,$p' "$log" | grep -q '^ *[0-9.]* unmodelled ' &&
+		fail "$log: $(grep unmodelled "$log")"
 	return 0
 }
 
