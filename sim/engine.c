@@ -976,6 +976,7 @@ static int seed_rom_state(struct sim_engine *e)
 	} calls[] = {
 	    {"reset (caches)", r->reset_cache},
 	    {"reset (data into SRAM)", r->scatter_load},
+	    {"download set-up (SRAM, D7's region table)", r->mem_init},
 	    {"select_io", r->select_io},
 	};
 

@@ -15,6 +15,10 @@ static const struct engine_rom engine_roms[] = {
 	/* the reset code (0xFFF00078-0xFFF000B0) calls these before the ROM's main */
 	.reset_cache = 0xFFF074A4u,
 	.scatter_load = 0xFFF07D18u, /* 0x128 bytes from 0xFFF083D8 to 0x70003F60, bss */
+	/* called by the download path's set-up (0xFFF052B2 -> 0xFFF0531C): clears
+	 * 0x70002004-0x70002040 unless marked "RESV", points D7's forbidden-region table
+	 * (0xFFF08134, 7 entries) at 0x7000444C */
+	.mem_init = 0xFFF04FA5u,
 	/* ARM: lr = r0 (target), r4/r5 = r1/r2, sp = [0xFFF0812C] - 8 = 0x70003F58,
 	 * r0-r3 = [0xFFF00038] = 0xBBBBBBBB, bx lr */
 	.trampoline = 0xFFF000B4u,
@@ -48,6 +52,7 @@ static const struct engine_rom engine_roms[] = {
 	.rom_len = 0xC800,
 	.reset_cache = 0xFFF0AACCu,
 	.scatter_load = 0xFFF0B3ACu,
+	.mem_init = 0xFFF08209u, /* region table 0xFFF0BC60 */
 	.trampoline = 0xFFF000E4u,
 	.trampoline_word = 0xE1A0E000u,
 	.select_io = 0xFFF08A17u,
@@ -117,7 +122,8 @@ int engine_rom_check(const struct engine_rom *r, const uint8_t *rom, size_t len,
 			 r->name);
 		return -1;
 	}
-	if (!half_at(rom, len, r->select_io, r->select_io_half) ||
+	if (!half_at(rom, len, r->mem_init, 0xB570u) ||
+	    !half_at(rom, len, r->select_io, r->select_io_half) ||
 	    !half_at(rom, len, r->usb_poll, r->usb_poll_half) ||
 	    !half_at(rom, len, r->cmd_loop, 0xB510u) || !half_at(rom, len, r->putc, 0xB5F8u) ||
 	    !half_at(rom, len, r->flush, 0xB5F8u) || !half_at(rom, len, r->getc, 0xB598u)) {

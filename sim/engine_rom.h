@@ -14,6 +14,7 @@ struct engine_rom {
 	uint32_t rom_len;
 	uint32_t reset_cache;  /* ARM: the reset code's first call (r0 = 1: caches) */
 	uint32_t scatter_load; /* ARM: the reset code's copy of the ROM's data into SRAM */
+	uint32_t mem_init;     /* Thumb: the download path's SRAM set-up (D7's region table) */
 	uint32_t trampoline;   /* ARM code: the end of D5 */
 	uint32_t trampoline_word;
 	uint32_t select_io; /* Thumb (bit 0 set) */
