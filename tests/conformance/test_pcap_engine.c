@@ -65,7 +65,7 @@ static void print_hex(const char *what, const uint8_t *p, size_t n)
 	print_message("  %s %s\n", what, line);
 }
 
-static void test_replay_with_mediatek_da(void **state)
+static void replay(const char *extra, size_t at_least)
 {
 	struct usbpcap p;
 	struct simlib s;
@@ -73,12 +73,11 @@ static void test_replay_with_mediatek_da(void **state)
 	size_t in_bytes = 0, out_bytes = 0, d5 = 0, stop_rec = 0;
 	bool mismatch = false, stalled = false;
 
-	(void)state;
 	assert_int_equal(usbpcap_load(g_pcap, &p), 0);
 	assert_true(capture_me_id(&p, me));
 	unlink(g_log);
-	snprintf(opts, sizeof(opts), "chip=mt6261,jedec=C22016,meid=%s,rom=%s,engine_log=%s", me,
-		 g_rom, g_log);
+	snprintf(opts, sizeof(opts), "chip=mt6261,jedec=C22016,meid=%s,rom=%s,engine_log=%s%s", me,
+		 g_rom, g_log, extra);
 	assert_int_equal(simlib_open(&s, opts, 4u << 20), 0);
 
 	for (size_t i = 0; i < p.count && !mismatch && !stalled; i++) {
@@ -150,8 +149,23 @@ static void test_replay_with_mediatek_da(void **state)
 			free(log);
 		}
 	}
-	assert_true(in_bytes >= MATCHED_AT_LEAST);
+	assert_true(in_bytes >= at_least);
 	usbpcap_free(&p);
+}
+
+/* The C model answers the boot-ROM phase, the DA runs on the engine. */
+static void test_replay_with_mediatek_da(void **state)
+{
+	(void)state;
+	replay("", MATCHED_AT_LEAST);
+}
+
+/* The boot ROM's own command loop answers the boot-ROM phase (brom=engine) on the engine:
+ * both uploads, the jump, then the same DA. */
+static void test_replay_rom_code_and_da(void **state)
+{
+	(void)state;
+	replay(",brom=engine", MATCHED_AT_LEAST);
 }
 
 int main(void)
@@ -159,6 +173,7 @@ int main(void)
 	const char *corpus = getenv("MTKBAK_CORPUS");
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_replay_with_mediatek_da),
+	    cmocka_unit_test(test_replay_rom_code_and_da),
 	};
 	char tmpl[] = "/tmp/mtkbak-pcapeng-XXXXXX";
 	int ret;

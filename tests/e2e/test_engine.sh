@@ -73,7 +73,18 @@ grep -q 'MT6260 boot ROM' e2.log || fail "e2.log names no MT6260 ROM"
 cmp demo4.bin fs.bin || fail "fs.bin differs"
 engine_ok e3.log
 
-# 4. a wrong dump for the chip is refused with a log line, and rom= names a missing file
+# 4. the boot ROM's own command loop answers too (brom=engine): identify, the upload and the
+#    jump are ROM code, then the agent binary; the same kit
+out=$("$MTKBAK" pull --port "sim:demo4.bin,rom=$ROM61,brom=engine,engine_log=e5.log" -o three 2>err); rc=$?
+[ $rc -eq 0 ] || { cat err; cat e5.log; fail "pull with brom=engine exit $rc"; }
+cmp demo4.bin three/readback.bin || fail "three/readback.bin differs from the flash"
+for f in BOOTLOADER EXT_BOOTLOADER ROM VIVA FAT.bin MT6261.cfg; do
+	cmp -s "one/$f" "three/$f" || fail "three/$f differs from the first pull's"
+done
+grep -q "command loop (0xFFF061F6) runs on the core" e5.log || fail "e5.log: $(head -5 e5.log)"
+grep -q 'run over (the watch reset)' e5.log || fail "e5.log: $(grep 'run over' e5.log)"
+
+# 5. a wrong dump for the chip is refused with a log line, and rom= names a missing file
 "$MTKBAK" identify --port "sim:demo4.bin,chip=mt6260,rom=$ROM61,engine_log=e4.log" --timeout 2 >out 2>err &&
 	fail "an MT6261 dump accepted as MT6260"
 grep -q 'refused: ' e4.log || fail "e4.log: $(cat e4.log)"
