@@ -145,7 +145,7 @@ int sim_engine_new(struct sim_watch *w)
 	size_t len = 0;
 	int ret;
 
-	if (!w->o.rom[0] && !w->o.engine_log[0])
+	if (!w->o.rom_path[0] && !w->o.engine_log[0])
 		return 0;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -160,16 +160,16 @@ int sim_engine_new(struct sim_watch *w)
 		}
 	}
 	w->engine = e;
-	if (!w->o.rom[0])
+	if (!w->o.rom_path[0])
 		return 0;
 	if (!sim_engine_built()) {
 		sim_engine_logf(w, "rom=%s: this build has no execution engine (libunicorn)",
-				w->o.rom);
+				w->o.rom_path);
 		return -ENOSYS;
 	}
-	ret = read_whole_file(w->o.rom, &dump, &len, ROM_WINDOW);
+	ret = read_whole_file(w->o.rom_path, &dump, &len, ROM_WINDOW);
 	if (ret < 0) {
-		sim_engine_logf(w, "boot ROM %s: %s", w->o.rom, strerror(-ret));
+		sim_engine_logf(w, "boot ROM %s: %s", w->o.rom_path, strerror(-ret));
 		return ret;
 	}
 	e->rom = calloc(1, ROM_WINDOW);
@@ -189,12 +189,12 @@ int sim_engine_new(struct sim_watch *w)
 		char why[160];
 
 		if (engine_rom_check(e->info, e->rom, e->rom_len, why, sizeof(why)) < 0) {
-			sim_engine_logf(w, "boot ROM %s refused: %s", w->o.rom, why);
+			sim_engine_logf(w, "boot ROM %s refused: %s", w->o.rom_path, why);
 			return -EINVAL;
 		}
 	}
 	if (agent_brom_scan(e->rom, ENGINE_ROM_BASE, ROM_WINDOW, &e->io) != AGENT_SCAN_OK) {
-		sim_engine_logf(w, "boot ROM %s: its I/O tables were not found", w->o.rom);
+		sim_engine_logf(w, "boot ROM %s: its I/O tables were not found", w->o.rom_path);
 		return -EINVAL;
 	}
 	/* The polled USB interrupt service becomes "bx lr" in the engine's copy; a code hook
@@ -206,7 +206,7 @@ int sim_engine_new(struct sim_watch *w)
 		e->rom[off + 1] = 0x47;
 	}
 	sim_engine_logf(w, "boot ROM %s: %s, %zu bytes, I/O table 0x%08X, ME ID at 0x%08X",
-			w->o.rom, e->info->name, len, (unsigned)e->io.io_vtable,
+			w->o.rom_path, e->info->name, len, (unsigned)e->io.io_vtable,
 			(unsigned)e->io.me_id);
 	return 0;
 }
@@ -586,9 +586,14 @@ static void usb_commit(struct sim_engine *e)
 	}
 	memcpy(e->out + e->out_len, e->tx_pkt, e->tx_len);
 	e->out_len += e->tx_len;
-	/* a short packet ends the transfer: the host gets it now */
-	if (e->tx_len < USB_PKT || e->out_len + USB_PKT > OUT_BATCH)
+	/* a short packet ends the host's bulk IN transfer: it gets it now */
+	if (e->tx_len < USB_PKT) {
 		usb_deliver(e);
+		if (e->stop == STOP_NONE && sim_dev_flush(e->w) < 0)
+			stop(e, STOP_OVER);
+	} else if (e->out_len + USB_PKT > OUT_BATCH) {
+		usb_deliver(e);
+	}
 	e->tx_len = 0;
 	e->tx_taken_pending = true; /* the ISR will tell the ROM the host took it */
 }

@@ -131,7 +131,7 @@ static int hal_send(void *ctx, const uint8_t *buf, uint32_t len)
 
 static void hal_flush(void *ctx)
 {
-	(void)ctx; /* the pipe has no packet buffer to push out */
+	sim_dev_flush(ctx); /* the ROM's flush: the partly filled packet goes out */
 }
 
 static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, uint32_t rxlen)
@@ -141,19 +141,7 @@ static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, ui
 
 static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
-	const struct sim_watch *w = ctx;
-	uint32_t mask = (uint32_t)w->flash_len - 1;
-
-	while (len) {
-		uint32_t o = off & mask, run = (uint32_t)w->flash_len - o;
-
-		if (run > len)
-			run = len;
-		memcpy(buf, w->flash + o, run);
-		buf += run;
-		off += run;
-		len -= run;
-	}
+	sim_flash_read(ctx, off, buf, len);
 	return 0;
 }
 

@@ -3,8 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include "engine.h"
 #include "mtkbak/errors.h"
@@ -80,8 +79,10 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			o->hw_code = 0x6261;
 		} else if (val && (!strcmp(val, "mt6260") || !strcmp(val, "MT6260"))) {
 			o->hw_code = 0x6260;
+		} else if (val && (!strcmp(val, "mt6250") || !strcmp(val, "MT6250"))) {
+			o->hw_code = 0x6250;
 		} else {
-			snprintf(err, errlen, "sim option chip must be mt6261 or mt6260");
+			snprintf(err, errlen, "sim option chip must be mt6261, mt6260 or mt6250");
 			return -EINVAL;
 		}
 	} else if (!strcmp(key, "jedec")) {
@@ -157,6 +158,24 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			return -EINVAL;
 		}
 		o->image_size = (uint32_t)n;
+	} else if (!strcmp(key, "dtr")) {
+		if (!val || (strcmp(val, "required") && strcmp(val, "ignored"))) {
+			snprintf(err, errlen, "sim option dtr must be required or ignored");
+			return -EINVAL;
+		}
+		o->dtr_required = !strcmp(val, "required");
+	} else if (!strcmp(key, "past_end")) {
+		if (!val || (strcmp(val, "wrap") && strcmp(val, "ff"))) {
+			snprintf(err, errlen, "sim option past_end must be wrap or ff");
+			return -EINVAL;
+		}
+		o->past_end_ff = !strcmp(val, "ff");
+	} else if (!strcmp(key, "mbist")) {
+		if (!val || (strcmp(val, "pass") && strcmp(val, "fail"))) {
+			snprintf(err, errlen, "sim option mbist must be pass or fail");
+			return -EINVAL;
+		}
+		o->mbist_fail = !strcmp(val, "fail");
 	} else if (!strcmp(key, "brom")) {
 		if (!val || (strcmp(val, "engine") && strcmp(val, "model"))) {
 			snprintf(err, errlen,
@@ -164,30 +183,40 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 				 "(the ROM's own command loop on the emulated core, needs rom=)");
 			return -EINVAL;
 		}
+		if (!strcmp(val, "engine") && !sim_engine_built()) {
+			snprintf(
+			    err, errlen,
+			    "sim option brom=engine: this mtkbak was built without the execution "
+			    "engine (install libunicorn-dev and rebuild)");
+			return -EINVAL;
+		}
 		o->brom_engine = !strcmp(val, "engine");
-	} else if (!strcmp(key, "rom") || !strcmp(key, "engine_log")) {
-		bool rom = !strcmp(key, "rom");
-		char *dst = rom ? o->rom : o->engine_log;
-		size_t cap = rom ? sizeof(o->rom) : sizeof(o->engine_log);
+	} else if (!strcmp(key, "engine_log")) {
+		if (!val || !*val || strlen(val) >= sizeof(o->engine_log)) {
+			snprintf(err, errlen,
+				 "sim option engine_log needs a file name (shorter than %zu)",
+				 sizeof(o->engine_log));
+			return -EINVAL;
+		}
+		snprintf(o->engine_log, sizeof(o->engine_log), "%s", val);
+	} else if (!strcmp(key, "rom")) {
+		struct stat st;
 
-		if (!val || !*val || strlen(val) >= cap) {
-			snprintf(err, errlen, "sim option %s needs a file name (shorter than %zu)",
-				 key, cap);
+		if (!val || !*val || strlen(val) >= sizeof(o->rom_path)) {
+			snprintf(err, errlen, "sim option rom needs the path of a boot-ROM dump");
 			return -EINVAL;
 		}
-		if (rom && !sim_engine_built()) {
+		if (stat(val, &st) < 0 || !S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "sim option rom: cannot read %s", val);
+			return -EINVAL;
+		}
+		if (st.st_size <= 0 || st.st_size > SIM_ROM_MAX) {
 			snprintf(err, errlen,
-				 "sim option rom: this mtkbak was built without the execution "
-				 "engine (install libunicorn-dev and rebuild)");
+				 "sim option rom: %s is not a boot-ROM dump (1 byte to 64 KiB)",
+				 val);
 			return -EINVAL;
 		}
-		if (rom && access(val, R_OK) != 0) {
-			snprintf(err, errlen,
-				 "sim option rom: cannot read the boot-ROM dump %s: %s", val,
-				 strerror(errno));
-			return -EINVAL;
-		}
-		memcpy(dst, val, strlen(val) + 1);
+		snprintf(o->rom_path, sizeof(o->rom_path), "%s", val);
 	} else if (!strcmp(key, "fail")) {
 		char cmd[3] = "";
 		uint8_t c;
@@ -220,7 +249,7 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
-		    "meid, fail, wdt, reset, rom, engine_log, brom)",
+		    "meid, fail, wdt, reset, dtr, past_end, mbist, rom, brom, engine_log)",
 		    key);
 		return -EINVAL;
 	}

@@ -89,6 +89,10 @@ int sim_transport_new(struct sim_watch *w, const char *name, struct mtk_transpor
 	snprintf(s->base.name, sizeof(s->base.name), "%s", name);
 	s->w = w;
 	s->generation = sim_generation(w);
+	/* what usb.c sends at open (and cdc_acm for a serial port): the line coding, then DTR
+	 * and RTS; a watch that is not on the bus yet fails later, on the first read */
+	sim_host_set_line_coding(w, 115200, 0, 0, 8);
+	sim_host_set_control_line(w, true, true);
 	*out = &s->base;
 	return 0;
 }

@@ -35,8 +35,8 @@
 
 #define RX_MAX	     (256u * 1024u) /* largest bulk IN reply in one piece */
 #define IN_QUEUE_MAX 1024	    /* bulk IN requests QEMU may hold open at once */
-#define IDLE_MS	     3	/* no more data this long after a full packet: end the transfer */
-#define POLL_MS	     10 /* presence is checked at least this often */
+#define READ_MS	     100 /* the reader's wait per sim_host_read, then it checks for a change */
+#define POLL_MS	     10	 /* presence is checked at least this often */
 #define OUT_TIMEOUT  5000
 #define CTL_LINE_MAX 1024
 #define FLUSH_MS     200
@@ -131,6 +131,17 @@ static void wake_main(int fd)
 
 /* ---------------------------------------------------------------- reader thread */
 
+/* The request the reader works for was replaced (new connection, watch, quit). */
+static bool reader_stale(struct reader *r, const struct sim_watch *w, uint64_t epoch)
+{
+	bool stale;
+
+	pthread_mutex_lock(&r->mu);
+	stale = r->quit || r->w != w || r->epoch != epoch;
+	pthread_mutex_unlock(&r->mu);
+	return stale;
+}
+
 static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
@@ -150,16 +161,19 @@ static void *reader_main(void *arg)
 
 		r->busy = true;
 		pthread_mutex_unlock(&r->mu);
-		int n = sim_host_read(w, tmp, want, 100);
+		int n = sim_host_read(w, tmp, want, READ_MS);
 
 		if (n > 0) {
-			/* A transfer ends with a short packet, when the request is full, or when
-			 * the device has nothing more right after a full packet (NAK, like a ZLP
-			 * for the host driver): keep collecting while full packets stream in. */
+			/* sim_host_read is one bulk IN transfer: it ends on a short packet or a
+			 * full request. One that timed out after full packets (the watch sends no
+			 * zero-length packet) stays open, as the device just NAKs: go on. */
 			total = (size_t)n;
-			while (total < want && total % USBSIM_BULK_MPS == 0) {
-				int m = sim_host_read(w, tmp + total, want - total, IDLE_MS);
+			while (total < want && total % USBSIM_BULK_MPS == 0 &&
+			       !reader_stale(r, w, epoch)) {
+				int m = sim_host_read(w, tmp + total, want - total, READ_MS);
 
+				if (m == -ETIMEDOUT)
+					continue;
 				if (m <= 0)
 					break;
 				total += (size_t)m;
@@ -451,6 +465,18 @@ static void cb_control(void *priv, uint64_t id, struct usb_redir_control_packet_
 	logmsg(s, 2, "control %02x %02x value %04x index %04x length %u: %s -> %s", h->requesttype,
 	       h->request, h->value, h->index, h->length, usbsim_request_name(&st),
 	       n < 0 ? "STALL" : "ok");
+	if (n >= 0 && s->w && h->requesttype == 0x21) {
+		/* the CDC line state reaches the watch (dtr=required waits for both) */
+		const uint8_t *lc = s->ep0.line_coding;
+
+		if (h->request == 0x20)
+			sim_host_set_line_coding(s->w,
+						 (uint32_t)lc[0] | (uint32_t)lc[1] << 8 |
+						     (uint32_t)lc[2] << 16 | (uint32_t)lc[3] << 24,
+						 lc[4], lc[5], lc[6]);
+		else if (h->request == 0x22)
+			sim_host_set_control_line(s->w, h->value & 1, h->value & 2);
+	}
 	if (n < 0) {
 		reply.status = usb_redir_stall;
 		reply.length = 0;

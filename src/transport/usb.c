@@ -360,9 +360,16 @@ int usb_open_path(struct usb_ctx *u, const char *path, struct mtk_transport **ou
 		usb_close(&ut->base);
 		return ret;
 	}
-	if (ut->claimed[1]) /* DTR|RTS: harmless, and some host stacks want it */
+	if (ut->claimed[1]) {
+		/* What cdc_acm does at open: SET_LINE_CODING 115200 8N1, then
+		 * SET_CONTROL_LINE_STATE DTR|RTS. A ROM may ignore the host until it has both. */
+		uint8_t coding[7] = {0x00, 0xC2, 0x01, 0x00, 0, 0, 8};
+
+		libusb_control_transfer(ut->h, 0x21, 0x20, 0, (uint16_t)ut->ifaces[1], coding,
+					sizeof(coding), 200);
 		libusb_control_transfer(ut->h, 0x21, 0x22, 0x0003, (uint16_t)ut->ifaces[1], NULL, 0,
 					200);
+	}
 	mtk_logf(u->log, MTK_LOG_INFO, "usb: opened %s (interface %d, endpoints %02X/%02X)",
 		 ut->base.name, ut->ifaces[0], ut->ep_in, ut->ep_out);
 	*out = &ut->base;

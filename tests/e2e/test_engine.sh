@@ -90,5 +90,5 @@ grep -q 'run over (the watch reset)' e5.log || fail "e5.log: $(grep 'run over' e
 grep -q 'refused: ' e4.log || fail "e4.log: $(cat e4.log)"
 "$MTKBAK" identify --port "sim:demo4.bin,rom=$T/none.bin" --timeout 2 >out 2>err; rc=$?
 [ $rc -eq 2 ] || fail "missing rom= file: exit $rc"
-grep -q 'cannot read the boot-ROM dump' err || fail "missing rom= message: $(cat err)"
+grep -q 'sim option rom: cannot read' err || fail "missing rom= message: $(cat err)"
 echo "ok"

@@ -8,7 +8,10 @@
  *   - the boot ROM handshake and GET_ME_ID through bulk OUT/IN, a 4 KiB READ32 spread over
  *     several IN requests;
  *   - unplug/plug commands close and re-open the socket, a disconnect=N,replug=MS fault of the
- *     simulator does the same by itself.
+ *     simulator does the same by itself;
+ *   - transfers end like the real ROM's: each field is its own IN completion, 64 bytes of
+ *     data are not ended by a zero-length packet (the status that follows ends them), and
+ *     dtr=required ignores the host until SET_LINE_CODING and DTR.
  * usage: usbsim_loopback PATH-TO-mtkbak-usbsim */
 #include <errno.h>
 #include <fcntl.h>
@@ -542,6 +545,69 @@ static void check_data_path(struct peer *q)
 	}
 }
 
+/* One IN request of 4096 bytes: the length it completes with (-1: none in ms). */
+static int in_completion(struct peer *q, uint8_t *buf, int ms)
+{
+	uint64_t id = bulk_in_submit(q, 4096);
+	const struct reply *r = wait_reply(q, id, ms);
+
+	if (!r) {
+		usbredirparser_send_cancel_data_packet(q->p, id);
+		wait_reply(q, id, 2000);
+		return -1;
+	}
+	if (r->status != usb_redir_success)
+		return -1;
+	memcpy(buf, r->data, (size_t)r->len);
+	return r->len;
+}
+
+static void check_transfers(struct peer *q)
+{
+	static const uint8_t lc[7] = {0x00, 0xc2, 0x01, 0x00, 0x00, 0x00, 0x08};
+	static const uint8_t hs_out[4] = {0xa0, 0x0a, 0x50, 0x05};
+	static const uint8_t hs_in[4] = {0x5f, 0xf5, 0xaf, 0xfa};
+	uint8_t buf[8192];
+	const struct reply *r;
+	bool ok = true;
+	int n;
+
+	n = bulk_out(q, hs_out, 1) ? in_completion(q, buf, 300) : -2;
+	check(n == -1, "dtr=required: no answer before the line is set up (%d)", n);
+	r = control(q, 0x21, 0x20, 0, 1, 7, lc);
+	check(r && r->status == 0, "SET_LINE_CODING 115200 8N1");
+	n = bulk_out(q, hs_out, 1) ? in_completion(q, buf, 300) : -2;
+	check(n == -1, "dtr=required: still nothing without DTR (%d)", n);
+	r = control(q, 0x21, 0x22, 3, 1, 0, NULL);
+	check(r && r->status == 0, "SET_CONTROL_LINE_STATE DTR|RTS");
+	for (int i = 0; i < 4; i++)
+		if (!bulk_out(q, &hs_out[i], 1) || in_completion(q, buf, 2000) != 1 ||
+		    buf[0] != hs_in[i])
+			ok = false;
+	check(ok, "then the handshake works, one 1-byte transfer per answer");
+
+	/* READ32 of 16 dwords: echo 1, address 4, count 4, status 2, then 64 data bytes that
+	 * no zero-length packet ends: the status after them does (66) */
+	{
+		static const uint8_t cmd[9] = {0xd1, 0x70, 0x00, 0x00, 0x00, 0, 0, 0, 0x10};
+		const int want[5] = {1, 4, 4, 2, 66};
+		int got[5];
+
+		ok = bulk_out(q, cmd, 1);
+		got[0] = in_completion(q, buf, 2000);
+		ok = ok && bulk_out(q, cmd + 1, 4);
+		got[1] = in_completion(q, buf, 2000);
+		ok = ok && bulk_out(q, cmd + 5, 4);
+		for (int i = 2; i < 5; i++)
+			got[i] = in_completion(q, buf, 2000);
+		for (int i = 0; i < 5; i++)
+			ok = ok && got[i] == want[i];
+		check(ok && buf[64] == 0 && buf[65] == 0,
+		      "READ32 16 dwords: transfers of %d %d %d %d %d bytes (real ROM: 1 4 4 2 66)",
+		      got[0], got[1], got[2], got[3], got[4]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/usbsim-loopback.XXXXXX", sock[128], image[128], line[512];
@@ -627,6 +693,15 @@ int main(int argc, char **argv)
 	}
 	peer_close(&q);
 	check(peer_accept(&q, 5000), "the watch comes back by itself (replug=300)");
+
+	/* 4: a watch that waits for the CDC line state, then the real ROM's transfer ends */
+	check(command(&c, &q, "new-unplugged dtr=required", line, sizeof(line)),
+	      "new watch with dtr=required");
+	wait_eof(&q, 3000);
+	peer_close(&q);
+	check(command(&c, NULL, "plug", line, sizeof(line)) && peer_accept(&q, 5000),
+	      "dtr=required watch plugged in");
+	check_transfers(&q);
 
 	check(command(&c, &q, "bogus", line, sizeof(line)) == false && !strncmp(line, "err", 3),
 	      "unknown command answered with err");

@@ -200,17 +200,19 @@ static void probe_session(uint16_t hw)
 	assert_int_equal(simlib_xfer(&s, (const uint8_t *)"I", 1, rx, 4, 5000), 0);
 	assert_memory_equal(rx, "I\xC8\x40\x12", 4); /* 256 KiB: C8 40 12 */
 
-	/* PIO reads of 128 bytes at a few offsets, one across the end (it aliases) */
+	/* PIO reads of 100 bytes at a few offsets, one across the end (it aliases); not a
+	 * multiple of 64: the ROM sends no zero-length packet, so a reply of 2 full packets would
+	 * only end at the host's timeout, as on a real watch */
 	{
 		const uint32_t offs[] = {0, 0x1234, 0x3FF80 + 0x40};
 
 		for (size_t k = 0; k < 3; k++) {
 			tx[0] = 'R';
 			put32be(tx + 1, offs[k]);
-			put32be(tx + 5, 128);
-			assert_int_equal(simlib_xfer(&s, tx, 9, rx, 129, 5000), 0);
+			put32be(tx + 5, 100);
+			assert_int_equal(simlib_xfer(&s, tx, 9, rx, 101, 5000), 0);
 			assert_int_equal(rx[0], 'R');
-			for (uint32_t i = 0; i < 128; i++)
+			for (uint32_t i = 0; i < 100; i++)
 				if (rx[1 + i] != s.image[(offs[k] + i) & (len - 1)])
 					fail_msg("PIO read at 0x%X+%u: 0x%02X, flash 0x%02X",
 						 (unsigned)offs[k], (unsigned)i, rx[1 + i],
@@ -309,7 +311,7 @@ static void test_rom_tables(void **state)
 	assert_null(sim_new(&o, img, 65536));
 	sim_opts_default(&o);
 	assert_int_equal(sim_opts_parse("rom=/nonexistent/rom.bin", &o, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "cannot read the boot-ROM dump"));
+	assert_non_null(strstr(err, "cannot read"));
 	free(img);
 }
 
