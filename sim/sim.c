@@ -552,6 +552,8 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 		free(w->flash);
 		free(w->h2d.buf);
 		free(w->d2h.buf);
+		free(w->d2h_ends);
+		free(w->rom);
 		free(w);
 		return NULL;
 	}
