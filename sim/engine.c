@@ -32,6 +32,7 @@
 
 #include "engine.h"
 #include "engine_rom.h"
+#include "mtkbak/clock.h"
 #include "mtkbak/fsutil.h"
 #include "sim_internal.h"
 
@@ -130,7 +131,7 @@ void sim_engine_logf(struct sim_watch *w, const char *fmt, ...)
 
 	if (!e || !e->log)
 		return;
-	fprintf(e->log, "%9.3f ", (double)(sim_now_ns() - e->t0_ns) / 1e9);
+	fprintf(e->log, "%9.3f ", (double)(mtk_now_ns() - e->t0_ns) / 1e9);
 	va_start(ap, fmt);
 	vfprintf(e->log, fmt, ap);
 	va_end(ap);
@@ -150,7 +151,7 @@ int sim_engine_new(struct sim_watch *w)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	e->t0_ns = sim_now_ns();
+	e->t0_ns = mtk_now_ns();
 	if (w->o.engine_log[0]) {
 		e->log = fopen(w->o.engine_log, "a");
 		if (!e->log) {
@@ -923,7 +924,7 @@ static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *use
 	}
 	if ((++e->blocks & 0xFFFu) != 0)
 		return;
-	now = sim_now_ns();
+	now = mtk_now_ns();
 	if (now < e->next_check_ns)
 		return;
 	e->next_check_ns = now + SLICE_NS;
@@ -1039,7 +1040,7 @@ static void run(struct sim_engine *e, uint32_t entry)
 		sim_engine_logf(e->w, "the %s boot ROM's command loop (0x%08X) runs on the core",
 				e->info->name, (unsigned)(start & ~1u));
 	}
-	e->next_check_ns = sim_now_ns() + SLICE_NS;
+	e->next_check_ns = mtk_now_ns() + SLICE_NS;
 	err = uc_emu_start(e->uc, start, NEVER, 0, 0);
 	if (e->stop == STOP_NONE) {
 		e->stats.last_error = (int)err;

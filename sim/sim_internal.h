@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "mtkbak/sim.h"
+#include "mtkbak/clock.h"
 
 #define SIM_PIPE_CAP   (256u * 1024u)
 #define SIM_SEG_MAX    4096
@@ -108,8 +109,6 @@ struct sim_watch {
 	struct sim_dev dev;
 	struct sim_engine *engine; /* rom=PATH / engine_log=PATH (engine.h), else NULL */
 };
-
-int64_t sim_now_ns(void);
 
 /* Device side of the pipes (device thread). 0, or -1 when this boot is over (the watch left
  * the bus, was reset or is being freed). */
