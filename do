@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 here=$(pwd)
 
 # Debian/Ubuntu packages the build and the tests need.
-BUILD_PKGS="build-essential cmake pkg-config libusb-1.0-0-dev libserialport-dev nettle-dev"
+BUILD_PKGS="build-essential cmake pkg-config libusb-1.0-0-dev libserialport-dev nettle-dev libunicorn-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-dev gcc-arm-none-eabi libnewlib-arm-none-eabi libunicorn-dev
   libusbredirparser-dev python3 groff-base gcc-mingw-w64-x86-64 m4 clang-format"
 # The format gate (tests/ci-extra/format.sh) pins clang-format's major version: Debian 12's

@@ -194,6 +194,23 @@ static uint32_t reg_read(const struct sim_watch *w, uint32_t a)
 	return 0;
 }
 
+bool sim_mem_reg_known(struct sim_watch *w, uint32_t a)
+{
+	const struct sim_mem *m = &w->dev.mem;
+
+	if ((a >= ID_BASE && a < ID_BASE + 16) || a == 0xA01C0108u || a == REG_REMAP ||
+	    a == REG_WDT_MODE || a == REG_WDT_RESTART || a == REG_WDT_SWRST || a == REG_RTC_BBPU ||
+	    a == REG_RTC_WRTGR)
+		return true;
+	for (size_t i = 0; i < sizeof(sim_reg_resets) / sizeof(sim_reg_resets[0]); i++)
+		if (sim_reg_resets[i].addr == a)
+			return true;
+	for (size_t i = 0; i < m->nregs; i++)
+		if (m->regs[i].addr == a)
+			return true;
+	return false;
+}
+
 static void reg_store(struct sim_watch *w, uint32_t a, uint32_t v)
 {
 	struct sim_mem *m = &w->dev.mem;
