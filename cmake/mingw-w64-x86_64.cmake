@@ -26,3 +26,5 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 # One self-contained mtkbak.exe: no libgcc/winpthread DLLs to ship next to it.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+# mingw's own C99 printf (%zu, %lld, %ju) instead of msvcrt's, and -Wformat checks against it.
+set(CMAKE_C_FLAGS_INIT "-D__USE_MINGW_ANSI_STDIO=1")

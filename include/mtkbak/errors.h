@@ -55,6 +55,8 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "mtkbak/printf_attr.h"
+
 #ifndef EREMOTEIO
 #define EREMOTEIO 121
 #endif

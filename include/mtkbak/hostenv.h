@@ -14,11 +14,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mtkbak/printf_attr.h"
+
 /* ---- primitives (rooted paths, small reads) ---- */
 
 /* root + formatted path into out (len bytes); false when it does not fit. */
-bool hostenv_path(const char *root, char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+bool hostenv_path(const char *root, char *out, size_t len, const char *fmt, ...) MTK_PRINTF(4, 5);
 /* Reads at most len-1 bytes of a small file (sysfs attribute, /proc entry) and strips the
  * trailing newline. Returns the length or -errno. */
 int hostenv_read_small(const char *path, char *buf, size_t len);

@@ -97,8 +97,7 @@ struct usbsim {
 	int64_t start_ns;
 };
 
-static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void logmsg(const struct usbsim *s, int level, const char *fmt, ...) MTK_PRINTF(3, 4);
 static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -806,7 +805,7 @@ static void watch_destroy(struct usbsim *s)
 
 /* ---------------------------------------------------------------- control channel */
 
-static void ctl_reply(struct usbsim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ctl_reply(struct usbsim *s, const char *fmt, ...) MTK_PRINTF(2, 3);
 static void ctl_reply(struct usbsim *s, const char *fmt, ...)
 {
 	char line[512];

@@ -12,8 +12,7 @@
 
 #define MAX_ITEMS (1u << 22) /* a sane bound on one command's count */
 
-static int fail(struct brom *b, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int fail(struct brom *b, int err, const char *fmt, ...) MTK_PRINTF(3, 4);
 
 static int fail(struct brom *b, int err, const char *fmt, ...)
 {

@@ -21,6 +21,9 @@
 #include "mtkbak/text.h"
 #include "cli_compress.h"
 #include "ux.h"
+#ifdef _WIN32
+#include "mtkbak/win32.h"
+#endif
 
 #define PULL_MAX_DONE 256 /* watches remembered in one --loop session */
 
@@ -553,7 +556,11 @@ int cmd_pull(int argc, char **argv)
 		return code;
 	}
 	ux_catch_signals();
+#ifdef _WIN32
+	s->log = win32_tmpfile();
+#else
 	s->log = tmpfile();
+#endif
 	ux_set_logfile(s->log);
 	s->env = cli_port_env();
 	if (!s->env) {

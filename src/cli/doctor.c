@@ -77,7 +77,7 @@ int doctor_exit_code(const struct doctor_report *rep)
 }
 
 /* printf into a fixed buffer; the checks' messages are short, truncation only shortens them. */
-static void fmt(char *out, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *out, size_t len, const char *f, ...) MTK_PRINTF(3, 4);
 static void fmt(char *out, size_t len, const char *f, ...)
 {
 	va_list ap;

@@ -10,6 +10,8 @@
 #define MTKBAK_CLI_DOCTOR_H
 
 #include <stdbool.h>
+
+#include "mtkbak/printf_attr.h"
 #include <stddef.h>
 
 enum doctor_status { DOCTOR_OK, DOCTOR_INFO, DOCTOR_WARN, DOCTOR_FAIL };
@@ -70,6 +72,6 @@ const char *doctor_status_name(enum doctor_status s);
 
 /* Adds a finding (ignored when the report is full); fix may be NULL. */
 void doctor_add(struct doctor_report *rep, const char *id, enum doctor_status st, int exit_code,
-		const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+		const char *fix, const char *fmt, ...) MTK_PRINTF(6, 7);
 
 #endif

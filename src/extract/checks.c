@@ -32,7 +32,7 @@ struct msg {
 	size_t len;
 };
 
-static void msg_add(struct msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void msg_add(struct msg *m, const char *fmt, ...) MTK_PRINTF(2, 3);
 static void msg_add(struct msg *m, const char *fmt, ...)
 {
 	va_list ap;

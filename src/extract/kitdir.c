@@ -57,8 +57,7 @@ static void add(struct fw_findings *fs, const char *name, enum fw_severity sev, 
 	snprintf(f->message, sizeof(f->message), "%s", msg);
 }
 
-static void append(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *fmt, ...) MTK_PRINTF(3, 4);
 static void append(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t used = strlen(buf);
@@ -176,7 +175,7 @@ static void check_sums(struct kitdir *k)
 			line[end - pos] = '\0';
 			name = line + 66;
 			n++;
-			if (strchr(name, '/') || path_join(fpath, k->dir, name) < 0 ||
+			if (!path_is_plain_name(name) || path_join(fpath, k->dir, name) < 0 ||
 			    fw_hash_file(fpath, sha, &size) < 0) {
 				append(bad, sizeof(bad), "%s%s is missing", nbad++ ? ", " : "",
 				       name);

@@ -33,7 +33,7 @@ static const char *R(const char *root)
 }
 
 /* printf into a fixed buffer; messages and names are short, truncation only shortens them. */
-static void fmt(char *out, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *out, size_t len, const char *f, ...) MTK_PRINTF(3, 4);
 static void fmt(char *out, size_t len, const char *f, ...)
 {
 	va_list ap;

@@ -10,8 +10,7 @@
 #include "mtkbak/text.h"
 #include "readback/rb_internal.h"
 
-static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void add_warn(struct rb_size_decision *d, const char *fmt, ...) MTK_PRINTF(2, 3);
 static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
 {
 	va_list ap;
@@ -25,7 +24,7 @@ static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
 }
 
 static void set_evidence(struct rb_size_decision *d, enum readback_size_source src, const char *fmt,
-			 ...) __attribute__((format(printf, 3, 4)));
+			 ...) MTK_PRINTF(3, 4);
 static void set_evidence(struct rb_size_decision *d, enum readback_size_source src, const char *fmt,
 			 ...)
 {

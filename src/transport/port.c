@@ -142,8 +142,7 @@ void port_env_free(struct port_env *env)
 	free(env);
 }
 
-static void set_err(struct port_env *env, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void set_err(struct port_env *env, const char *fmt, ...) MTK_PRINTF(2, 3);
 
 static void set_err(struct port_env *env, const char *fmt, ...)
 {

@@ -3,6 +3,11 @@
 #ifndef MTKBAK_COMPAT_H
 #define MTKBAK_COMPAT_H
 
+#include <fcntl.h>
+#ifndef O_BINARY
+#define O_BINARY 0 /* Windows: open() without it turns LF into CRLF and stops at 0x1A */
+#endif
+
 #ifdef _WIN32
 #include <direct.h>
 #include <io.h>

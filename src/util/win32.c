@@ -1,0 +1,82 @@
+/* The few things Windows does differently enough to need its own code: replacing a file
+ * (msvcrt's rename() refuses when the target exists), the console's VT mode, a temporary
+ * file that does not need administrator rights. Built only for Windows. */
+#ifdef _WIN32
+#include <windows.h>
+
+#include <fcntl.h>
+#include <io.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mtkbak/errors.h"
+#include "mtkbak/fsutil.h"
+#include "mtkbak/win32.h"
+
+/* Narrow paths reach mtkbak in the code page msvcrt's fopen uses (the ANSI one, or OEM when
+ * the process switched its file APIs); convert with the same one so the names agree. */
+static int widen(const char *in, wchar_t *out, int len)
+{
+	UINT cp = AreFileApisANSI() ? CP_ACP : CP_OEMCP;
+
+	return MultiByteToWideChar(cp, 0, in, -1, out, len) > 0 ? 0 : -ENAMETOOLONG;
+}
+
+int fs_replace(const char *from, const char *to)
+{
+	wchar_t wfrom[MTK_PATH_MAX], wto[MTK_PATH_MAX];
+	int ret;
+
+	ret = widen(from, wfrom, MTK_PATH_MAX);
+	if (ret == 0)
+		ret = widen(to, wto, MTK_PATH_MAX);
+	if (ret < 0)
+		return ret;
+	/* WRITE_THROUGH: the call returns once the rename is on disk, like rename + fsync_dir */
+	if (!MoveFileExW(wfrom, wto, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+		return win32_errno(GetLastError(), false);
+	return 0;
+}
+
+enum win32_console win32_console_stdout(void)
+{
+	HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE);
+	DWORD mode;
+
+	if (h == INVALID_HANDLE_VALUE || h == NULL || !GetConsoleMode(h, &mode))
+		return WIN32_NOT_CONSOLE;
+	if (mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING)
+		return WIN32_CONSOLE_VT;
+	/* Windows 10 1511 and later; older consoles (and Wine's) refuse or ignore it */
+	if (SetConsoleMode(h, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING) &&
+	    GetConsoleMode(h, &mode) && (mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING))
+		return WIN32_CONSOLE_VT;
+	return WIN32_CONSOLE_PLAIN;
+}
+
+FILE *win32_tmpfile(void)
+{
+	wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
+	HANDLE h;
+	int fd;
+	FILE *f;
+
+	if (!GetTempPathW(MAX_PATH + 1, dir) || !GetTempFileNameW(dir, L"mtk", 0, name))
+		return NULL;
+	h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+			FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		DeleteFileW(name);
+		return NULL;
+	}
+	fd = _open_osfhandle((intptr_t)h, _O_RDWR | _O_BINARY);
+	if (fd < 0) {
+		CloseHandle(h);
+		return NULL;
+	}
+	f = _fdopen(fd, "w+b");
+	if (!f)
+		_close(fd);
+	return f;
+}
+#endif
