@@ -2,6 +2,9 @@
  * the command that fixes it. Everything read from sysfs, /proc or rules files is bounded:
  * small reads into fixed buffers, a cap on directory entries, no recursion. */
 #include "doctor.h"
+#ifdef _WIN32
+#include "doctor_win.h"
+#endif
 
 #include <ctype.h>
 #include <errno.h>
@@ -668,10 +671,18 @@ void doctor_run(const struct doctor_env *env, struct doctor_report *rep)
 
 	rep->n = 0;
 	doctor_add(rep, "system", DOCTOR_INFO, 0,
-		   "use --port serial:PORT (see 'mtkbak list'); on Windows keep the system's "
-		   "USB serial (CDC) driver for the watch",
+		   "use --port serial:PORT (see 'mtkbak list'); on Windows also --port usb when "
+		   "WinUSB (Zadig) or UsbDk is installed",
 		   "the udev, ModemManager and kernel-driver checks are for Linux; here mtkbak "
-		   "reaches the watch through the system's serial driver");
+		   "reaches the watch through the system's serial driver or libusb");
+#ifdef _WIN32
+	if (!env->root[0]) { /* live system (MTKBAK_SYSROOT is for the Linux probes) */
+		struct doctor_win_state ws;
+
+		doctor_win_scan(&ws);
+		doctor_win_advise(&ws, rep);
+	}
+#endif
 	if (env->list_serial)
 		nports = env->list_serial(env->ctx, ports, MAX_SERIAL);
 	if (nports > MAX_SERIAL)

@@ -77,6 +77,14 @@ int usb_ctx_new(struct usb_ctx **out, const struct mtk_log *log, char *err, size
 		free(u);
 		return -ENODEV;
 	}
+#ifdef _WIN32
+	/* UsbDk, when installed, reaches the watch whatever driver Windows bound to it (usbser
+	 * included); without it libusb needs WinUSB bound (Zadig). Must come before any other
+	 * libusb call on the context; it fails with NOT_FOUND when UsbDk is absent. */
+	e = libusb_set_option(u->ctx, LIBUSB_OPTION_USE_USBDK);
+	mtk_logf(log, MTK_LOG_INFO, "usb: %s",
+		 e == LIBUSB_SUCCESS ? "UsbDk backend" : "WinUSB backend (UsbDk is not installed)");
+#endif
 	if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
 		e = libusb_hotplug_register_callback(
 		    u->ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0, MTK_USB_VID, MTK_USB_PID,
