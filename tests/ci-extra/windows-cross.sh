@@ -261,7 +261,7 @@ full)
 	dist=$deps/mtkbak-win64
 	rm -rf "$dist"
 	mkdir -p "$dist/licenses"
-	cp "$deps/build/mtkbak.exe" "$dist/"
+	$triple-strip -o "$dist/mtkbak.exe" "$deps/build/mtkbak.exe"
 	cp "$here/LICENSE" "$dist/LICENSE.txt"
 	cp "$deps/prefix/licenses/"* "$dist/licenses/"
 	sed "s/@VERSION@/$(sed -n 's/^project(mtkbak VERSION \([0-9.]*\).*/\1/p' "$here/CMakeLists.txt")/" \
