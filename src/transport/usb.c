@@ -46,6 +46,10 @@ static int map_usb_err(int e)
 		return -ETIMEDOUT;
 	case LIBUSB_ERROR_NO_MEM:
 		return -ENOMEM;
+#ifdef _WIN32
+	case LIBUSB_ERROR_NOT_SUPPORTED: /* held by a driver libusb cannot use (usbser, VCOM) */
+		return -EBUSY;
+#endif
 	default:
 		return -EIO;
 	}
@@ -351,7 +355,16 @@ int usb_open_path(struct usb_ctx *u, const char *path, struct mtk_transport **ou
 	ret = e < 0 ? map_usb_err(e) : find_endpoints(dev, ut);
 	libusb_free_device_list(list, 1);
 	if (e < 0) {
-		snprintf(err, errlen, "cannot open usb:%s: %s", p, libusb_strerror(e));
+#ifdef _WIN32
+		if (e == LIBUSB_ERROR_NOT_SUPPORTED)
+			snprintf(err, errlen,
+				 "cannot open usb:%s: Windows gave it a driver libusb cannot use "
+				 "(install WinUSB with Zadig, or UsbDk; or use its COM port: "
+				 "--port serial:COMn)",
+				 p);
+		else
+#endif
+			snprintf(err, errlen, "cannot open usb:%s: %s", p, libusb_strerror(e));
 		free(ut);
 		return ret;
 	}

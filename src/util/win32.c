@@ -45,6 +45,9 @@ enum win32_console win32_console_stdout(void)
 
 	if (h == INVALID_HANDLE_VALUE || h == NULL || !GetConsoleMode(h, &mode))
 		return WIN32_NOT_CONSOLE;
+	/* Wine's console takes the flag but prints the sequences as text */
+	if (GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version"))
+		return WIN32_CONSOLE_PLAIN;
 	if (mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING)
 		return WIN32_CONSOLE_VT;
 	/* Windows 10 1511 and later; older consoles (and Wine's) refuse or ignore it */
