@@ -308,8 +308,8 @@ static int try_auto(struct port_env *env, bool can_wait, struct mtk_transport **
 		/* usbser holds it and its COM port is listed a moment after the USB device */
 		if (ret == -EBUSY && nser == 0 && can_wait) {
 			if (env->usb_held_since < 0)
-				env->usb_held_since = tp_now_ms();
-			if (tp_now_ms() - env->usb_held_since < WIN_COM_GRACE_MS)
+				env->usb_held_since = mtk_now_ms();
+			if (mtk_now_ms() - env->usb_held_since < WIN_COM_GRACE_MS)
 				return 0;
 		}
 #endif

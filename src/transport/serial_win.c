@@ -7,14 +7,15 @@
 
 #include "mtkbak/errors.h"
 #include "serial_win.h"
+#include "mtkbak/clock.h"
 #include "tp_internal.h"
-#include "util/win32.h"
+#include "mtkbak/win32.h"
 
 #define RECHECK_MS 250
 
 bool serial_win_gone(const char *name, struct serial_gone *g)
 {
-	int64_t now = tp_now_ms();
+	int64_t now = mtk_now_ms();
 	struct sp_port **ports;
 	bool found = false;
 
