@@ -6,14 +6,18 @@
 #       x86_64-w64-mingw32 (no Linux-only headers or calls outside #ifdef __linux__).
 #       Uses the build machine's libusb/libserialport/nettle headers (they are portable).
 #   tests/ci-extra/windows-cross.sh --deps DIR
-#       Cross-builds libusb-1.0 and nettle (and libserialport when its source can be
-#       fetched) from Debian's source packages into the prefix DIR. Needs m4 and make;
-#       downloads with a private apt configuration (the system's apt setup is not touched).
-#   tests/ci-extra/windows-cross.sh --full DIR
-#       --deps DIR, then builds mtkbak.exe with cmake/mingw-w64-x86_64.cmake into DIR/build.
+#       Cross-builds libusb-1.0, nettle and libserialport, static, from Debian's source
+#       tarballs pinned in windows-deps.sha256 into DIR/prefix. Needs m4 and make; downloads
+#       with a private apt configuration (the system's apt setup is not touched) only what
+#       the cache ($MTKBAK_WIN_CACHE, default /var/cache/mtkbak-win) lacks; the built
+#       libraries are cached too, keyed by the pins, this recipe and the compiler.
+#   tests/ci-extra/windows-cross.sh --full DIR     (= ./do windows DIR)
+#       --deps DIR, then builds mtkbak.exe with cmake/mingw-w64-x86_64.cmake into DIR/build,
+#       and DIR/mtkbak-win64/: the stripped .exe, LICENSE.txt, licenses/, SOURCE.txt.
 #
-# Exit status: 0 ok, 1 problems found (listed one per line), 77 skipped (the cross compiler,
-# a header or a source package is missing; the message says which).
+# Exit status: 0 ok, 1 problems found (listed one per line; a downloaded source whose sha256
+# is not the pinned one is a problem), 77 skipped (the cross compiler or a header is missing,
+# or a pinned source is neither served by the archive nor cached; the message says which).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 triple=x86_64-w64-mingw32
@@ -139,13 +143,13 @@ fetch_sources() {
 			continue
 		if [ ! -f "$dir/download/$file" ]; then
 			echo "MISSING $file: the archive did not serve it ($pkg) and $cache/src has no copy"
-			missing=1
+			[ $missing -eq 2 ] || missing=1
 			continue
 		fi
 		have=$(sha256sum <"$dir/download/$file" | cut -d' ' -f1)
 		if [ "$have" != "$sha" ]; then
-			echo "MISSING $file: downloaded, but its sha256 is $have, not the pinned $sha"
-			missing=1
+			echo "FAIL $file: downloaded, but its sha256 is $have, not the pinned $sha"
+			missing=2
 			continue
 		fi
 		cp "$dir/download/$file" "$cache/src/$file.tmp" && mv "$cache/src/$file.tmp" "$cache/src/$file"
@@ -190,7 +194,9 @@ build_deps() {
 	done
 	mkdir -p "$deps"
 	deps=$(cd "$deps" && pwd)
-	fetch_sources "$deps" || return 77
+	local frc=0
+	fetch_sources "$deps" || frc=$?
+	[ $frc -eq 0 ] || return $((frc == 1 ? 77 : 1))
 	local key
 	key=$({
 		grep -v '^#' "$pins"
@@ -242,7 +248,7 @@ full)
 		echo "SKIP: a pinned source is neither served nor cached; mtkbak.exe needs all three libraries"
 		exit 77
 	elif [ $rc -ne 0 ]; then
-		echo "FAIL: the Windows libraries did not build"
+		echo "FAIL: a pinned source did not verify, or the Windows libraries did not build"
 		exit 1
 	fi
 	cmake -S "$here" -B "$deps/build" -DCMAKE_TOOLCHAIN_FILE="$here/cmake/mingw-w64-x86_64.cmake" \
