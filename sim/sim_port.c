@@ -31,8 +31,7 @@ struct sim_port {
 	size_t errlen;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    MTK_PRINTF(3, 4);
+static void set_err(char *err, size_t errlen, const char *fmt, ...) MTK_PRINTF(3, 4);
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
