@@ -191,7 +191,7 @@ interrupt() { # NAME SIGNAL DIR
 	local name=$1 sig=$2 dir=$3 s=0 pid
 	(cd "$W" && exec wine "$exe" pull --port sim:demo,plug=0 -o "$dir") >"$tmp/$name.raw" 2>&1 &
 	pid=$!
-	for _ in $(seq 1 300); do
+	for _ in $(seq 1 600); do # up to 30 s on a loaded machine
 		s=$(stat -c %s "$W/$dir/readback.bin.part" 2>/dev/null || echo 0)
 		[ "$s" -ge 1048576 ] && break
 		sleep 0.05
