@@ -53,7 +53,10 @@ bool path_needs_sep_style(const char *dir, bool win);
 /* A file name with no folder part: no separator of this system (nor a drive on Windows), not
  * "." or "..". For names read from untrusted files (SHA256SUMS). */
 bool path_is_plain_name(const char *name);
-/* rename() that replaces TO when it exists, on every system (msvcrt's rename refuses to). */
+/* rename() that replaces TO when it exists, on every system (msvcrt's rename refuses to). On
+ * Windows fs_replace also waits until the rename is on disk; fs_replace_nosync does not (for
+ * files rewritten often whose loss a rerun detects, like the progress record). */
 int fs_replace(const char *from, const char *to);
+int fs_replace_nosync(const char *from, const char *to);
 
 #endif

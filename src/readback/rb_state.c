@@ -164,7 +164,7 @@ int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 	if (close(fd) < 0 && ret == 0)
 		ret = -errno;
 	if (ret == 0)
-		ret = fs_replace(tmp, path);
+		ret = fs_replace_nosync(tmp, path);
 	if (ret < 0)
 		unlink(tmp);
 	return mtk_output_err(ret);

@@ -114,6 +114,11 @@ int fs_replace(const char *from, const char *to)
 {
 	return rename(from, to) < 0 ? -errno : 0;
 }
+
+int fs_replace_nosync(const char *from, const char *to)
+{
+	return fs_replace(from, to);
+}
 #endif
 
 bool path_is_plain_name(const char *name)

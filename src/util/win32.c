@@ -22,20 +22,47 @@ static int widen(const char *in, wchar_t *out, int len)
 	return MultiByteToWideChar(cp, 0, in, -1, out, len) > 0 ? 0 : -ENAMETOOLONG;
 }
 
-int fs_replace(const char *from, const char *to)
+static int replace(const char *from, const char *to, DWORD flags)
 {
-	wchar_t wfrom[MTK_PATH_MAX], wto[MTK_PATH_MAX];
+	wchar_t *wfrom = malloc(2 * MTK_PATH_MAX * sizeof(wchar_t)), *wto = wfrom + MTK_PATH_MAX;
 	int ret;
 
+	if (!wfrom)
+		return -ENOMEM;
 	ret = widen(from, wfrom, MTK_PATH_MAX);
 	if (ret == 0)
 		ret = widen(to, wto, MTK_PATH_MAX);
-	if (ret < 0)
+	if (ret < 0) {
+		free(wfrom);
 		return ret;
+	}
+	/* A virus scanner or the search indexer may hold a file it just saw for a moment:
+	 * retry sharing errors a few times (at most 5 x 50 ms) before giving up. */
+	for (int attempt = 0;; attempt++) {
+		DWORD e;
+
+		if (MoveFileExW(wfrom, wto, MOVEFILE_REPLACE_EXISTING | flags)) {
+			free(wfrom);
+			return 0;
+		}
+		e = GetLastError();
+		if (attempt >= 5 || (e != ERROR_ACCESS_DENIED && e != ERROR_SHARING_VIOLATION)) {
+			free(wfrom);
+			return win32_errno(e, false);
+		}
+		Sleep(50);
+	}
+}
+
+int fs_replace(const char *from, const char *to)
+{
 	/* WRITE_THROUGH: the call returns once the rename is on disk, like rename + fsync_dir */
-	if (!MoveFileExW(wfrom, wto, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-		return win32_errno(GetLastError(), false);
-	return 0;
+	return replace(from, to, MOVEFILE_WRITE_THROUGH);
+}
+
+int fs_replace_nosync(const char *from, const char *to)
+{
+	return replace(from, to, 0);
 }
 
 enum win32_console win32_console_stdout(void)
