@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak's one entry point for people and CI. Run as root, or as a user with sudo.
 #   ./do demo    install what is missing, build, and run 'mtkbak pull --auto --port sim:demo'
 #   ./do test    install what is missing, build (normal + ASan/UBSan), run the whole test suite
@@ -130,7 +131,7 @@ test)
 	echo "==> all tests passed"
 	;;
 *)
-	sed -n '2,11p' "$0"
+	sed -n '3,12p' "$0"
 	exit 2
 	;;
 esac

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Cross-compiling mtkbak for 64-bit Windows with Debian's mingw-w64 (gcc-mingw-w64-x86-64).
 #   cmake -S . -B build-win -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake \
 #         -DMTKBAK_WIN_DEPS=/path/to/prefix -DMTKBAK_TESTS=OFF -DMTKBAK_USBSIM=OFF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch: bus presence, byte pipes, link model and faults. The device side
  * (boot ROM model and agent) runs in its own thread and reads byte-wise, like the ROM. */
 #include <stdio.h>

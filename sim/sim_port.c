@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch as a port backend: --port sim:IMAGE[,opt=val], sim:demo and
  * sim:A+B (several watches on one bus). The CLI registers it with port_env_add_backend; the
  * transport layer never names the simulator. A watch lives as long as the port env, so it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Safe output files: write to NAME.part, fsync, rename; never clobber without force. */
 #ifndef MTKBAK_FSUTIL_H
 #define MTKBAK_FSUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The host environment, read from the files the kernel and udev keep: sysfs (which watches
  * are plugged in, which driver holds a USB interface, which tty it made), /proc (which
  * program has a tty open, whether a program runs), the udev database (whether ModemManager

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Layers below src/cli never print: they report protocol detail through this callback. */
 #ifndef MTKBAK_LOG_H
 #define MTKBAK_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Windows-only helpers (src/util/win32.c) and the Win32 error table (src/util/winerr.c, built
  * everywhere so its unit test runs on Linux). */
 #ifndef MTKBAK_WIN32_H

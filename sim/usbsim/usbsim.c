@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak-usbsim: the simulated watch (include/mtkbak/sim.h, the same model as --port sim:)
  * served as a real USB device to a QEMU guest over usbredir. QEMU runs
  *   -chardev socket,id=ur0,path=SOCK,server=on,wait=off -device usb-redir,chardev=ur0,...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Boot ROM commands (doc/brom-protocol.md sections 2-4): each checks every echo and status. */
 #include "mtkbak/brom.h"
 #include "mtkbak/errors.h"

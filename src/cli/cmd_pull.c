@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak pull: wait for the watch, read the whole flash (verified, resumable), check it and
  * build the kit. This is identify + read + extract run in sequence: each stage is the same
  * library call its own command makes (brom_connect, readback_run, layout_scan/kit_write). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The checks of 'mtkbak doctor' (see doctor.h). Each finding is one line: what is wrong and
  * the command that fixes it. Everything read from sysfs, /proc or rules files is bounded:
  * small reads into fixed buffers, a cap on directory entries, no recursion. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The checks behind 'mtkbak doctor': can this user open the watch, are the udev rules installed,
  * is ModemManager in the way, which kernel driver holds the watch, is there a serial port.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak doctor on Windows: which driver Windows gives the watch's boot ROM (0E8D:0003) and
  * what to do about it. The advice is a table keyed by the driver's service name, applied to
  * what SetupAPI reported (doctor_win_advise, built and unit-tested everywhere); the SetupAPI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak doctor on Windows: which driver holds the watch and what to do (doctor_win.c). The
  * advice is a pure function of what SetupAPI reported, so its decision table is unit-tested
  * on every system; the SetupAPI scan itself is Windows-only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Everything the user sees goes through here (only src/cli prints).
  * - ux_state: one line per state change (stdout), or a JSON event with --json
  * - ux_error/ux_hint/ux_warn: stderr

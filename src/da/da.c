@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Host side of mtkbak's agent protocol (src/da/agent/core/protocol.h).
  *
  * Speed: one READ command asks for a whole chunk and the agent streams it in packets with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* layout_check: the health checks of a full readback. Each check is one function in the table
  * at the end; it adds one finding (or one per image) with the offsets it talks about. */
 #include "mtkbak/errors.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kit_write: the kit files, cfg, FAT/SDS, reports and SHA256SUMS, written into a temporary
  * folder next to the target, fsync'd, then renamed into place, so a crash or a full disk never
  * leaves a half kit under the final name. Image bytes are written straight from the mapped

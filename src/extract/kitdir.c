@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kit_check_dir: `mtkbak check DIR` on a kit folder instead of a dump. The kit's GFH files are
  * placed into a flash image the way the flash tool places them (fw_place: ARM_BL at 0x800,
  * XIP images at load_addr & 0x07FFFFFF), FAT.bin/SDS.bin go into the regions the ROM names,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Probes of the host environment below a root (include/mtkbak/hostenv.h). Moved here from
  * doctor.c (rooted, tested) and from the copies in port.c and usb.c, so `doctor`, `list` and
  * the USB backend read the host the same way. Everything read is bounded: small reads into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The readback engine: connect, decide the size, read chunk by chunk into FILE.part with a
  * progress record, survive cable drops, verify the whole image against the watch, and only
  * then rename FILE.part to FILE. It talks to the watch only through struct rb_dev_ops, so the

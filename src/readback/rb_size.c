@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Which size to read. The JEDEC capacity byte is the first answer; SFDP and the firmware's own
  * flash tables cross-check it; the mirror test is physical evidence and wins a disagreement:
  * data that repeats every P bytes proves the chip holds P bytes (reading more would only write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The progress record next to FILE.part: which watch, how big, and how much of FILE.part is
  * verified (with its CRC-32, so a rerun can prove the kept bytes are still the verified ones).
  * Plain text so a user can read it; parsed strictly because it comes from disk. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --port SPEC parsing, waiting for the watch and opening it (see include/mtkbak/port.h). */
 #include "mtkbak/port.h"
 #include "mtkbak/errors.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Serial backend (libserialport): the path on Windows and macOS, for a CDC port the kernel
  * already owns, and for UART boot through a USB-UART cable. 115200 8N1, DTR and RTS on. */
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Windows side of serial.c. On Windows a pulled USB serial cable does not make "COM5"
  * disappear for access() (DOS device names always exist), and libserialport reports failures
  * as GetLastError() codes, not errno values. */

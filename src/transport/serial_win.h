@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Windows side of serial.c (serial_win.c): cable-gone detection and libserialport's error
  * codes, which on Windows are GetLastError() values. */
 #ifndef MTKBAK_SERIAL_WIN_H

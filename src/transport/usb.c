@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* USB backend (libusb-1.0): the boot ROM's CDC device 0E8D:0003, talked to directly on its
  * bulk endpoints so no kernel driver (cdc_acm) or ModemManager gets in the way. */
 #include <dirent.h>

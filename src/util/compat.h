@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The few POSIX calls mtkbak uses that Windows (mingw-w64) spells differently. Everything
  * else in the portable layers is C11 + stdio. */
 #ifndef MTKBAK_COMPAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Path splitting that knows both path styles: '/' everywhere, and on Windows also '\', drive
  * letters ("C:\kit", drive-relative "C:kit") and UNC shares ("\\server\share\kit"). The
  * Windows rules are compiled on every system (path_split_style) so the Linux unit tests check

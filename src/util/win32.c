@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The few things Windows does differently enough to need its own code: replacing a file
  * (msvcrt's rename() refuses when the target exists), the console's VT mode, a temporary
  * file that does not need administrator rights. Built only for Windows. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* GetLastError() codes as errno-style codes. On Windows, libserialport's sp_last_error_code()
  * and the file APIs mtkbak calls directly (MoveFileExW) report Win32 codes, not errno values;
  * this table is what turns them into mtkbak's codes (include/mtkbak/errors.h). Plain numbers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The Debian package: builds mtkbak_VERSION_ARCH.deb with dpkg-buildpackage from a copy of the
 # tree in a temporary folder (dpkg-buildpackage writes into the parent folder), installs it
 # with dpkg -i, runs 'mtkbak --version' and a pull from the simulated watch with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Windows build checks with Debian's mingw-w64 cross compiler (package gcc-mingw-w64-x86-64).
 #
 #   tests/ci-extra/windows-cross.sh [--layers "DIR..."]
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-h | --help)
-		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+		sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 		exit 0
 		;;
 	*)

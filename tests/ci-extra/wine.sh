@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The real mtkbak.exe under Wine, through what a Windows user does, with every output file
 # compared byte for byte with the Linux build's for the same inputs:
 #   --version, help, list, doctor (text and --json), pull --port sim:demo into a relative

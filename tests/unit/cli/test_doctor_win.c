@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* doctor on Windows: the decision table from "which driver does SetupAPI say holds the watch"
  * to the finding, its status, exit code and fix. The SetupAPI scan itself only runs on
  * Windows (under Wine it finds nothing: tests/ci-extra/wine.sh checks that path). */

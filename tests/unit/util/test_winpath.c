@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Path splitting in both styles (POSIX and Windows: '\', "C:\kit", "C:kit", UNC), joining,
  * untrusted names, replacing rename, and the GetLastError() table. The Windows rules run here
  * on Linux through the _style variants; the Wine suite runs the real .exe. */
