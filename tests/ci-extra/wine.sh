@@ -6,7 +6,8 @@
 #   folder, C:\..., drive-relative C:name, a Unix-style absolute path and a nested a\b path;
 #   resume after Ctrl-C and after a killed process; check of a dump and of a kit folder;
 #   extract into new, nested, existing-empty and existing folders (refused, then --force);
-#   --json of pull, check and extract; the progress bar on a console without VT sequences.
+#   --json of pull, check and extract; the progress bar on a console without VT sequences;
+#   check and extract of the corpus's real MT6260A firmware (when ../shared/corpus is there).
 #
 #   tests/ci-extra/wine.sh            builds mtkbak.exe (windows-cross.sh --full build-win)
 #   MTKBAK_EXE=path/mtkbak.exe        ...or uses this one
@@ -249,6 +250,21 @@ echo old >"$L/new1/stale.txt"
 same extract-force extract --force kit1/readback.bin -o new1
 same_tree "extract --force over an existing kit" "$L/new1" "$W/new1" new1 new1
 same extract-json extract --json kit1/readback.bin -o new4
+
+# ---- the real MT6260A firmware kit from the corpus, placed in a 16 MiB flash ----
+corpus=${MTKBAK_CORPUS:-$here/../shared/corpus}
+fwimg=$(dirname "$linux")/tests/fwimg
+if [ -f "$corpus/mt6260a-kids-phone/MAUI" ] && [ -x "$fwimg" ]; then
+	"$fwimg" kit "$corpus/mt6260a-kids-phone" --size 16M -o "$L/real.bin" >/dev/null &&
+		cp "$L/real.bin" "$W/real.bin" || fail "fwimg could not build the corpus dump"
+	same check-real check real.bin
+	same extract-real extract real.bin -o realkit
+	same_tree "extract of the real MT6260A firmware" "$L/realkit" "$W/realkit" realkit realkit
+	cmp -s "$W/realkit/ROM" "$corpus/mt6260a-kids-phone/MAUI" && ok ||
+		fail "the real kit's ROM does not come back byte for byte under Wine"
+else
+	echo "     (no corpus kit or no fwimg: the real-firmware comparison is left out)"
+fi
 
 # ---- pull --json: the same events and result, times and rates aside ----
 w pull-json pull --json --port "$demo" -o kit6
