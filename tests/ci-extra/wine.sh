@@ -152,6 +152,13 @@ for c in pull read check extract list doctor; do same "help-$c" "$c" --help; don
 w list list && grep -q '^USB devices in boot-ROM mode (0E8D:0003):$' "$tmp/list.w" &&
 	grep -q '^Serial ports:$' "$tmp/list.w" && ok || fail "list: $(cat "$tmp/list.w" "$tmp/list.werr")"
 
+# a COM port that does not exist: libserialport's Win32 error (ERROR_FILE_NOT_FOUND) is "no
+# device" (exit 69), as on Linux, not an I/O error
+rc=0
+w nocom identify --port serial:COM9 --timeout 1 || rc=$?
+[ $rc -eq 69 ] && grep -q 'cannot open COM9' "$tmp/nocom.werr" && ok ||
+	fail "identify --port serial:COM9: exit $rc, $(cat "$tmp/nocom.werr")"
+
 # doctor under Wine: no watch anywhere, SetupAPI answers with nothing; nothing blocks
 if w doctor doctor && grep -q '^info  win-driver    Windows has never seen a watch' "$tmp/doctor.w" &&
 	grep -q "should work here" "$tmp/doctor.w"; then ok; else
