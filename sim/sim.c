@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch: bus presence, byte pipes, link model and faults. The device side
  * (boot ROM model and agent) runs in its own thread and reads byte-wise, like the ROM. */
 #include <stdio.h>
@@ -22,9 +23,20 @@ static void wait_until(struct sim_watch *w, int64_t when_ns)
 		pthread_cond_wait(&w->cv, &w->mu);
 		return;
 	}
+#ifdef __APPLE__
+	/* macOS has no pthread_condattr_setclock: wait for the time left instead */
+	int64_t left = when_ns - sim_now_ns();
+
+	if (left < 0)
+		left = 0;
+	ts.tv_sec = (time_t)(left / 1000000000ll);
+	ts.tv_nsec = (long)(left % 1000000000ll);
+	pthread_cond_timedwait_relative_np(&w->cv, &w->mu, &ts);
+#else
 	ts.tv_sec = (time_t)(when_ns / 1000000000ll);
 	ts.tv_nsec = (long)(when_ns % 1000000000ll);
 	pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+#endif
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -555,7 +567,9 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_init(&ca);
+#ifndef __APPLE__
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#endif
 	pthread_cond_init(&w->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	if (pthread_create(&w->thread, NULL, dev_main, w) != 0) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The boot ROM's USB download loop, byte for byte (doc/brom-protocol.md sections 2 and 3;
  * what the model covers: doc/simulator.md). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Private parts of the simulated watch (the sim folder). Public contract: include/mtkbak/sim.h.
  *
  * Threads: the host side (sim_host_read/write, bus queries) runs in the caller's thread, the

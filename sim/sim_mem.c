@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The memory map the boot ROM's read/write commands see (doc/brom-protocol.md sections 4.1-4.5).
  * Register reset values and read-back quirks are the ones the real MT6261 shows in
  * ../shared/corpus/captures/mt6261-spflashtool.pcap. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sim:IMAGE,opt=val,... option parsing (see include/mtkbak/sim.h). */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch: a byte-faithful model of the MT6261/MT6260/MT6250 boot ROM, with the
  * real ROM's USB packets and transfers (doc/simulator.md) (and, after a D5
  * jump to mtkbak's agent, of the agent itself, built from the agent's own C sources) with a

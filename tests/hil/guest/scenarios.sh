@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The HIL scenarios, run inside the guest by /init (busybox sh). Each prints one line
 #   HIL: PASS|FAIL|SKIP N name[ - reason]
 # on the console. The "cable" is mtkbak-usbsim on the host, driven through /dev/ttyS1:
