@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Benchmark of the simulated watch's execution engine: the unthrottled time of a 16 MiB
 # `mtkbak pull` (no link model) through mtkbak's agent binary on the emulated ARM core with
 # the real boot ROM (sim option rom=), next to the same pull with the agent's C core (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch's execution engine (see engine.h): libunicorn's ARM926 running what
  * D5 started, on the real boot ROM.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch's execution engine: code started with D5 runs on an emulated ARM
  * core (libunicorn, ARM926 = ARMv5TE like the watch's ARM7EJ-S, ARM and Thumb) with the
  * real boot ROM (sim option rom=PATH) mapped at 0xFFF00000, the SRAM state the ROM leaves,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the execution engine knows about each boot ROM: the addresses it runs, hooks or
  * seeds, read from the dumps in ../shared/corpus/brom/ with arm-none-eabi-objdump (Thumb at
  * 0xFFF00000). The engine checks the ROM bytes at each address before it trusts the entry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Per-ROM facts the execution engine uses (engine_rom.c). Private to the engine. */
 #ifndef MTKBAK_SIM_ENGINE_ROM_H
 #define MTKBAK_SIM_ENGINE_ROM_H

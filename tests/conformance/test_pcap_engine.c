@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* MediaTek's own download agent as the oracle past D5: SP Flash Tool's side of the real
  * MT6261 capture is replayed against the simulated watch with the real boot ROM (rom=), so
  * the capture's own DA (the payloads of its two D7 commands) runs on the execution engine.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak pull and read through the real binary with the simulated watch's execution engine:
 # with rom=PATH (the real MT6261 / MT6260 boot-ROM dumps in ../shared/corpus) mtkbak's shipped
 # agent binary runs on the emulated ARM core and talks through the ROM's own USB I/O. Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A foreign payload for the simulated watch's execution engine: written the way the open
  * payloads that run on real MT62xx watches are (no code from mtkbak's agent), so the test
  * shows the engine runs code it was not built around.

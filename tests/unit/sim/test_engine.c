@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch's execution engine (sim/engine.c) on the real MT6261 and MT6260 boot
  * ROMs: mtkbak's shipped agent binary (the embedded mtkbak_agent_blob, not its C core) and a
  * foreign payload (tests/payloads/probe, built by the test build with arm-none-eabi-gcc) run

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Differential test: the same byte streams go to the simulator's C model of the boot ROM
  * and to the real boot ROM's own command loop running on the execution engine (sim options
  * rom=PATH,brom=engine), each to a fresh watch after the handshake, and every answer byte is
