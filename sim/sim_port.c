@@ -135,6 +135,9 @@ static int sim_create(struct sim_port *env, const char *arg, struct sim_watch **
 
 	split_sim_arg(arg, &ss);
 	sim_opts_default(&o);
+	/* The e2e tests point every simulated watch at one write log (nor_log=PATH wins). */
+	if (getenv("MTKBAK_SIM_NOR_LOG"))
+		snprintf(o.nor_log, sizeof(o.nor_log), "%s", getenv("MTKBAK_SIM_NOR_LOG"));
 	if (!strcmp(ss.image, "demo")) {
 		/* The demo shows what a real pull looks like: the watch is plugged in a moment
 		 * after mtkbak starts waiting, and the read runs at USB full speed.

@@ -53,6 +53,11 @@ struct sim_opts {
 	/* rom=PATH: a dump of the chip's boot ROM; memory reads of 0xFFF00000.. (mirrored every
 	 * 64 KiB) return its bytes. Empty: no dump, the ROM area reads as zeros. */
 	char rom_path[512];
+	/* nor_log=PATH: every flash-changing command the watch receives (SPI program, erase,
+	 * write enable, write status; any write into the memory-mapped flash window) appends
+	 * "OP ADDRESS LENGTH" (upper-case hex) to PATH, which is created even when nothing is
+	 * logged: a test outside mtkbak can prove a read left the flash alone. */
+	char nor_log[512];
 };
 
 /* The largest boot-ROM dump rom= takes: the ROM window mirrors every 64 KiB. */

@@ -13,6 +13,7 @@ tmp=$(mktemp -d)
 pid= # a background mtkbak a test may start; killed on exit
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 cd "$tmp"
+. "$(dirname "${BASH_SOURCE[0]}")/norlog_lib.sh" "$tmp"
 fails=0
 fail() {
 	echo "FAIL: $*"

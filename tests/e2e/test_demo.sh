@@ -6,6 +6,7 @@ set -u
 : "${MTKBAK:?set MTKBAK to the mtkbak binary}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/norlog_lib.sh" "$T"
 fail() { echo "FAIL: $*"; exit 1; }
 cd "$T" || exit 1
 
@@ -59,4 +60,5 @@ for sz in 8M 16M; do
 	grep -q '^health: 100%$' "d$sz/report.txt" || fail "demo $sz health"
 	"$MTKBAK" check "d$sz" >/dev/null || fail "demo $sz kit check"
 done
+nor_log_empty || exit 1
 echo "demo: all checks passed ($ms ms)"

@@ -4,6 +4,7 @@ set -u
 : "${MTKBAK:?set MTKBAK to the mtkbak binary}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/norlog_lib.sh" "$T"
 fail() { echo "FAIL: $*"; exit 1; }
 
 # a 1 MiB flash image: SF_BOOT then zeros
@@ -44,4 +45,5 @@ grep -q "unknown sim option 'turbo'" "$T/err" || fail "bad option message"
 "$MTKBAK" identify --timeout abc --port "sim:$T/flash.bin" 2>/dev/null; rc=$?
 [ $rc -eq 2 ] || fail "bad timeout: exit $rc"
 "$MTKBAK" identify --help | grep -q -- '--reboot' || fail "help"
+nor_log_empty || exit 1
 echo "ok"

@@ -8,6 +8,7 @@ set -u
 FWIMG="$MTKBAK_BUILD/tests/fwimg"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/norlog_lib.sh" "$T"
 fail() { echo "FAIL: $*"; exit 1; }
 cd "$T" || exit 1
 
@@ -131,4 +132,5 @@ check_kit js demo4.bin
 "$MTKBAK" pull --auto --timeout 1 --port "sim:demo4.bin,plug=60000" -o none >/dev/null 2>err; rc=$?
 [ $rc -eq 69 ] || fail "no watch: exit $rc"
 grep -q 'no watch appeared within 1 s' err || fail "no watch message: $(cat err)"
+nor_log_empty || exit 1
 echo "pull: all checks passed"

@@ -107,6 +107,7 @@ rc=0
 has nodir.txt "nodir"
 [ -e nodir ] && fail "missing output folder: something was created"
 
+nor_log_empty || fails=$((fails + 1))
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
 	exit 1

@@ -76,6 +76,7 @@ rc=0
 [ $rc -eq 0 ] || fail "--no-da corrupt: exit $rc: $(cat nc.txt)"
 cmp -s nc.bin img.bin || fail "--no-da corrupt: output differs"
 
+nor_log_empty || fails=$((fails + 1))
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
 	exit 1

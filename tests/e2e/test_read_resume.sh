@@ -67,6 +67,7 @@ rc=0
 has q.txt "has no progress record"
 cmp -s q.bin img.bin || fail "stray .part: output differs"
 
+nor_log_empty || fails=$((fails + 1))
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
 	exit 1
