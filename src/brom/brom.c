@@ -633,6 +633,7 @@ const char *brom_status_text(uint16_t st)
 	    {0x1D17, "jump target does not match the upload"},
 	    {0x1D19, "read count too large"},
 	    {0x1D1D, "baud rate out of range"},
+	    {0x2D08, "mtkbak's agent refuses writes to the flash in a read session"},
 	    {0x7017, "signature check failed (no key)"},
 	};
 
