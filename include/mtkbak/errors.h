@@ -36,6 +36,8 @@
 #endif
 
 #define MTK_EAMBIGUOUS 4001
+#define MTK_ELOCKED    4002 /* an output file is locked by another running mtkbak */
+#define MTK_EUNSAFE    4003 /* an output's temporary is a link, not a regular file, or not ours */
 
 /* sysexits-style exit codes used by main() */
 enum mtk_exit {

@@ -72,6 +72,14 @@ int cli_fail(int err, const char *context)
 	case EEXIST:
 		ux_hint("choose another output name, or add --force to replace it");
 		break;
+	case MTK_ELOCKED:
+		ux_hint("another mtkbak is writing the same output: wait for it, or choose another "
+			"output name");
+		break;
+	case MTK_EUNSAFE:
+		ux_hint("remove the file named above (check who put it there), then run the same "
+			"command again");
+		break;
 	default:
 		break;
 	}

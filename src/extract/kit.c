@@ -97,9 +97,9 @@ static int open_out(struct kit_ctx *c, const char *name)
 	memcpy(p->tmp, p->path, strlen(p->path) + 1);
 	if (c->in_place)
 		strcat(p->tmp, ".part");
-	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_BINARY, 0644);
+	fd = fs_create_tmp(p->tmp); /* exclusive, no-follow: a link in its place is removed */
 	if (fd < 0)
-		return -errno;
+		return fd;
 	p->fd = fd;
 	c->npending++;
 	return fd;

@@ -25,6 +25,9 @@ struct eng {
 	char part_path[MTK_PATH_MAX];
 	char state_path[MTK_PATH_MAX];
 	int fd;
+	bool created_part;   /* this run made FILE.part (removed again if nothing was kept) */
+	bool state_saved;    /* the progress record describes FILE.part */
+	struct stat part_st; /* the FILE.part inode this run locked and verified */
 	bool connected;
 	uint32_t size, chunk;
 	unsigned max_reconnects;
@@ -345,6 +348,7 @@ static int save_state(struct eng *e)
 
 	if (ret < 0)
 		return ctx_err(e, ret, "writing the progress record %s", e->state_path);
+	e->state_saved = true;
 	return 0;
 }
 
@@ -389,7 +393,7 @@ static int open_part(struct eng *e)
 	struct stat st;
 	bool resume = false;
 	int ret = rb_state_load(e->state_path, &old, why, sizeof(why));
-	bool have_part = stat(e->part_path, &st) == 0;
+	bool have_part = fstat(e->fd, &st) == 0 && !e->created_part;
 
 	memset(&e->st, 0, sizeof(e->st));
 	e->st.size = e->size;
@@ -424,9 +428,8 @@ static int open_part(struct eng *e)
 			snprintf(why, sizeof(why), "the .part file has no progress record");
 	}
 
-	e->fd = open(e->part_path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC), 0644);
-	if (e->fd < 0)
-		return ctx_err(e, -errno, "creating %s", e->part_path);
+	if (!resume && ftruncate(e->fd, 0) < 0)
+		return ctx_err(e, -errno, "truncating %s", e->part_path);
 
 	if (resume && old.verified) {
 		uint32_t crc;
@@ -698,18 +701,35 @@ static int commit(struct eng *e)
 	struct stat st;
 	char dir[MTK_PATH_MAX];
 	const char *slash;
+	int ret;
 
-	if (close(e->fd) < 0) {
-		e->fd = -1;
-		return ctx_err(e, -errno, "closing %s", e->part_path);
-	}
+	/* The name must still be the inode this run locked and verified (nobody swapped in
+	 * another file, or a link, while the lock was held); the lock is kept until renamed. */
+	if (lstat(e->part_path, &st) < 0 || st.st_dev != e->part_st.st_dev ||
+	    st.st_ino != e->part_st.st_ino || !S_ISREG(st.st_mode))
+		return ctx_err(e, -MTK_EUNSAFE,
+			       "%s was replaced while reading; nothing was saved as %s",
+			       e->part_path, e->o->out_path);
+#ifdef _WIN32
+	/* Windows renames only closed files (the lock goes with the handle) */
+	close(e->fd);
 	e->fd = -1;
-	if (!e->o->force && stat(e->o->out_path, &st) == 0)
+#endif
+	if (e->o->force)
+		ret = rename(e->part_path, e->o->out_path) < 0 ? -errno : 0;
+	else
+		ret = fs_rename_noreplace(e->part_path, e->o->out_path);
+	if (ret == -EEXIST)
 		return ctx_err(e, -EEXIST,
 			       "%s appeared while reading; the verified image stays in %s",
 			       e->o->out_path, e->part_path);
-	if (rename(e->part_path, e->o->out_path) < 0)
-		return ctx_err(e, -errno, "renaming %s to %s", e->part_path, e->o->out_path);
+	if (ret < 0)
+		return ctx_err(e, ret, "renaming %s to %s", e->part_path, e->o->out_path);
+	if (e->fd >= 0 && close(e->fd) < 0) {
+		e->fd = -1;
+		return ctx_err(e, -errno, "closing %s", e->o->out_path);
+	}
+	e->fd = -1;
 	unlink(e->state_path);
 	if (snprintf(dir, sizeof(dir), "%s.tmp", e->state_path) < (int)sizeof(dir))
 		unlink(dir); /* a record write cut short by a crash */
@@ -725,6 +745,33 @@ static int commit(struct eng *e)
 }
 
 /* ---- the run ---- */
+
+/* Opens FILE.part (never through a link, only a regular file of this user) and locks it
+ * before anything decides to resume or truncate it: a second mtkbak on the same output stops
+ * here, before touching its watch. */
+static int lock_part(struct eng *e)
+{
+	int fd = fs_open_part(e->part_path, &e->created_part), ret;
+
+	if (fd == -MTK_EUNSAFE)
+		return ctx_err(e, fd, "%s", e->part_path);
+	if (fd < 0)
+		return ctx_err(e, fd, "creating %s", e->part_path);
+	if ((ret = fs_lock(fd)) < 0) {
+		close(fd); /* the holder may have created it: its file, not ours to remove */
+		return ctx_err(e, ret,
+			       ret == -MTK_ELOCKED ? "%s is being written by another mtkbak"
+						   : "locking %s",
+			       e->part_path);
+	}
+	if (fstat(fd, &e->part_st) < 0) {
+		ret = -errno;
+		close(fd);
+		return ctx_err(e, ret, "%s", e->part_path);
+	}
+	e->fd = fd;
+	return 0;
+}
 
 /* Before touching the watch: can FILE.part be created where FILE goes? */
 static int check_folder(struct eng *e)
@@ -811,9 +858,13 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 		return ctx_err(&e, -EEXIST, "%s already exists", o->out_path);
 	if ((ret = check_folder(&e)) < 0)
 		return ret;
+	if ((ret = lock_part(&e)) < 0)
+		return ret;
 	e.buf = malloc(e.chunk);
-	if (!e.buf)
-		return -ENOMEM;
+	if (!e.buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
 
 	e.phase = "connecting to the watch";
 	if ((ret = first_connect(&e)) < 0)
@@ -852,6 +903,9 @@ out:
 	if (e.fd >= 0) {
 		if (ret < 0)
 			fdatasync(e.fd);
+		/* a FILE.part this run made and never recorded anything in: not left behind */
+		if (ret < 0 && e.created_part && !e.state_saved)
+			unlink(e.part_path);
 		close(e.fd);
 	}
 	if (e.connected || ret < 0)

@@ -155,9 +155,9 @@ int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 	 * unreadable, and a rerun checks the .part against its CRC before trusting it. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = fs_create_tmp(tmp); /* exclusive and no-follow: a link there is removed, not used */
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (write(fd, buf, (size_t)n) != n)
 		ret = errno ? -errno : -EIO;
 	if (close(fd) < 0 && ret == 0)

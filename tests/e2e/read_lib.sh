@@ -9,11 +9,12 @@ if [ ! -x "$fwimg" ]; then
 	echo "SKIP: $fwimg (the test image tool) is not built"
 	exit 77
 fi
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tmp=$(mktemp -d)
 pid= # a background mtkbak a test may start; killed on exit
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 cd "$tmp"
-. "$(dirname "${BASH_SOURCE[0]}")/norlog_lib.sh" "$tmp"
+. "$here/norlog_lib.sh" "$tmp"
 fails=0
 fail() {
 	echo "FAIL: $*"
