@@ -114,6 +114,29 @@ static void split_sim_arg(const char *arg, struct sim_spec *s)
 	s->opts = comma ? comma + 1 : "";
 }
 
+int sim_port_check(const char *arg, char *err, size_t errlen)
+{
+	char buf[1024];
+	char *save = NULL;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		set_err(err, errlen, "sim port argument too long");
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
+	for (char *w = strtok_r(buf, "+", &save); w; w = strtok_r(NULL, "+", &save)) {
+		struct sim_spec ss;
+		struct sim_opts o;
+		int ret;
+
+		split_sim_arg(w, &ss);
+		sim_opts_default(&o);
+		if ((ret = sim_opts_parse(ss.opts, &o, err, errlen)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
 struct sim_watch *sim_port_watch(const struct port_env *penv, const char *arg)
 {
 	const struct sim_port *env = port_env_backend_ctx(penv, "sim");

@@ -120,6 +120,9 @@ int sim_transport_new(struct sim_watch *w, const char *name, struct mtk_transpor
 /* The port backend for --port sim:IMAGE[,opt=val] | sim:demo | sim:A+B; register it with
  * port_env_add_backend. */
 extern const struct port_backend sim_port_backend;
+/* Checks the options of --port sim:ARG (every watch of sim:A+B) without creating anything:
+ * 0, or -EINVAL with the reason in err. */
+int sim_port_check(const char *arg, char *err, size_t errlen);
 /* The simulated watch that --port sim:ARG opened in this env (NULL if none yet): for tests. */
 struct sim_watch *sim_port_watch(const struct port_env *env, const char *arg);
 

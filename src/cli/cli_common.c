@@ -97,6 +97,11 @@ int cli_parse_port(const char *text, struct port_spec *spec)
 		ux_hint("use auto, usb, usb:BUS-PORT, serial:PATH, sim:IMAGE or sim:demo");
 		return MTK_EXIT_USAGE;
 	}
+	/* bad simulator options are a usage error before any output is looked at */
+	if (text && !strncmp(text, "sim:", 4) && sim_port_check(text + 4, err, sizeof(err)) < 0) {
+		ux_error("bad --port '%s': %s", text, err);
+		return MTK_EXIT_USAGE;
+	}
 	return 0;
 }
 

@@ -28,7 +28,8 @@ struct pull_opts {
 	bool no_da;
 	const char *port_text;
 	const char *out_dir;
-	int timeout_s; /* 0: no limit */
+	int timeout_s;	  /* 0: no limit */
+	int reconnect_ms; /* --reconnect-timeout: wait after a cable drop */
 	uint32_t length;
 };
 
@@ -61,6 +62,8 @@ static void usage(FILE *f)
 	       "  --timeout SECS   give up waiting for the watch after SECS (exit 69)\n"
 	       "  --loop           after each watch, wait for the next one (each into its own "
 	       "folder)\n"
+	       "  --reconnect-timeout SECS  after a cable drop, wait this long for the watch "
+	       "(default 60)\n"
 	       "  --length L       read L bytes (4M, 8M, 16M, bytes) instead of finding the size\n"
 	       "  --no-da          read through the boot ROM alone (slower), no agent upload\n"
 	       "  --force          replace files in an existing output folder\n"
@@ -393,6 +396,7 @@ static int pull_one(struct pull_session *s)
 	ro.tp = b.tp; /* readback_run takes the open port over */
 	b.tp = NULL;
 	ro.open_timeout_ms = 5000;
+	ro.reconnect_timeout_ms = s->o.reconnect_ms;
 	ro.log = ux_log();
 	ro.state = rb_state;
 	ro.warn = rb_warn;
@@ -464,6 +468,7 @@ int cmd_pull(int argc, char **argv)
 	    {"length", required_argument, NULL, 'l'},
 	    {"no-da", no_argument, NULL, 'N'},
 	    {"force", no_argument, NULL, 'f'},
+	    {"reconnect-timeout", required_argument, NULL, 'R'},
 	    CLI_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -474,6 +479,7 @@ int cmd_pull(int argc, char **argv)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return MTK_EXIT_SOFTWARE;
+	s->o.reconnect_ms = 60000;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "ao:p:t:f" CLI_COMMON_SHORTOPTS, longopts, NULL)) !=
 	       -1) {
@@ -514,6 +520,19 @@ int cmd_pull(int argc, char **argv)
 		case 'N':
 			s->o.no_da = true;
 			break;
+		case 'R': {
+			char *end;
+			double v = strtod(optarg, &end);
+
+			if (*end || end == optarg || !(v >= 0 && v <= 86400)) { /* NaN fails */
+				ux_error("--reconnect-timeout wants seconds (0 to 86400), not '%s'",
+					 optarg);
+				free(s);
+				return MTK_EXIT_USAGE;
+			}
+			s->o.reconnect_ms = (int)(v * 1000);
+			break;
+		}
 		case 'f':
 			s->o.force = true;
 			break;

@@ -74,7 +74,7 @@ static int parse_secs(const char *opt, const char *text, int *ms)
 	char *end;
 	double s = strtod(text, &end);
 
-	if (*end || end == text || s < 0 || s > 86400) {
+	if (*end || end == text || !(s >= 0 && s <= 86400)) { /* NaN fails both */
 		ux_error("%s wants seconds (0 to 86400), not '%s'", opt, text);
 		return MTK_EXIT_USAGE;
 	}
