@@ -204,6 +204,63 @@ static void save_log(struct pull_session *s, const char *dir)
 		ux_warn("could not write %s", path);
 }
 
+/* Names an unfinished pull leaves in its folder (the read's .part, its record and the log). */
+static bool pull_leftover(const char *name)
+{
+	static const char *const names[] = {"readback.bin.part", "readback.bin.part.state",
+					    "readback.bin.part.state.tmp", "mtkbak.log"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* Without --force, an existing non-empty DIR is used only when it is this watch's unfinished
+ * pull and holds nothing that pull did not write. 0, or the exit code (message given). */
+static int check_folder_ours(const char *dir, const struct brom_id *id)
+{
+	char state[MTK_PATH_MAX], other[256] = "";
+	uint8_t me[16];
+	DIR *d;
+	struct dirent *e;
+	int n = 0, ret = dir_nonempty(dir);
+
+	if (ret <= 0)
+		return ret < 0 && ret != -ENOTDIR ? cli_fail(ret, dir) : 0;
+	if (path_join(state, dir, "readback.bin.part.state") < 0)
+		return cli_fail(-ENAMETOOLONG, dir);
+	ret = readback_state_me_id(state, me);
+	if (ret < 0 || memcmp(me, id->me_id, 16)) {
+		ux_error("%s/ is not empty and is not an unfinished pull of this watch%s", dir,
+			 ret == 0 ? " (its progress record is from another watch)" : "");
+		ux_hint("choose another folder with -o, or add --force to replace its files");
+		return MTK_EXIT_CANTCREAT;
+	}
+	d = opendir(dir);
+	if (!d)
+		return cli_fail(-errno, dir);
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || pull_leftover(e->d_name))
+			continue;
+		if (n++ < 4) {
+			size_t used = strlen(other);
+			int w = snprintf(other + used, sizeof(other) - used, "%s%.60s",
+					 n > 1 ? ", " : "", e->d_name);
+
+			(void)w;
+		}
+	}
+	closedir(d);
+	if (n) {
+		ux_error("%s/ holds %d file%s the unfinished pull did not write (%s%s)", dir, n,
+			 n == 1 ? "" : "s", other, n > 4 ? ", ..." : "");
+		ux_hint("move them away, or add --force to replace them");
+		return MTK_EXIT_CANTCREAT;
+	}
+	return 0;
+}
+
 static bool already_done(const struct pull_session *s, const struct brom_id *id)
 {
 	for (int i = 0; i < s->ndone; i++)
@@ -376,6 +433,11 @@ static int pull_one(struct pull_session *s)
 			id.target_config);
 
 	ret = choose_folder(s, &id, dir);
+	if (ret == 0 && !s->o.force && (code = check_folder_ours(dir, &id)) != 0) {
+		brom_disconnect(&b);
+		emit_result("failed", dir, NULL, NULL, NULL, 0, code);
+		return code;
+	}
 	if (ret == 0)
 		ret = mkdir_p(dir, 0755);
 	if (ret == 0)
@@ -418,9 +480,9 @@ static int pull_one(struct pull_session *s)
 		return code;
 	}
 	mtk_hex(rr.sha256, 32, hexbuf);
-	ux_state("Read %.1f MiB, verified (CRC-32 %08" PRIX32 "%s), SHA-256 %s",
-		 rr.size / 1048576.0, rr.crc32, rr.device_crc_checked ? " matches the watch's" : "",
-		 hexbuf);
+	ux_state("Read %.1f MiB, %s (CRC-32 %08" PRIX32 "%s), SHA-256 %s", rr.size / 1048576.0,
+		 rr.device_crc_checked ? "verified" : "every block read twice and identical",
+		 rr.crc32, rr.device_crc_checked ? " matches the watch's" : "", hexbuf);
 	ret = write_sha256_file(dir, "readback.bin", rr.sha256, true);
 	if (ret < 0) {
 		save_log(s, dir);

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	    "                          SFDP, the firmware's flash tables and a mirror test;\n"
 	    "                          or 4M, 8M, 16M, 512K, a number of bytes\n"
 	    "  --no-da                 read through the boot ROM alone (no agent upload);\n"
-	    "                          slower, every block is read twice and compared\n"
+	    "                          slower, every block is read twice (two ways) and compared\n"
 	    "  --force                 replace FILE if it exists\n"
 	    "  --timeout SECS          wait for the watch this long (default 60; 0 = no wait)\n"
 	    "  --reconnect-timeout SECS  after a cable drop, wait this long for it (default 60)\n"
@@ -149,7 +149,9 @@ static void report(const struct readback_result *r, bool no_da)
 		ux_info("CRC-32:   %08x (the same CRC-32 the watch computed over its flash)",
 			r->crc32);
 	else
-		ux_info("CRC-32:   %08x (boot ROM read: every block read twice and identical)",
+		ux_info("CRC-32:   %08x (boot ROM read: every block read twice, in two different "
+			"ways, and identical; not compared with the watch, which has no checksum "
+			"without the agent)",
 			r->crc32);
 	ux_info("SHA-256:  %s", sha);
 	if (r->read_seconds > 0)

@@ -25,9 +25,10 @@ struct eng {
 	char part_path[MTK_PATH_MAX];
 	char state_path[MTK_PATH_MAX];
 	int fd;
-	bool created_part;   /* this run made FILE.part (removed again if nothing was kept) */
-	bool state_saved;    /* the progress record describes FILE.part */
-	struct stat part_st; /* the FILE.part inode this run locked and verified */
+	bool created_part;     /* this run made FILE.part (removed again if nothing was kept) */
+	bool state_saved;      /* the progress record describes FILE.part */
+	bool prefix_rechecked; /* BROM-only resume: the kept part was read again */
+	struct stat part_st;   /* the FILE.part inode this run locked and verified */
 	bool connected;
 	uint32_t size, chunk;
 	unsigned max_reconnects;
@@ -622,6 +623,55 @@ static int repair(struct eng *e, const uint32_t *file_chunks)
 	return (int)fixed;
 }
 
+/* BROM-only resume: [0, resumed_from) is read from the watch again (every block twice, in
+ * two shapes) and compared with the file chunk by chunk; chunks that differ are rewritten.
+ * Returns how many were rewritten, or an error. */
+static int recheck_kept(struct eng *e, const uint32_t *file_chunks)
+{
+	uint32_t end = e->r->resumed_from;
+	int fixed = 0;
+	char kept[32];
+
+	human(end, kept, sizeof(kept));
+	say(e,
+	    "Reading the %s kept from the earlier run again: the boot ROM has no checksum to "
+	    "compare them with",
+	    kept);
+	e->prefix_len = 0; /* the sizing prefix was read in this run, but read it again too */
+	for (uint32_t off = 0; off < end;) {
+		uint32_t len = e->size - off < e->chunk ? e->size - off : e->chunk;
+		uint32_t crc;
+		int ret;
+
+		if ((ret = read_chunk(e, off, len)) < 0)
+			return ret;
+		crc = rb_crc32(0, e->buf, len);
+		if (crc != file_chunks[off / e->chunk]) {
+			say(e,
+			    "0x%06X..0x%06X changed on the watch since the earlier run: replaced",
+			    off, off + len);
+			if ((ret = write_all(e, e->buf, len, off)) < 0)
+				return ret;
+			e->r->retries++;
+			fixed++;
+		}
+		off += len;
+	}
+	if (fixed) {
+		/* the record must describe the new bytes */
+		uint32_t c;
+		int ret = file_crc(e, e->size, &c, NULL, NULL);
+
+		if (ret < 0)
+			return ret;
+		e->st.verified_crc = c;
+		e->st.verified = e->size;
+		if ((ret = save_state(e)) < 0)
+			return ret;
+	}
+	return fixed;
+}
+
 static int verify_whole(struct eng *e)
 {
 	uint32_t nchunks = (e->size + e->chunk - 1) / e->chunk;
@@ -645,6 +695,18 @@ static int verify_whole(struct eng *e)
 		if (!e->o->no_da)
 			say(e, "Verifying the whole image against the watch");
 		ret = device_crc(e, 0, e->size, &dev);
+		if (ret == -ENOTSUP && e->r->resumed && !e->prefix_rechecked) {
+			/* BROM-only resume: the kept part came from an earlier run and the watch
+			 * has no CRC to compare it with (its firmware may have run meanwhile and
+			 * rewritten NVRAM): read it again and replace what changed. */
+			ret = recheck_kept(e, chunks);
+			if (ret < 0)
+				break;
+			e->prefix_rechecked = true;
+			if (ret > 0)
+				continue; /* the file changed: hash it again */
+			ret = -ENOTSUP;
+		}
 		if (ret == -ENOTSUP) {
 			/* BROM-only: no CRC on the watch; every block was read twice and matched,
 			 * and the file must hold exactly the bytes that were checked. */

@@ -187,3 +187,15 @@ int rb_state_load(const char *path, struct rb_state *s, char *why, size_t whylen
 	free(buf);
 	return ret;
 }
+
+int readback_state_me_id(const char *state_path, uint8_t me_id[16])
+{
+	struct rb_state s;
+	char why[160];
+	int ret = rb_state_load(state_path, &s, why, sizeof(why));
+
+	if (ret < 0)
+		return ret == -ENOENT ? -ENOENT : -EINVAL;
+	memcpy(me_id, s.me_id, 16);
+	return 0;
+}
