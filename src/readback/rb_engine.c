@@ -25,10 +25,15 @@ struct eng {
 	char part_path[MTK_PATH_MAX];
 	char state_path[MTK_PATH_MAX];
 	int fd;
-	bool created_part;     /* this run made FILE.part (removed again if nothing was kept) */
-	bool state_saved;      /* the progress record describes FILE.part */
-	bool prefix_rechecked; /* BROM-only resume: the kept part was read again */
-	struct stat part_st;   /* the FILE.part inode this run locked and verified */
+	bool created_part; /* this run made FILE.part (removed again if nothing was kept) */
+	bool state_saved;  /* the progress record describes FILE.part */
+	bool prefix_rechecked;
+	bool may_shrink; /* read_all: a link error makes the piece smaller (-EAGAIN) */
+	uint32_t read_len;
+	    /* read_all's piece: e->chunk, halved after each link error */ /* BROM-only resume: the
+									      kept part was read
+									      again */
+	struct stat part_st; /* the FILE.part inode this run locked and verified */
 	bool connected;
 	uint32_t size, chunk;
 	unsigned max_reconnects;
@@ -232,6 +237,8 @@ static int recover(struct eng *e, int err)
 
 /* ---- reading ---- */
 
+#define RB_MIN_READ (64u * 1024u) /* smallest piece after link errors */
+
 struct data_ctx {
 	struct eng *e;
 	uint64_t base;
@@ -297,6 +304,12 @@ static int read_chunk(struct eng *e, uint32_t off, uint32_t len)
 		ret = recover(e, ret);
 		if (ret < 0)
 			return ret;
+		/* A link that drops again before a whole chunk gets through would never
+		 * finish: the main read goes on in smaller pieces (down to 64 KiB). */
+		if (e->may_shrink && len > RB_MIN_READ) {
+			e->read_len = len / 2 > RB_MIN_READ ? len / 2 : RB_MIN_READ;
+			return -EAGAIN;
+		}
 	}
 }
 
@@ -865,12 +878,18 @@ static int read_all(struct eng *e)
 	human(e->size - e->st.verified, s, sizeof(s));
 	say(e, "Reading %s into %s", s, e->part_path);
 	progress(e, e->st.verified);
+	e->read_len = e->chunk;
 	while (e->st.verified < e->size) {
 		uint32_t off = e->st.verified;
-		uint32_t len = e->size - off < e->chunk ? e->size - off : e->chunk;
+		uint32_t len = e->size - off < e->read_len ? e->size - off : e->read_len;
 		int ret;
 
-		if ((ret = read_chunk(e, off, len)) < 0)
+		e->may_shrink = true;
+		ret = read_chunk(e, off, len);
+		e->may_shrink = false;
+		if (ret == -EAGAIN)
+			continue; /* reconnected: the same offset in a smaller piece */
+		if (ret < 0)
 			return ret;
 		if ((ret = write_all(e, e->buf, len, off)) < 0)
 			return ret;
