@@ -216,8 +216,11 @@ static bool pull_leftover(const char *name)
 	return false;
 }
 
-/* Without --force, an existing non-empty DIR is used only when it is this watch's unfinished
- * pull and holds nothing that pull did not write. 0, or the exit code (message given). */
+/* Without --force, an existing non-empty DIR is used only when it is an unfinished pull of
+ * this watch: nothing in it but the names a pull leaves behind when it stops (the read's
+ * .part, its progress record, mtkbak.log), and a progress record, if there is one, made on
+ * this watch. (A pull stopped before its record was written leaves only those names too.)
+ * 0, or the exit code (message given). */
 static int check_folder_ours(const char *dir, const struct brom_id *id)
 {
 	char state[MTK_PATH_MAX], other[256] = "";
@@ -231,9 +234,10 @@ static int check_folder_ours(const char *dir, const struct brom_id *id)
 	if (path_join(state, dir, "readback.bin.part.state") < 0)
 		return cli_fail(-ENAMETOOLONG, dir);
 	ret = readback_state_me_id(state, me);
-	if (ret < 0 || memcmp(me, id->me_id, 16)) {
-		ux_error("%s/ is not empty and is not an unfinished pull of this watch%s", dir,
-			 ret == 0 ? " (its progress record is from another watch)" : "");
+	if ((ret == 0 && memcmp(me, id->me_id, 16)) || (ret < 0 && ret != -ENOENT)) {
+		ux_error("%s/ is not empty and is not an unfinished pull of this watch (%s)", dir,
+			 ret == 0 ? "its progress record is from another watch"
+				  : "its progress record cannot be used");
 		ux_hint("choose another folder with -o, or add --force to replace its files");
 		return MTK_EXIT_CANTCREAT;
 	}
@@ -253,9 +257,14 @@ static int check_folder_ours(const char *dir, const struct brom_id *id)
 	}
 	closedir(d);
 	if (n) {
-		ux_error("%s/ holds %d file%s the unfinished pull did not write (%s%s)", dir, n,
-			 n == 1 ? "" : "s", other, n > 4 ? ", ..." : "");
-		ux_hint("move them away, or add --force to replace them");
+		if (ret == 0)
+			ux_error("%s/ holds %d file%s the unfinished pull did not write (%s%s)",
+				 dir, n, n == 1 ? "" : "s", other, n > 4 ? ", ..." : "");
+		else
+			ux_error("%s/ is not empty and is not an unfinished pull of this watch "
+				 "(it holds %s%s)",
+				 dir, other, n > 4 ? ", ..." : "");
+		ux_hint("move them away or choose another folder with -o; --force replaces them");
 		return MTK_EXIT_CANTCREAT;
 	}
 	return 0;

@@ -44,6 +44,13 @@ rc=0
 [ $rc -eq 0 ] || fail "resume of this watch's pull: exit $rc: $(cat p4.txt)"
 cmp -s p/readback.bin a.bin || fail "resumed pull: wrong image"
 
+# a pull that stopped before its record was written leaves only its own names: rerun works
+mkdir early && echo "log of a failed pull" >early/mtkbak.log && : >early/readback.bin.part
+rc=0
+"$MTKBAK" pull -o early --port sim:a.bin >e.txt 2>&1 || rc=$?
+[ $rc -eq 0 ] || fail "rerun after an early stop: exit $rc: $(cat e.txt)"
+cmp -s early/readback.bin a.bin || fail "rerun after an early stop: wrong image"
+
 # 3. --no-da: Ctrl-C, the watch's flash changes in the kept part, the rerun reads it again
 "$MTKBAK" read --no-da -o n.bin --port sim:a.bin,link=fs,seed=9 >n1.txt 2>&1 &
 pid=$!
