@@ -39,6 +39,9 @@ FAULTS = {
     "brom-error": lambda r: "fail=%s" % r.choice(["d1:1d07", "d7:1d0d", "d5:1d16", "e1:1d02"]),
     "secure": lambda r: "secure",
     "lying-jedec": lambda r: "jedec=%s" % r.choice(["C84018", "EF4014", "C22536", "000000"]),
+    "window": lambda r: "window=%d,stall=1,stallms=%d" % (r.choice([40, 200]), r.choice([150, 400])),
+    "watchdog": lambda r: "wdt=%d" % r.choice([200, 1000, 3000]),
+    "late-plug": lambda r: "plug=%d" % r.choice([300, 1500]),
 }
 SIGNALS = [None, None, None, "INT", "KILL"]
 
@@ -102,7 +105,7 @@ def main():
         subprocess.run([a.fwimg, "demo", "4M", img], check=True, stdout=subprocess.DEVNULL)
         flash = open(img, "rb").read()
         for i in range(a.n):
-            kind = rng.choice(sorted(FAULTS))
+            kind = sorted(FAULTS)[i % len(FAULTS)]  # every fault kind, in turn
             opts = FAULTS[kind](rng)
             cmdname = rng.choice(["read", "read", "pull"])
             no_da = rng.random() < 0.25
