@@ -75,6 +75,16 @@ pid=
 cmp -s kit/readback.bin a.bin || fail "first pull: readback.bin is not the first watch's"
 (cd kit && sha256sum -c --quiet SHA256SUMS) >/dev/null 2>&1 || fail "first pull: SHA256SUMS"
 
+# 6. the kit writer's temporaries: links at NAME.part are removed, never written through
+mkdir kk
+for n in report.txt report.json SHA256SUMS ROM MT6261.cfg; do ln -s "$tmp/victim" "kk/$n.part"; done
+rc=0
+"$MTKBAK" pull --force --port sim:a.bin -o kk >k.txt 2>&1 || rc=$?
+[ $rc -eq 0 ] || fail "pull with linked kit temporaries: exit $rc: $(cat k.txt)"
+[ "$(sha256sum victim)" = "$victim_sum" ] || fail "the kit writer wrote through a link"
+[ ! -L kk/report.txt ] || fail "kk/report.txt is a link"
+(cd kk && sha256sum -c --quiet SHA256SUMS) >/dev/null 2>&1 || fail "linked kit temporaries: SHA256SUMS"
+
 nor_log_empty || fails=$((fails + 1))
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
