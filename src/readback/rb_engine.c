@@ -30,9 +30,9 @@ struct eng {
 	bool prefix_rechecked;
 	bool may_shrink; /* read_all: a link error makes the piece smaller (-EAGAIN) */
 	uint32_t read_len;
-	    /* read_all's piece: e->chunk, halved after each link error */ /* BROM-only resume: the
-									      kept part was read
-									      again */
+	/* read_all's piece: e->chunk, halved after each link error */ /* BROM-only resume: the
+									  kept part was read
+									  again */
 	struct stat part_st; /* the FILE.part inode this run locked and verified */
 	bool connected;
 	uint32_t size, chunk;

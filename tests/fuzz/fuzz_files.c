@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 			/* what is written reads back the same */
 			n = rb_state_format(&s, buf, sizeof(buf));
-			if (n < 0 || rb_state_parse(buf, (size_t)n, &again, why, sizeof(why)) != 0 ||
+			if (n < 0 ||
+			    rb_state_parse(buf, (size_t)n, &again, why, sizeof(why)) != 0 ||
 			    memcmp(&again, &s, sizeof(s)))
 				__builtin_trap();
 		}
