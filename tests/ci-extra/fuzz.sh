@@ -19,7 +19,7 @@ if ! command -v clang >/dev/null; then
 fi
 CC=clang cmake -S "$src" -B "$build" -DMTKBAK_TESTS=OFF -DMTKBAK_FUZZ=ON -DMTKBAK_USBSIM=OFF \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j2 --target fuzz_dump fuzz_seeds fuzz_watch fuzz_files >/dev/null
+cmake --build "$build" -j2 --target fuzz_dump fuzz_seeds fuzz_watch fuzz_watch_seed fuzz_files >/dev/null
 
 rm -rf "$build/seeds" "$build/corpus"
 mkdir -p "$build/seeds" "$build/corpus" "$build/artifacts"
@@ -62,9 +62,11 @@ mkdir -p "$build/seeds-full" "$build/corpus-full"
 "$build/tests/fuzz/fuzz_seeds" demo 8M "$build/seeds-full/demo8M.bin" 2>/dev/null || true
 run fuzz_dump "$half" 16777216 -len_control=0 "$build/corpus-full" "$build/seeds-full"
 
-# the watch's side of the link; seeds: nothing, and a boot ROM that answers the handshake
+# the watch's side of the link; seeds: a boot ROM that answers the handshake, and a whole
+# real conversation with the simulated watch (every step succeeds on it)
 mkdir -p "$build/corpus-watch" "$build/seeds-watch"
 printf '\x00\x5f\x00\xf5\x00\xaf\x00\xfa' >"$build/seeds-watch/handshake"
+"$build/tests/fuzz/fuzz_watch_seed" "$build/seeds-watch/conversation"
 run fuzz_watch "$small" 65536 "$build/corpus-watch" "$build/seeds-watch"
 
 # the progress record (odd first byte) and kit folders (even)

@@ -14,6 +14,7 @@
 #include "mtkbak/da.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/transport.h"
+#include "fuzz_watch_seq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -80,36 +81,13 @@ static int sink(void *ctx, uint32_t off, const uint8_t *d, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_tp f;
-	struct brom b;
-	struct brom_id id;
-	struct da d;
-	struct da_flash_info fi;
-	const struct chip_info *chip;
-	uint32_t crc;
-	uint8_t sfdp[64];
+	struct range r = {FUZZ_READ_OFF, FUZZ_READ_LEN, FUZZ_READ_OFF};
 
 	memset(&f, 0, sizeof(f));
 	f.tp.ops = &fuzz_ops;
 	strcpy(f.tp.name, "fuzz");
 	f.p = data;
 	f.left = size;
-	brom_init(&b, &f.tp, NULL);
-	b.timeout_ms = 1;
-	if (brom_handshake(&b, 1) < 0)
-		return 0;
-	memset(&id, 0, sizeof(id));
-	brom_identify(&b, &id); /* whatever it says, go on: the agent part is fuzzed too */
-	chip = id.chip ? id.chip : chip_find(0x6261);
-	if (!chip)
-		return 0;
-	memset(&d, 0, sizeof(d));
-	if (da_start(&d, &b, chip) < 0)
-		return 0;
-	d.timeout_ms = 1;
-	da_flash_info(&d, &fi);
-	da_read_sfdp(&d, 0, sfdp, sizeof(sfdp));
-	struct range r = {0x1000, 0x30000, 0x1000};
-	da_read(&d, r.off, r.len, sink, &r);
-	da_crc32(&d, 0, 0x10000, &crc);
+	fuzz_watch_seq(&f.tp, 1, sink, &r);
 	return 0;
 }
