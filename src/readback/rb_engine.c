@@ -25,15 +25,12 @@ struct eng {
 	char part_path[MTK_PATH_MAX];
 	char state_path[MTK_PATH_MAX];
 	int fd;
-	bool created_part; /* this run made FILE.part (removed again if nothing was kept) */
-	bool state_saved;  /* the progress record describes FILE.part */
-	bool prefix_rechecked;
-	bool may_shrink; /* read_all: a link error makes the piece smaller (-EAGAIN) */
-	uint32_t read_len;
-	/* read_all's piece: e->chunk, halved after each link error */ /* BROM-only resume: the
-									  kept part was read
-									  again */
-	struct stat part_st; /* the FILE.part inode this run locked and verified */
+	bool created_part;     /* this run made FILE.part (removed again if nothing was kept) */
+	bool state_saved;      /* the progress record describes FILE.part */
+	bool prefix_rechecked; /* BROM-only resume: the kept part was read again */
+	bool may_shrink;       /* read_all: a link error makes the piece smaller (-EAGAIN) */
+	uint32_t read_len;     /* read_all's piece: e->chunk, halved after each link error */
+	struct stat part_st;   /* the FILE.part inode this run locked and verified */
 	bool connected;
 	uint32_t size, chunk;
 	unsigned max_reconnects;
