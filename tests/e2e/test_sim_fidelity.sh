@@ -68,5 +68,6 @@ else
 	echo "note: $rom not found, the rom= read is not run"
 fi
 
+nor_log_empty || fails=$((fails + 1))
 [ $fails -eq 0 ] || exit 1
 echo "PASS"
