@@ -6,19 +6,12 @@
 #include <time.h>
 
 #include "mtkbak/errors.h"
+#include "mtkbak/clock.h"
 #include "sim_internal.h"
 
 #define NS_PER_MS     1000000ll
 #define LINK_FS_BPS   1216000ll /* 19 x 64-byte packets per 1 ms frame */
 #define LINK_FS_CHUNK 1216	/* bytes per frame */
-
-int64_t sim_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
 
 static void wait_until(struct sim_watch *w, int64_t when_ns)
 {
@@ -211,7 +204,7 @@ static void dev_wait(struct sim_watch *w, int64_t until)
 	if (w->dev.wdt_deadline_ns >= 0)
 		until = min64(until, w->dev.wdt_deadline_ns);
 	wait_until(w, until);
-	now = sim_now_ns();
+	now = mtk_now_ns();
 	bus_update(w, now);
 	if (w->dev.wdt_deadline_ns >= 0 && now >= w->dev.wdt_deadline_ns)
 		w->dev.mem.reset_req = true; /* the watchdog bites: the chip resets */
@@ -223,7 +216,7 @@ int sim_dev_recv(struct sim_watch *w, uint8_t *buf, size_t len)
 	while (len) {
 		size_t n;
 
-		bus_update(w, sim_now_ns());
+		bus_update(w, mtk_now_ns());
 		if (dev_over(w)) {
 			pthread_mutex_unlock(&w->mu);
 			return -1;
@@ -258,7 +251,7 @@ static int dev_push(struct sim_watch *w, const uint8_t *buf, size_t n)
 		w->d2h_pushed += done;
 		/* every full 64-byte packet goes out at once (the ROM's putc) */
 		w->d2h_sent += (w->d2h_pushed - w->d2h_sent) / SIM_USB_MPS * SIM_USB_MPS;
-		link_account(w, done, sim_now_ns());
+		link_account(w, done, mtk_now_ns());
 		pthread_cond_broadcast(&w->cv);
 		buf += done;
 		n -= done;
@@ -301,9 +294,9 @@ static int dev_send_faulty_byte(struct sim_watch *w, uint8_t b)
 	uint64_t k = ++w->bytes_sent;
 
 	if (w->o.stall_at == k) {
-		int64_t until = sim_now_ns() + w->o.stall_ms * NS_PER_MS;
+		int64_t until = mtk_now_ns() + w->o.stall_ms * NS_PER_MS;
 
-		while (!dev_over(w) && sim_now_ns() < until)
+		while (!dev_over(w) && mtk_now_ns() < until)
 			dev_wait(w, until);
 	}
 	if (w->o.drop_at == k)
@@ -316,7 +309,7 @@ static int dev_send_faulty_byte(struct sim_watch *w, uint8_t b)
 		return -1;
 	if (w->o.disconnect_at == k && !w->disconnect_done) {
 		w->disconnect_done = true;
-		bus_leave(w, sim_now_ns(), w->o.replug_ms);
+		bus_leave(w, mtk_now_ns(), w->o.replug_ms);
 		return -1;
 	}
 	return 0;
@@ -408,7 +401,7 @@ static void *dev_main(void *arg)
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->shutdown && !w->present) {
-			bus_update(w, sim_now_ns());
+			bus_update(w, mtk_now_ns());
 			if (!w->present)
 				wait_until(w, bus_next_event(w));
 		}
@@ -429,21 +422,21 @@ static void *dev_main(void *arg)
 			/* what the watch sent before resetting (e.g. the REBOOT reply) still
 			 * reaches the host, as a real USB flush completes before the reset; a
 			 * packet it had not sent yet is lost with the chip's state */
-			int64_t until = sim_now_ns() + 200 * NS_PER_MS;
+			int64_t until = mtk_now_ns() + 200 * NS_PER_MS;
 
 			w->d2h.len -= (size_t)(w->d2h_pushed - w->d2h_sent);
 			w->d2h_pushed = w->d2h_sent;
 			while (w->d2h.len && !w->shutdown && w->epoch == w->dev.epoch &&
-			       sim_now_ns() < until)
-				wait_until(w, sim_now_ns() + NS_PER_MS);
+			       mtk_now_ns() < until)
+				wait_until(w, mtk_now_ns() + NS_PER_MS);
 			if (w->shutdown)
 				break;
 			if (w->epoch != w->dev.epoch)
 				continue;
 			if (w->o.reset_leaves)
-				bus_leave(w, sim_now_ns(), -1);
+				bus_leave(w, mtk_now_ns(), -1);
 			else
-				bus_enumerate(w, sim_now_ns());
+				bus_enumerate(w, mtk_now_ns());
 		}
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -512,7 +505,7 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 		free(w);
 		return NULL;
 	}
-	w->plug_at_ns = sim_now_ns() + (int64_t)o->plug_ms * NS_PER_MS;
+	w->plug_at_ns = mtk_now_ns() + (int64_t)o->plug_ms * NS_PER_MS;
 	w->dev.wdt_deadline_ns = -1;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -577,7 +570,7 @@ static size_t host_take(struct sim_watch *w, uint8_t *buf, size_t n, bool *ended
 
 int sim_host_read(struct sim_watch *w, uint8_t *buf, size_t len, int timeout_ms)
 {
-	int64_t deadline = sim_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+	int64_t deadline = mtk_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
 	size_t got = 0;
 	int ret;
 
@@ -586,7 +579,7 @@ int sim_host_read(struct sim_watch *w, uint8_t *buf, size_t len, int timeout_ms)
 	pthread_mutex_lock(&w->mu);
 	/* one bulk IN transfer: until a short packet, a full buffer or the timeout */
 	for (;;) {
-		int64_t now = sim_now_ns(), next;
+		int64_t now = mtk_now_ns(), next;
 		size_t avail;
 
 		bus_update(w, now);
@@ -619,16 +612,16 @@ int sim_host_read(struct sim_watch *w, uint8_t *buf, size_t len, int timeout_ms)
 
 int sim_host_write(struct sim_watch *w, const uint8_t *buf, size_t len, int timeout_ms)
 {
-	int64_t deadline = sim_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+	int64_t deadline = mtk_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
 	uint64_t epoch;
 	size_t done = 0;
 	int ret;
 
 	pthread_mutex_lock(&w->mu);
-	bus_update(w, sim_now_ns());
+	bus_update(w, mtk_now_ns());
 	epoch = w->epoch;
 	for (;;) {
-		int64_t now = sim_now_ns();
+		int64_t now = mtk_now_ns();
 
 		bus_update(w, now);
 		if (!w->present || w->shutdown || w->epoch != epoch) {
@@ -663,7 +656,7 @@ int sim_host_set_control_line(struct sim_watch *w, bool dtr, bool rts)
 
 	(void)rts; /* the ROM only cares about DTR */
 	pthread_mutex_lock(&w->mu);
-	bus_update(w, sim_now_ns());
+	bus_update(w, mtk_now_ns());
 	if (!w->present || w->shutdown)
 		ret = -ENODEV;
 	else
@@ -683,7 +676,7 @@ int sim_host_set_line_coding(struct sim_watch *w, uint32_t baud, uint8_t stop_bi
 	(void)parity;
 	(void)data_bits;
 	pthread_mutex_lock(&w->mu);
-	bus_update(w, sim_now_ns());
+	bus_update(w, mtk_now_ns());
 	if (!w->present || w->shutdown)
 		ret = -ENODEV;
 	else
@@ -699,7 +692,7 @@ bool sim_present(const struct sim_watch *cw)
 	bool p;
 
 	pthread_mutex_lock(&w->mu);
-	bus_update(w, sim_now_ns());
+	bus_update(w, mtk_now_ns());
 	p = w->present;
 	pthread_mutex_unlock(&w->mu);
 	return p;
@@ -707,12 +700,12 @@ bool sim_present(const struct sim_watch *cw)
 
 int sim_wait_present(struct sim_watch *w, int timeout_ms)
 {
-	int64_t deadline = sim_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+	int64_t deadline = mtk_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
 	int ret;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		int64_t now = sim_now_ns();
+		int64_t now = mtk_now_ns();
 
 		bus_update(w, now);
 		if (w->present) {
@@ -735,7 +728,7 @@ uint64_t sim_generation(const struct sim_watch *cw)
 	uint64_t g;
 
 	pthread_mutex_lock(&w->mu);
-	bus_update(w, sim_now_ns());
+	bus_update(w, mtk_now_ns());
 	g = w->generation;
 	pthread_mutex_unlock(&w->mu);
 	return g;
@@ -745,7 +738,7 @@ void sim_unplug(struct sim_watch *w)
 {
 	pthread_mutex_lock(&w->mu);
 	if (w->present || w->plug_at_ns >= 0)
-		bus_leave(w, sim_now_ns(), -1);
+		bus_leave(w, mtk_now_ns(), -1);
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -753,7 +746,7 @@ void sim_plug(struct sim_watch *w)
 {
 	pthread_mutex_lock(&w->mu);
 	if (!w->present) {
-		w->plug_at_ns = sim_now_ns();
+		w->plug_at_ns = mtk_now_ns();
 		bus_update(w, w->plug_at_ns);
 	}
 	pthread_mutex_unlock(&w->mu);

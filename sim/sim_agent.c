@@ -6,6 +6,8 @@
 #include "agent_hal.h"
 #include "sim_internal.h"
 
+#include "mtkbak/byteorder.h"
+
 extern const uint8_t mtkbak_agent_blob[];
 extern const size_t mtkbak_agent_blob_len;
 
@@ -35,14 +37,6 @@ static void jedec_id(const struct sim_watch *w, uint8_t id[3])
 		id[2]++;
 }
 
-static void put32le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 void sim_sfdp_table(const struct sim_watch *w, uint8_t out[256])
 {
 	/* JESD216: SFDP header, one parameter header, the 16-dword basic flash parameter table */
@@ -65,9 +59,9 @@ void sim_sfdp_table(const struct sim_watch *w, uint8_t out[256])
 	out[14] = 0x00;
 	out[15] = 0xFF; /* id MSB */
 	for (int i = 0; i < 16; i++)
-		put32le(out + 0x30 + 4 * i, bfpt[i]);
+		mtk_put_le32(out + 0x30 + 4 * i, bfpt[i]);
 	/* dword 2: density in bits - 1 */
-	put32le(out + 0x34, (uint32_t)(w->flash_len * 8 - 1));
+	mtk_put_le32(out + 0x34, (uint32_t)(w->flash_len * 8 - 1));
 }
 
 int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t *rx, uint32_t rxlen)
@@ -147,6 +141,19 @@ static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 	return 0;
 }
 
+/* The flash image is in memory. A range across a small part's end, or past it when the part
+ * answers 0xFF there (past_end=ff), is not mapped: the agent then reads it with flash_read. */
+static int hal_flash_map(void *ctx, uint32_t off, uint32_t len, const uint8_t **p)
+{
+	const struct sim_watch *w = ctx;
+	uint32_t o = off & ((uint32_t)w->flash_len - 1);
+
+	if (len > w->flash_len - o || (w->o.past_end_ff && off >= w->flash_len))
+		return -1;
+	*p = w->flash + o;
+	return 0;
+}
+
 static uint32_t hal_read32(void *ctx, uint32_t addr)
 {
 	return sim_mem_read32(ctx, addr);
@@ -196,6 +203,7 @@ void sim_agent_run(struct sim_watch *w)
 	    .write16 = hal_write16,
 	    .reset = hal_reset,
 	    .me_id = hal_me_id,
+	    .flash_map = hal_flash_map,
 	};
 
 	agent_main(&hal);

@@ -2,6 +2,8 @@
  * what the model covers: doc/simulator.md). */
 #include <string.h>
 
+#include "mtkbak/brom_wire.h"
+#include "mtkbak/byteorder.h"
 #include "sim_internal.h"
 
 /* The forbidden-region tables of the boot ROMs, as each ROM holds it (12-byte entries
@@ -74,9 +76,10 @@ uint32_t sim_range_check(uint16_t hw_code, uint32_t addr, uint32_t size)
 	uint32_t last;
 
 	if (size == 0)
-		return 0x706A;
+		return BROM_ST_RANGE_SIZE0;
 	if (addr + size < addr)
-		return 0x706B; /* wraps past 0xFFFFFFFF (the ROM sends this as the status) */
+		return BROM_ST_RANGE_WRAP; /* wraps past 0xFFFFFFFF (the ROM sends this as the
+					      status) */
 	last = addr + size - 1;
 	for (size_t i = 0; i < n; i++) {
 		bool first_in = t[i].start <= addr && t[i].end > addr;
@@ -90,9 +93,6 @@ uint32_t sim_range_check(uint16_t hw_code, uint32_t addr, uint32_t size)
 	}
 	return 1;
 }
-
-#define ST_OK	    0x0000
-#define ST_WRITE_OK 0x0001
 
 /* One field, sent and flushed: its own USB transfer, as the ROM's send helpers do. */
 static int tx(struct sim_watch *w, const void *p, size_t n)
@@ -133,13 +133,14 @@ static int rx32_echo(struct sim_watch *w, uint32_t *v)
 
 	if (sim_dev_recv(w, b, 4) < 0)
 		return -1;
-	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	*v = mtk_get_be32(b);
 	return tx(w, b, 4);
 }
 
 static int handshake(struct sim_watch *w)
 {
-	static const uint8_t start_cmd[4] = {0xA0, 0x0A, 0x50, 0x05};
+	static const uint8_t start_cmd[4] = {BROM_START_0, BROM_START_1, BROM_START_2,
+					     BROM_START_3};
 	size_t idx = 0;
 
 	while (idx < sizeof(start_cmd)) {
@@ -161,10 +162,10 @@ static int handshake(struct sim_watch *w)
 }
 
 /* A2 (legacy, no status words), D0, D1. */
-static int cmd_read(struct sim_watch *w, uint8_t cmd)
+static int rom_read(struct sim_watch *w, uint8_t cmd)
 {
-	uint32_t addr, count, unit = cmd == 0xD1 ? 4 : 2;
-	uint16_t st = ST_OK;
+	uint32_t addr, count, unit = cmd == BROM_CMD_READ32 ? 4 : 2;
+	uint16_t st = BROM_ST_OK;
 	uint8_t buf[1024];
 	size_t n = 0;
 
@@ -174,22 +175,22 @@ static int cmd_read(struct sim_watch *w, uint8_t cmd)
 	if (w->o.fail_cmd == cmd)
 		st = w->o.fail_status;
 	else if (count == 0)
-		st = 0x1D09;
+		st = BROM_ST_R_COUNT0;
 	else if (addr % unit)
-		st = cmd == 0xD1 ? 0x1D07 : 0x1D06;
+		st = cmd == BROM_CMD_READ32 ? BROM_ST_R_ODD32 : BROM_ST_R_ODD16;
 	else if (count >= (unit == 4 ? 0x40000000u : 0x80000000u))
-		st = 0x1D19;
+		st = BROM_ST_R_COUNT;
 	else {
 		uint32_t r = sim_range_check(w->o.hw_code, addr, count * unit);
 
 		if (r >= 0xFF)
 			st = (uint16_t)r;
 		else if (r != 1)
-			st = 0x1D08; /* ROM, ROM data and stack, the security block */
+			st = BROM_ST_R_RANGE; /* ROM, ROM data and stack, the security block */
 	}
-	if (st != ST_OK)
-		return cmd == 0xA2 ? 0 : tx16(w, st); /* A2 just says nothing */
-	if (cmd != 0xA2 && tx16(w, ST_OK) < 0)
+	if (st != BROM_ST_OK)
+		return cmd == BROM_CMD_LEGACY_READ16 ? 0 : tx16(w, st); /* A2 just says nothing */
+	if (cmd != BROM_CMD_LEGACY_READ16 && tx16(w, BROM_ST_OK) < 0)
 		return -1;
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t a = addr + i * unit;
@@ -211,28 +212,28 @@ static int cmd_read(struct sim_watch *w, uint8_t cmd)
 	}
 	if (sim_dev_flush(w) < 0) /* one flush at the end, then the status */
 		return -1;
-	return cmd == 0xA2 ? 0 : tx16(w, ST_OK);
+	return cmd == BROM_CMD_LEGACY_READ16 ? 0 : tx16(w, BROM_ST_OK);
 }
 
 /* D2 (u16, echoed), D3 (u16, not echoed), D4 (u32, echoed). */
 static int cmd_write(struct sim_watch *w, uint8_t cmd)
 {
-	uint32_t addr, count, unit = cmd == 0xD4 ? 4 : 2;
-	uint16_t st = ST_WRITE_OK;
+	uint32_t addr, count, unit = cmd == BROM_CMD_WRITE32 ? 4 : 2;
+	uint16_t st = BROM_ST_WRITE_OK;
 
 	if (rx32_echo(w, &addr) < 0 || rx32_echo(w, &count) < 0)
 		return -1;
 	if (w->o.fail_cmd == cmd)
 		st = w->o.fail_status;
 	else if (addr % unit)
-		st = cmd == 0xD4 ? 0x1D01 : 0x1D00;
+		st = cmd == BROM_CMD_WRITE32 ? BROM_ST_W_ODD32 : BROM_ST_W_ODD16;
 	else if (count == 0)
-		st = 0x1D05;
+		st = BROM_ST_W_COUNT0;
 	else if ((uint64_t)addr + (uint64_t)count * unit > 0xFFF00000ull)
-		st = 0x1D02; /* would write into the boot ROM or wrap around */
+		st = BROM_ST_W_RANGE; /* would write into the boot ROM or wrap around */
 	if (tx16(w, st) < 0)
 		return -1;
-	if (st != ST_WRITE_OK)
+	if (st != BROM_ST_WRITE_OK)
 		return 0;
 	for (uint32_t i = 0; i < count; i++) {
 		uint8_t b[4];
@@ -241,52 +242,50 @@ static int cmd_write(struct sim_watch *w, uint8_t cmd)
 			return -1;
 		/* the ROM echoes and flushes each value, then stores it (MT6261 0xFFF05A4A /
 		 * 0xFFF05A5C for 16 bits, 0xFFF05A7C / 0xFFF05A8E for 32) */
-		if (cmd != 0xD3 && tx(w, b, unit) < 0)
+		if (cmd != BROM_CMD_WRITE16_NE && tx(w, b, unit) < 0)
 			return -1;
 		if (unit == 4)
-			sim_mem_write32(w, addr + i * 4,
-					(uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-					    (uint32_t)b[2] << 8 | b[3]);
+			sim_mem_write32(w, addr + i * 4, mtk_get_be32(b));
 		else
-			sim_mem_write16(w, addr + i * 2, (uint16_t)(b[0] << 8 | b[1]));
+			sim_mem_write16(w, addr + i * 2, mtk_get_be16(b));
 		if (w->dev.mem.reset_req)
 			return -1; /* a watchdog software reset takes effect at once */
 	}
-	return tx16(w, ST_WRITE_OK);
+	return tx16(w, BROM_ST_WRITE_OK);
 }
 
 static int cmd_send_da(struct sim_watch *w)
 {
 	uint32_t addr, size, sig_len;
-	uint16_t st = ST_OK, chk = 0;
+	uint16_t st = BROM_ST_OK, chk = 0;
 	uint8_t buf[4096];
 
 	if (rx32_echo(w, &addr) < 0 || rx32_echo(w, &size) < 0 || rx32_echo(w, &sig_len) < 0)
 		return -1;
 	/* the order of the MT6261 ROM's checks (0xFFF05DC4, validator 0xFFF05D40) */
-	if (w->o.fail_cmd == 0xD7)
+	if (w->o.fail_cmd == BROM_CMD_SEND_DA)
 		st = w->o.fail_status;
 	else if (w->o.secure)
-		st = 0x1D0D; /* SLA/DAA: only signed code, refused before the data phase */
+		st = BROM_ST_SECURE; /* SLA/DAA: only signed code, refused before the data phase */
 	else if (addr & 1)
-		st = 0x1D11;
+		st = BROM_ST_DA_ODD;
 	else if (size == 0)
-		st = 0x1D13;
+		st = BROM_ST_DA_SIZE0;
 	else if (size <= sig_len)
-		st = 0x1D14;
+		st = BROM_ST_DA_SIG_SIZE;
 	else {
 		uint32_t r = sim_range_check(w->o.hw_code, addr, size);
 
 		if (r >= 0xFF)
 			st = (uint16_t)r;
 		else if (r != 1)
-			st = 0x1D12; /* the load touches a forbidden region */
+			st = BROM_ST_DA_RANGE; /* the load touches a forbidden region */
 		else if (w->dev.nloads == SIM_MAX_LOADS)
-			st = 0x1D10;
+			st = BROM_ST_DA_TOO_MANY;
 	}
 	if (tx16(w, st) < 0)
 		return -1;
-	if (st != ST_OK)
+	if (st != BROM_ST_OK)
 		return 0;
 	for (uint32_t done = 0; done < size;) {
 		uint32_t n = size - done < sizeof(buf) ? size - done : (uint32_t)sizeof(buf);
@@ -305,13 +304,13 @@ static int cmd_send_da(struct sim_watch *w)
 	w->dev.loads[w->dev.nloads++] = (struct sim_load){addr, size};
 	if (tx16(w, chk) < 0)
 		return -1;
-	return tx16(w, ST_OK);
+	return tx16(w, BROM_ST_OK);
 }
 
 static int cmd_jump_da(struct sim_watch *w)
 {
 	uint32_t addr;
-	uint16_t st = ST_OK;
+	uint16_t st = BROM_ST_OK;
 	const struct sim_load *target = NULL;
 
 	if (rx32_echo(w, &addr) < 0)
@@ -319,17 +318,17 @@ static int cmd_jump_da(struct sim_watch *w)
 	for (size_t i = 0; i < w->dev.nloads; i++)
 		if (addr - w->dev.loads[i].addr < w->dev.loads[i].len)
 			target = &w->dev.loads[i];
-	if (w->o.fail_cmd == 0xD5)
+	if (w->o.fail_cmd == BROM_CMD_JUMP_DA)
 		st = w->o.fail_status;
 	else if (w->o.secure)
-		st = 0x1D0D;
+		st = BROM_ST_SECURE;
 	else if (w->dev.nloads == 0)
-		st = 0x1D16;
+		st = BROM_ST_JUMP_NO_DA;
 	else if (!target)
-		st = 0x1D0F;
+		st = BROM_ST_JUMP_OUTSIDE;
 	if (tx16(w, st) < 0)
 		return -1;
-	if (st != ST_OK)
+	if (st != BROM_ST_OK)
 		return 0;
 	/* The ROM calls the target; the code there now owns the link. */
 	if (addr == target->addr && sim_agent_matches(w, target->addr, target->len))
@@ -343,16 +342,16 @@ static int cmd_simple(struct sim_watch *w, uint8_t cmd)
 {
 	if (w->o.fail_cmd == cmd)
 		return tx16(w, w->o.fail_status);
-	if (cmd == 0xD8) {
+	if (cmd == BROM_CMD_TARGET_CONFIG) {
 		/* target config: b1 SLA, b2 DAA on a secure part */
-		if (tx32(w, w->o.secure ? 0x00000006u : 0) < 0)
+		if (tx32(w, w->o.secure ? BROM_CFG_SLA | BROM_CFG_DAA : 0) < 0)
 			return -1;
-		return tx16(w, ST_OK);
+		return tx16(w, BROM_ST_OK);
 	}
 	/* E1: ME ID */
-	if (tx32(w, 16) < 0 || tx(w, w->me_id, 16) < 0)
+	if (tx32(w, BROM_ME_ID_LEN) < 0 || tx(w, w->me_id, BROM_ME_ID_LEN) < 0)
 		return -1;
-	return tx16(w, ST_OK);
+	return tx16(w, BROM_ST_OK);
 }
 
 static int cmd_uart_baud(struct sim_watch *w)
@@ -361,9 +360,9 @@ static int cmd_uart_baud(struct sim_watch *w)
 
 	if (rx32_echo(w, &baud) < 0)
 		return -1;
-	if (w->o.fail_cmd == 0xDC)
+	if (w->o.fail_cmd == BROM_CMD_UART1_SET_BAUD)
 		return tx16(w, w->o.fail_status);
-	return tx16(w, baud >= 110 && baud <= 921600 ? ST_OK : 0x1D1D);
+	return tx16(w, baud >= 110 && baud <= 921600 ? BROM_ST_OK : BROM_ST_BAUD);
 }
 
 void sim_brom_run(struct sim_watch *w)
@@ -378,35 +377,35 @@ void sim_brom_run(struct sim_watch *w)
 
 		if (rx8(w, &c) < 0)
 			return;
-		if (c == 0xFF) { /* GET_VERSION: the only command without an echo */
-			if (tx8(w, 0x05) < 0)
+		if (c == BROM_CMD_GET_VERSION) { /* GET_VERSION: the only command without an echo */
+			if (tx8(w, BROM_VERSION) < 0)
 				return;
 			continue;
 		}
 		if (tx8(w, c) < 0)
 			return;
 		switch (c) {
-		case 0xA2:
-		case 0xD0:
-		case 0xD1:
-			ret = cmd_read(w, c);
+		case BROM_CMD_LEGACY_READ16:
+		case BROM_CMD_READ16:
+		case BROM_CMD_READ32:
+			ret = rom_read(w, c);
 			break;
-		case 0xD2:
-		case 0xD3:
-		case 0xD4:
+		case BROM_CMD_WRITE16:
+		case BROM_CMD_WRITE16_NE:
+		case BROM_CMD_WRITE32:
 			ret = cmd_write(w, c);
 			break;
-		case 0xD5:
+		case BROM_CMD_JUMP_DA:
 			ret = cmd_jump_da(w);
 			break;
-		case 0xD7:
+		case BROM_CMD_SEND_DA:
 			ret = cmd_send_da(w);
 			break;
-		case 0xD8:
-		case 0xE1:
+		case BROM_CMD_TARGET_CONFIG:
+		case BROM_CMD_GET_ME_ID:
 			ret = cmd_simple(w, c);
 			break;
-		case 0xDC:
+		case BROM_CMD_UART1_SET_BAUD:
 			ret = cmd_uart_baud(w);
 			break;
 		default:

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "mtkbak/sim.h"
+#include "mtkbak/clock.h"
 
 #define SIM_PIPE_CAP   (256u * 1024u)
 #define SIM_SEG_MAX    4096
@@ -112,8 +113,6 @@ struct sim_watch {
 	FILE *nor_log;
 	unsigned long nor_writes;
 };
-
-int64_t sim_now_ns(void);
 
 /* Device side of the pipes (device thread). 0, or -1 when this boot is over (the watch left
  * the bus, was reset or is being freed). */

@@ -7,6 +7,8 @@
 
 #include "sim_internal.h"
 
+#include "mtkbak/clock.h"
+
 #define BANK_SIZE	0x10000000u
 #define BROM_BASE	0xFFF00000u
 #define ID_BASE		0x80000000u
@@ -203,7 +205,7 @@ static void reg_store(struct sim_watch *w, uint32_t a, uint32_t v)
 static void wdt_arm(struct sim_watch *w, bool enabled)
 {
 	if (enabled && w->o.wdt_ms > 0)
-		w->dev.wdt_deadline_ns = sim_now_ns() + (int64_t)w->o.wdt_ms * 1000000ll;
+		w->dev.wdt_deadline_ns = mtk_now_ns() + (int64_t)w->o.wdt_ms * 1000000ll;
 	else
 		w->dev.wdt_deadline_ns = -1;
 }

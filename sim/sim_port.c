@@ -188,13 +188,14 @@ static int sim_create(struct sim_port *env, const char *arg, struct sim_watch **
 		if (ret < 0) {
 			set_err(env->err, env->errlen, "sim image %s: %s%s", ss.image,
 				mtk_strerror(ret),
-				ret == -EFBIG ? " (a serial NOR is at most 16 MiB)" : "");
+				mtk_errno(ret) == -EFBIG ? " (a serial NOR is at most 16 MiB)"
+							 : "");
 			return ret;
 		}
 		if ((ret = sim_image_size_check(len, why, sizeof(why))) < 0) {
 			set_err(env->err, env->errlen, "sim image %s: %s", ss.image, why);
 			free(img);
-			return ret;
+			return -MTK_EDATA; /* malformed input data: exit 65 */
 		}
 	}
 	*out = sim_new(&o, img, len);

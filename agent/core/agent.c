@@ -5,6 +5,7 @@
 #include "../agent_hal.h"
 #include "mtkbak/crc32.h"
 #include "mtkbak/agent_wire.h"
+#include "lz4_enc.h"
 
 #ifdef AGENT_CRC_SMALL
 #define CRC32 mtk_crc32_small
@@ -80,7 +81,7 @@ static int tx16(struct agent *a, uint16_t v)
 {
 	uint8_t b[2];
 
-	agent_put_be16(b, v);
+	mtk_put_be16(b, v);
 	return tx(a, b, 2);
 }
 
@@ -88,7 +89,7 @@ static int tx32(struct agent *a, uint32_t v)
 {
 	uint8_t b[4];
 
-	agent_put_be32(b, v);
+	mtk_put_be32(b, v);
 	return tx(a, b, 4);
 }
 
@@ -109,7 +110,7 @@ static int rx32(struct agent *a, uint32_t *v)
 	uint8_t b[4];
 	int r = rx(a, b, 4);
 
-	*v = r ? 0 : agent_get_be32(b);
+	*v = r ? 0 : mtk_get_be32(b);
 	return r;
 }
 
@@ -118,7 +119,7 @@ static int rx16(struct agent *a, uint16_t *v)
 	uint8_t b[2];
 	int r = rx(a, b, 2);
 
-	*v = r ? 0 : agent_get_be16(b);
+	*v = r ? 0 : mtk_get_be16(b);
 	return r;
 }
 
@@ -148,7 +149,7 @@ static void end_reply(struct agent *a)
 /* ---- boot-ROM compatible commands (doc/brom-protocol.md section 3.2) ---- */
 
 /* cmd echo, addr and count received and echoed one by one */
-static int brom_params(struct agent *a, uint8_t cmd, uint32_t *addr, uint32_t *count)
+static int compat_params(struct agent *a, uint8_t cmd, uint32_t *addr, uint32_t *count)
 {
 	tx8(a, cmd);
 	flush_piece(a);
@@ -163,14 +164,14 @@ static int brom_params(struct agent *a, uint8_t cmd, uint32_t *addr, uint32_t *c
 	return a->err;
 }
 
-static void brom_legacy_read16(struct agent *a)
+static void compat_legacy_read16(struct agent *a)
 {
 	uint32_t addr, count;
 
-	if (brom_params(a, AGENT_BROM_READ16_A2, &addr, &count))
+	if (compat_params(a, BROM_CMD_LEGACY_READ16, &addr, &count))
 		return;
 	/* no status words: on a bad request the BROM sends nothing more */
-	if ((addr & 1u) || count >= AGENT_BROM_MAX_COUNT)
+	if ((addr & 1u) || count >= BROM_MAX_COUNT)
 		return;
 	for (uint32_t i = 0; i < count && !a->err; i++) {
 		tx16(a, a->hal->read16(a->hal->ctx, addr + 2u * i));
@@ -178,22 +179,22 @@ static void brom_legacy_read16(struct agent *a)
 	}
 }
 
-static void brom_read(struct agent *a, uint8_t cmd)
+static void compat_read(struct agent *a, uint8_t cmd)
 {
-	uint32_t addr, count, size = cmd == AGENT_BROM_READ32 ? 4u : 2u;
-	uint16_t st = AGENT_BROM_ST_READ_OK;
+	uint32_t addr, count, size = cmd == BROM_CMD_READ32 ? 4u : 2u;
+	uint16_t st = BROM_ST_OK;
 
-	if (brom_params(a, cmd, &addr, &count))
+	if (compat_params(a, cmd, &addr, &count))
 		return;
 	if (addr & (size - 1u))
-		st = size == 4u ? AGENT_BROM_ST_R_ODD32 : AGENT_BROM_ST_R_ODD16;
+		st = size == 4u ? BROM_ST_R_ODD32 : BROM_ST_R_ODD16;
 	else if (count == 0)
-		st = AGENT_BROM_ST_R_COUNT0;
-	else if (count >= AGENT_BROM_MAX_COUNT)
-		st = AGENT_BROM_ST_R_COUNT;
+		st = BROM_ST_R_COUNT0;
+	else if (count >= BROM_MAX_COUNT)
+		st = BROM_ST_R_COUNT;
 	tx16(a, st);
 	flush_piece(a);
-	if (st != AGENT_BROM_ST_READ_OK)
+	if (st != BROM_ST_OK)
 		return;
 	for (uint32_t i = 0; i < count && !a->err; i++) {
 		if (size == 4u)
@@ -202,28 +203,28 @@ static void brom_read(struct agent *a, uint8_t cmd)
 			tx16(a, a->hal->read16(a->hal->ctx, addr + 2u * i));
 	}
 	/* data + status is 2 mod 4 bytes: never a multiple of 64, so this flush ends it */
-	tx16(a, AGENT_BROM_ST_READ_OK);
+	tx16(a, BROM_ST_OK);
 	flush_piece(a);
 }
 
-static void brom_write(struct agent *a, uint8_t cmd)
+static void compat_write(struct agent *a, uint8_t cmd)
 {
-	uint32_t addr, count, size = cmd == AGENT_BROM_WRITE32 ? 4u : 2u;
-	uint16_t st = AGENT_BROM_ST_WRITE_OK;
+	uint32_t addr, count, size = cmd == BROM_CMD_WRITE32 ? 4u : 2u;
+	uint16_t st = BROM_ST_WRITE_OK;
 
-	if (brom_params(a, cmd, &addr, &count))
+	if (compat_params(a, cmd, &addr, &count))
 		return;
 	if (count == 0)
-		st = AGENT_BROM_ST_W_COUNT0;
+		st = BROM_ST_W_COUNT0;
 	else if (addr & (size - 1u))
-		st = size == 4u ? AGENT_BROM_ST_W_ODD32 : AGENT_BROM_ST_W_ODD16;
-	else if (count >= AGENT_BROM_MAX_COUNT)
-		st = AGENT_BROM_ST_R_COUNT;
+		st = size == 4u ? BROM_ST_W_ODD32 : BROM_ST_W_ODD16;
+	else if (count >= BROM_MAX_COUNT)
+		st = BROM_ST_R_COUNT;
 	else if (!write_allowed(a, addr, count * size))
 		st = AGENT_ST_READ_ONLY;
 	tx16(a, st);
 	flush_piece(a);
-	if (st != AGENT_BROM_ST_WRITE_OK)
+	if (st != BROM_ST_WRITE_OK)
 		return;
 	for (uint32_t i = 0; i < count && !a->err; i++) {
 		if (size == 4u) {
@@ -239,34 +240,34 @@ static void brom_write(struct agent *a, uint8_t cmd)
 
 			if (rx16(a, &v))
 				return;
-			if (cmd == AGENT_BROM_WRITE16) {
+			if (cmd == BROM_CMD_WRITE16) {
 				tx16(a, v);
 				flush_piece(a);
 			}
 			a->hal->write16(a->hal->ctx, addr + 2u * i, v);
 		}
 	}
-	tx16(a, AGENT_BROM_ST_WRITE_OK);
+	tx16(a, BROM_ST_WRITE_OK);
 	flush_piece(a);
 }
 
 /* D8: echo, config32, status. The ROM took our unsigned code: no SLA, no DAA. */
-static void brom_target_config(struct agent *a)
+static void compat_target_config(struct agent *a)
 {
-	tx8(a, AGENT_BROM_TARGET_CFG);
+	tx8(a, BROM_CMD_TARGET_CONFIG);
 	flush_piece(a);
 	tx32(a, 0);
 	flush_piece(a);
-	tx16(a, AGENT_BROM_ST_READ_OK);
+	tx16(a, BROM_ST_OK);
 	flush_piece(a);
 }
 
 /* E1: echo, len32 (16), the ROM's ME ID, status; or a lone error status */
-static void brom_get_me_id(struct agent *a)
+static void compat_get_me_id(struct agent *a)
 {
 	uint8_t id[AGENT_ME_ID_LEN];
 
-	tx8(a, AGENT_BROM_GET_ME_ID);
+	tx8(a, BROM_CMD_GET_ME_ID);
 	flush_piece(a);
 	if (!a->hal->me_id || a->hal->me_id(a->hal->ctx, id) < 0) {
 		tx16(a, AGENT_ST_NO_ME_ID);
@@ -277,7 +278,7 @@ static void brom_get_me_id(struct agent *a)
 	flush_piece(a);
 	tx(a, id, sizeof(id));
 	flush_piece(a);
-	tx16(a, AGENT_BROM_ST_READ_OK);
+	tx16(a, BROM_ST_OK);
 	flush_piece(a);
 }
 
@@ -289,10 +290,11 @@ static void send_hello(struct agent *a)
 
 	for (uint32_t i = 0; i < 4u; i++)
 		h[i] = (uint8_t)AGENT_HELLO_MAGIC[i];
-	agent_put_be16(h + 4, AGENT_PROTO_VERSION);
-	agent_put_be16(h + 6, a->hal->spi ? AGENT_HELLO_F_SPI : 0u);
-	agent_put_be32(h + 8, AGENT_MAX_PACKET);
-	agent_put_be32(h + 12, CRC32(0, h, 12));
+	mtk_put_be16(h + 4, AGENT_PROTO_VERSION);
+	mtk_put_be16(h + 6, (uint16_t)((a->hal->spi ? AGENT_HELLO_F_SPI : 0u) |
+				       (a->hal->flash_map ? AGENT_HELLO_F_ZREAD : 0u)));
+	mtk_put_be32(h + 8, AGENT_MAX_PACKET);
+	mtk_put_be32(h + 12, CRC32(0, h, 12));
 	tx(a, h, sizeof(h));
 }
 
@@ -357,8 +359,8 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 	uint32_t crc;
 	int bad = 0;
 
-	agent_put_be32(hdr, off);
-	agent_put_be32(hdr + 4, len);
+	mtk_put_be32(hdr, off);
+	mtk_put_be32(hdr + 4, len);
 	crc = CRC32(0, hdr, sizeof(hdr));
 	tx(a, hdr, sizeof(hdr));
 	for (uint32_t done = 0; done < len && !a->err;) {
@@ -377,20 +379,108 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 	return bad ? -1 : 0;
 }
 
-static void cmd_read(struct agent *a)
+/* ---- compressed READ (AGENT_READ_F_Z; doc/agent.md section 3.4) ---- */
+
+struct zwork {
+	uint8_t out[AGENT_ZBLOCK_MAX];
+	uint16_t tab[AGENT_LZ4_TAB];
+};
+
+/* One packet of a compressed READ: erased marker, LZ4 block, or raw bytes, whichever is
+ * shortest; the CRC covers the header and the flash bytes themselves. The encoder reads the
+ * flash in place (flash_map); a range the hardware layer cannot map (across a small part's
+ * end in the simulator) is read into the buffer and sent erased or raw. On a flash error the
+ * packet is zeros with an inverted CRC, like send_packet, so the host cannot take it as good. */
+static int send_zpacket(struct agent *a, struct zwork *w, uint32_t off, uint32_t len)
+{
+	uint8_t hdr[AGENT_ZPKT_HDR];
+	const uint8_t *src = w->out;
+	uint32_t crc, z = 0, i = 0;
+	uint8_t kind = AGENT_ZK_RAW;
+	int mapped = a->hal->flash_map(a->hal->ctx, off, len, &src) == 0, bad = 0;
+
+	if (!mapped) {
+		src = w->out;
+		bad = a->hal->flash_read(a->hal->ctx, off, w->out, len) < 0;
+		for (i = 0; bad && i < len; i++)
+			w->out[i] = 0;
+	}
+	for (i = 0; !bad && i < len && src[i] == 0xFFu;)
+		i++;
+	if (!bad && i == len) {
+		kind = AGENT_ZK_ERASED;
+	} else if (mapped) {
+		z = agent_lz4_block(src, len, w->out, len - 1u, w->tab);
+		if (z)
+			kind = AGENT_ZK_LZ4;
+	}
+	mtk_put_be32(hdr, off);
+	mtk_put_be32(hdr + 4, len);
+	hdr[8] = kind;
+	mtk_put_be16(hdr + 9, (uint16_t)z);
+	crc = CRC32(CRC32(0, hdr, sizeof(hdr)), src, len);
+	tx(a, hdr, sizeof(hdr));
+	if (kind == AGENT_ZK_LZ4) {
+		tx(a, w->out, z);
+	} else if (kind == AGENT_ZK_RAW) {
+		/* through RAM, not straight from the flash window, to the USB routine */
+		for (i = 0; mapped && i < len; i++)
+			w->out[i] = src[i];
+		tx(a, w->out, len);
+	}
+	tx32(a, bad ? ~crc : crc);
+	return bad ? -1 : 0;
+}
+
+/* The packets of a READ; returns the status and where the stream stopped (*done). Each mode
+ * has its own buffers, so the stack holds only one of them at a time. */
+static __attribute__((noinline)) uint16_t read_z(struct agent *a, uint32_t off, uint32_t len,
+						 uint32_t pkt, uint32_t *done)
+{
+	struct zwork w;
+
+	for (*done = 0; *done < len && !a->err;) {
+		uint32_t n = len - *done < pkt ? len - *done : pkt;
+
+		if (send_zpacket(a, &w, off + *done, n) < 0)
+			return AGENT_ST_FLASH;
+		*done += n;
+	}
+	return AGENT_ST_OK;
+}
+
+static __attribute__((noinline)) uint16_t read_raw(struct agent *a, uint32_t off, uint32_t len,
+						   uint32_t pkt, uint32_t *done)
 {
 	uint8_t buf[AGENT_STAGE_BYTES];
+
+	for (*done = 0; *done < len && !a->err;) {
+		uint32_t n = len - *done < pkt ? len - *done : pkt;
+
+		if (send_packet(a, buf, off + *done, n) < 0)
+			return AGENT_ST_FLASH;
+		*done += n;
+	}
+	return AGENT_ST_OK;
+}
+
+static void cmd_flash_read(struct agent *a)
+{
 	uint8_t end[8];
 	uint32_t off, len, pkt, done = 0;
 	uint16_t st = AGENT_ST_OK;
+	int z;
 
 	if (rx32(a, &off) || rx32(a, &len) || rx32(a, &pkt))
 		return;
+	z = (pkt & AGENT_READ_F_Z) != 0;
+	pkt &= ~AGENT_READ_F_Z;
 	if (len == 0)
 		st = AGENT_ST_BAD_LEN;
 	else if (!window_ok(off, len))
 		st = AGENT_ST_RANGE;
-	else if (pkt == 0 || pkt > AGENT_MAX_PACKET)
+	else if (pkt == 0 || pkt > (z ? AGENT_ZBLOCK_MAX : AGENT_MAX_PACKET) ||
+		 (z && !a->hal->flash_map))
 		st = AGENT_ST_BAD_PACKET;
 	tx8(a, AGENT_CMD_READ);
 	tx16(a, st);
@@ -398,17 +488,9 @@ static void cmd_read(struct agent *a)
 		end_reply(a);
 		return;
 	}
-	while (done < len && !a->err) {
-		uint32_t n = len - done < pkt ? len - done : pkt;
-
-		if (send_packet(a, buf, off + done, n) < 0) {
-			st = AGENT_ST_FLASH;
-			break;
-		}
-		done += n;
-	}
-	agent_put_be32(end, off + done);
-	agent_put_be32(end + 4, 0);
+	st = z ? read_z(a, off, len, pkt, &done) : read_raw(a, off, len, pkt, &done);
+	mtk_put_be32(end, off + done);
+	mtk_put_be32(end + 4, 0);
 	tx(a, end, sizeof(end));
 	tx32(a, CRC32(0, end, sizeof(end)));
 	tx16(a, st);
@@ -441,7 +523,7 @@ static void cmd_crc32(struct agent *a)
 	if (st == AGENT_ST_OK) {
 		uint8_t v[4];
 
-		agent_put_be32(v, crc);
+		mtk_put_be32(v, crc);
 		tx_checked(a, v, sizeof(v));
 	}
 	end_reply(a);
@@ -460,27 +542,27 @@ int agent_main(const struct agent_hal *hal)
 		if (rx(a, &cmd, 1))
 			break;
 		switch (cmd) {
-		case AGENT_BROM_GET_VERSION:
-			tx8(a, AGENT_BROM_VERSION);
+		case BROM_CMD_GET_VERSION:
+			tx8(a, BROM_VERSION);
 			flush_piece(a);
 			break;
-		case AGENT_BROM_READ16_A2:
-			brom_legacy_read16(a);
+		case BROM_CMD_LEGACY_READ16:
+			compat_legacy_read16(a);
 			break;
-		case AGENT_BROM_READ16:
-		case AGENT_BROM_READ32:
-			brom_read(a, cmd);
+		case BROM_CMD_READ16:
+		case BROM_CMD_READ32:
+			compat_read(a, cmd);
 			break;
-		case AGENT_BROM_WRITE16:
-		case AGENT_BROM_WRITE16_NE:
-		case AGENT_BROM_WRITE32:
-			brom_write(a, cmd);
+		case BROM_CMD_WRITE16:
+		case BROM_CMD_WRITE16_NE:
+		case BROM_CMD_WRITE32:
+			compat_write(a, cmd);
 			break;
-		case AGENT_BROM_TARGET_CFG:
-			brom_target_config(a);
+		case BROM_CMD_TARGET_CONFIG:
+			compat_target_config(a);
 			break;
-		case AGENT_BROM_GET_ME_ID:
-			brom_get_me_id(a);
+		case BROM_CMD_GET_ME_ID:
+			compat_get_me_id(a);
 			break;
 		case AGENT_CMD_PING:
 			tx8(a, AGENT_CMD_PING);
@@ -505,7 +587,7 @@ int agent_main(const struct agent_hal *hal)
 			cmd_sfdp(a);
 			break;
 		case AGENT_CMD_READ:
-			cmd_read(a);
+			cmd_flash_read(a);
 			break;
 		case AGENT_CMD_CRC32:
 			cmd_crc32(a);

@@ -28,6 +28,14 @@
  *   Every packet but the last carries exactly pkt bytes; the host knows every length in
  *   advance and never trusts a length field from the wire.
  *
+ *   Compressed READ (hello flag AGENT_HELLO_F_ZREAD; the host sets AGENT_READ_F_Z in pkt32,
+ *   and pkt is then at most AGENT_ZBLOCK_MAX): every packet is
+ *     off32 len32 kind8 zlen16 payload crc32(off32 len32 kind8 zlen16 data[len])
+ *   kind AGENT_ZK_RAW: payload = data[len], zlen 0; AGENT_ZK_ERASED: no payload, data is len
+ *   bytes of 0xFF, zlen 0; AGENT_ZK_LZ4: payload = one LZ4 block of zlen bytes, 0 < zlen <
+ *   len, that decodes to data[len]. The CRC is over the decompressed data, as for a raw
+ *   packet; the end packet and final status are unchanged. doc/agent.md section 3.4.
+ *
  * USB detail: the boot ROM's USB driver only sends a short packet when it is flushed with a
  * partly filled 64-byte buffer. A reply of an agent command (70-76) whose length is a
  * multiple of 64 is therefore followed by one AGENT_PAD byte, so the host's bulk read always
@@ -36,6 +44,9 @@
 #define MTKBAK_AGENT_WIRE_H
 
 #include <stdint.h>
+
+#include "mtkbak/brom_wire.h"
+#include "mtkbak/byteorder.h"
 
 #define AGENT_PROTO_VERSION 1u
 
@@ -48,9 +59,21 @@
 #define AGENT_IMG_HEADER_LEN	24u
 
 /* --- hello --- */
-#define AGENT_HELLO_MAGIC "MTKA"
-#define AGENT_HELLO_LEN	  16u	  /* magic[4] ver16 flags16 max_packet32 crc32(bytes 0..11) */
-#define AGENT_HELLO_F_SPI 0x0001u /* the agent can run serial-flash transactions */
+#define AGENT_HELLO_MAGIC   "MTKA"
+#define AGENT_HELLO_LEN	    16u	    /* magic[4] ver16 flags16 max_packet32 crc32(bytes 0..11) */
+#define AGENT_HELLO_F_SPI   0x0001u /* the agent can run serial-flash transactions */
+#define AGENT_HELLO_F_ZREAD 0x0002u /* READ with AGENT_READ_F_Z: erased/LZ4/raw packets */
+
+/* --- compressed READ --- */
+#define AGENT_READ_F_Z	    0x80000000u /* in READ's pkt32 */
+#define AGENT_ZBLOCK_MAX    4096u	/* largest packet of a compressed READ */
+#define AGENT_ZPKT_HDR	    11u		/* off32 len32 kind8 zlen16 */
+#define AGENT_ZPKT_OVERHEAD 15u		/* header + crc32 */
+enum agent_zkind {
+	AGENT_ZK_RAW = 0,
+	AGENT_ZK_ERASED = 1,
+	AGENT_ZK_LZ4 = 2,
+};
 
 /* --- commands --- */
 enum agent_cmd {
@@ -63,29 +86,8 @@ enum agent_cmd {
 	AGENT_CMD_SYNC = 0x76,
 };
 
-/* boot-ROM compatible command bytes */
-#define AGENT_BROM_GET_VERSION 0xFFu
-#define AGENT_BROM_VERSION     0x05u
-#define AGENT_BROM_READ16_A2   0xA2u
-#define AGENT_BROM_READ16      0xD0u
-#define AGENT_BROM_READ32      0xD1u
-#define AGENT_BROM_WRITE16     0xD2u
-#define AGENT_BROM_WRITE16_NE  0xD3u
-#define AGENT_BROM_WRITE32     0xD4u
-#define AGENT_BROM_TARGET_CFG  0xD8u
-#define AGENT_BROM_GET_ME_ID   0xE1u
-#define AGENT_ME_ID_LEN	       16u
-
-/* boot-ROM status values the compatible commands answer with (doc/brom-protocol.md section 3.4) */
-#define AGENT_BROM_ST_READ_OK  0x0000u
-#define AGENT_BROM_ST_WRITE_OK 0x0001u
-#define AGENT_BROM_ST_W_ODD16  0x1D00u /* WRITE16 odd address */
-#define AGENT_BROM_ST_W_ODD32  0x1D01u /* WRITE32 misaligned */
-#define AGENT_BROM_ST_W_COUNT0 0x1D05u
-#define AGENT_BROM_ST_R_ODD16  0x1D06u
-#define AGENT_BROM_ST_R_ODD32  0x1D07u
-#define AGENT_BROM_ST_R_COUNT0 0x1D09u
-#define AGENT_BROM_ST_R_COUNT  0x1D19u /* count too large */
+/* boot-ROM compatible commands and statuses: include/mtkbak/brom_wire.h */
+#define AGENT_ME_ID_LEN 16u
 
 /* agent status words (distinct from the boot ROM's 0x1Dxx) */
 enum agent_status {
@@ -129,40 +131,10 @@ static inline int agent_spi_read_op(uint8_t op)
 #define AGENT_PACKET_OVERHEAD 12u	  /* off32 len32 ... crc32 */
 #define AGENT_USB_MPS	      64u
 #define AGENT_PAD	      0x00u
-#define AGENT_BROM_MAX_COUNT  0x40000000u /* BROM: count >= 2^30 is refused */
 
 static inline int agent_reply_padded(uint64_t reply_len)
 {
 	return reply_len != 0 && reply_len % AGENT_USB_MPS == 0;
-}
-
-static inline void agent_put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint32_t agent_get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void agent_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline uint16_t agent_get_be16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t agent_get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
 #endif

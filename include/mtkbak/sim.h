@@ -16,7 +16,7 @@ struct sim_opts {
 	uint16_t hw_code; /* chip=mt6261 (0x6261, default) | mt6260 (0x6260) | mt6250 (0x6250) */
 	uint8_t jedec[3]; /* jedec=C84016: JEDEC ID; default derived from the image size */
 	bool jedec_set;
-	bool secure;   /* secure: D7 answers 0x1D0D */
+	bool secure;   /* secure: D7 answers BROM_ST_SECURE */
 	int window_ms; /* window=MS: handshake window after enumeration, then it
 			  drops off the bus and re-enumerates (0 = no limit, default) */
 	int plug_ms;   /* plug=MS: the watch appears this long after creation (default 0) */

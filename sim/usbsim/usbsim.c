@@ -31,6 +31,7 @@
 #include "mtkbak/fsutil.h"
 #include "mtkbak/fwgen.h"
 #include "mtkbak/sim.h"
+#include "mtkbak/clock.h"
 #include "usb_desc.h"
 
 #define RX_MAX	     (256u * 1024u) /* largest bulk IN reply in one piece */
@@ -96,20 +97,12 @@ struct usbsim {
 	int64_t start_ns;
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
 {
 	va_list ap;
-	double t = (double)(now_ns() - s->start_ns) / 1e9;
+	double t = (double)(mtk_now_ns() - s->start_ns) / 1e9;
 
 	if (level > s->verbose)
 		return;
@@ -648,11 +641,11 @@ static void serve_bulk_in(struct usbsim *s)
 
 static void flush_out(struct usbsim *s, int ms)
 {
-	int64_t end = now_ns() + (int64_t)ms * 1000000;
+	int64_t end = mtk_now_ns() + (int64_t)ms * 1000000;
 
 	while (s->p && !s->peer_gone && usbredirparser_has_data_to_write(s->p)) {
 		struct pollfd pfd = {s->fd, POLLOUT, 0};
-		int64_t left = (end - now_ns()) / 1000000;
+		int64_t left = (end - mtk_now_ns()) / 1000000;
 
 		if (left <= 0)
 			break;
@@ -684,7 +677,7 @@ static void cable_out(struct usbsim *s, const char *why)
 	s->inq_head = s->inq_len = 0;
 	s->disconnects++;
 	s->conn_epoch++;
-	s->off_since_ns = now_ns();
+	s->off_since_ns = mtk_now_ns();
 	pthread_mutex_lock(&s->rd.mu);
 	s->rd.want = 0;
 	s->rd.len = s->rd.off = 0;
@@ -720,7 +713,7 @@ static int cable_in(struct usbsim *s)
 {
 	uint32_t caps[USB_REDIR_CAPS_SIZE] = {0};
 	int fd = connect_unix(s->sock_path);
-	int64_t now = now_ns();
+	int64_t now = mtk_now_ns();
 
 	if (fd < 0) {
 		if (!s->connect_fail_since_ns)
@@ -960,7 +953,7 @@ static int run(struct usbsim *s)
 	while (!s->quit) {
 		struct pollfd pfd[3];
 		int nfd = 0, ictl = -1, isock = -1;
-		int64_t now = now_ns();
+		int64_t now = mtk_now_ns();
 		bool present = s->w && sim_present(s->w);
 
 		/* mirror the watch's presence on the bus onto the socket */
@@ -1123,7 +1116,7 @@ int main(int argc, char **argv)
 
 	if (!s)
 		return MTK_EXIT_SOFTWARE;
-	s->start_ns = now_ns();
+	s->start_ns = mtk_now_ns();
 	s->wait_socket_ms = 20000;
 	s->min_off_ms = 300;
 	s->fd = s->ctl_in = s->ctl_out = -1;
@@ -1211,10 +1204,10 @@ int main(int argc, char **argv)
 		s->ctl_in = STDIN_FILENO;
 		s->ctl_out = STDOUT_FILENO;
 	} else if (s->ctl_path) {
-		int64_t until = now_ns() + (int64_t)s->wait_socket_ms * 1000000;
+		int64_t until = mtk_now_ns() + (int64_t)s->wait_socket_ms * 1000000;
 		int fd;
 
-		while ((fd = connect_unix(s->ctl_path)) < 0 && now_ns() < until)
+		while ((fd = connect_unix(s->ctl_path)) < 0 && mtk_now_ns() < until)
 			usleep(50000);
 		if (fd < 0) {
 			fprintf(stderr,
@@ -1235,7 +1228,7 @@ int main(int argc, char **argv)
 	}
 	logmsg(s, 0, "serving %s (%zu bytes, %s) on %s%s", s->image_path, s->image_len,
 	       s->base_opts_text, s->sock_path, unplugged ? ", cable out" : "");
-	s->off_since_ns = now_ns() - (int64_t)s->min_off_ms * 1000000;
+	s->off_since_ns = mtk_now_ns() - (int64_t)s->min_off_ms * 1000000;
 	rc = run(s);
 
 	if (s->w)

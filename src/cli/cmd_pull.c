@@ -17,6 +17,9 @@
 #include "mtkbak/extract.h"
 #include "mtkbak/kit.h"
 #include "mtkbak/readback.h"
+#include "mtkbak/clock.h"
+#include "mtkbak/text.h"
+#include "cli_compress.h"
 #include "ux.h"
 
 #define PULL_MAX_DONE 256 /* watches remembered in one --loop session */
@@ -26,6 +29,7 @@ struct pull_opts {
 	bool loop;
 	bool force;
 	bool no_da;
+	bool no_compress;
 	const char *port_text;
 	const char *out_dir;
 	int timeout_s;	  /* 0: no limit */
@@ -66,6 +70,8 @@ static void usage(FILE *f)
 	       "(default 60)\n"
 	       "  --length L       read L bytes (4M, 8M, 16M, bytes) instead of finding the size\n"
 	       "  --no-da          read through the boot ROM alone (slower), no agent upload\n"
+	       "  --compress M     auto (default: erased blocks as a marker, the rest compressed\n"
+	       "                   where that pays) or off\n"
 	       "  --force          replace files in an existing output folder\n"
 	       "  --json           one JSON event per line (state, progress, result)\n"
 	       "  -v               show protocol steps\n");
@@ -112,11 +118,6 @@ static int rb_cancelled(void *ctx)
 	return ux_interrupted();
 }
 
-static void me_id_hex8(const struct brom_id *id, char *out)
-{
-	mtk_hex(id->me_id, 4, out);
-}
-
 /* A default folder of this watch that a previous pull left unfinished, so that rerunning the
  * same command continues it. */
 static bool find_unfinished(const char *prefix, char *out)
@@ -156,7 +157,7 @@ static int choose_folder(struct pull_session *s, const struct brom_id *id, char 
 		snprintf(dir, MTK_PATH_MAX, "%s", s->o.out_dir);
 		return 0;
 	}
-	me_id_hex8(id, me);
+	mtk_hex(id->me_id, 4, me);
 	snprintf(prefix, sizeof(prefix), "%s-%s-", chip, me);
 	if (!s->o.out_dir && find_unfinished(prefix, dir)) {
 		ux_state("Continuing the unfinished backup in %s/", dir);
@@ -309,6 +310,7 @@ static void emit_result(const char *status, const char *dir, const struct readba
 		jw_kbool(w, "resumed", rr->resumed);
 		jw_kuint(w, "reconnects", rr->reconnects);
 		jw_kuint(w, "retries", rr->retries);
+		cli_json_wire(w, rr);
 	}
 	if (fs) {
 		jw_kint(w, "health", fs->health);
@@ -319,14 +321,6 @@ static void emit_result(const char *status, const char *dir, const struct readba
 	jw_key(w, "seconds");
 	jw_double(w, secs);
 	ux_event_end();
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Checks the verified readback and writes the kit next to it. 0, or the exit code. */
@@ -386,7 +380,8 @@ static int pull_one(struct pull_session *s)
 	struct fw_findings *fs = NULL;
 	struct fw_layout *l = NULL;
 	struct fw_dump dump = {0};
-	char dir[MTK_PATH_MAX], image[MTK_PATH_MAX], me[33], hexbuf[65];
+	char dir[MTK_PATH_MAX], image[MTK_PATH_MAX], me[33], hexbuf[65],
+	    sizetext[MTK_SIZE_TEXT_LEN];
 	double t0;
 	int ret, code;
 
@@ -429,7 +424,7 @@ static int pull_one(struct pull_session *s)
 		struct timespec ts = {1, 0};
 		nanosleep(&ts, NULL);
 	}
-	t0 = now_s();
+	t0 = mtk_now_s();
 	mtk_hex(id.me_id, 16, me);
 	/* the efuse variant (MT2503...) only when it says more than the chip name */
 	const char *variant =
@@ -462,6 +457,7 @@ static int pull_one(struct pull_session *s)
 	ro.force = s->o.force;
 	ro.length = s->o.length;
 	ro.no_da = s->o.no_da;
+	ro.no_compress = s->o.no_compress;
 	ro.env = s->env;
 	ro.port = &s->spec;
 	ro.tp = b.tp; /* readback_run takes the open port over */
@@ -479,19 +475,24 @@ static int pull_one(struct pull_session *s)
 	ux_progress_end();
 	if (ret < 0) {
 		code = cli_fail(ret, rr.error_context[0] ? rr.error_context : "the read failed");
-		if (rr.verified && ret != -EEXIST)
-			ux_hint("%.1f MiB are verified and kept: run the same command again to "
-				"continue",
-				rr.verified / 1048576.0);
+		if (rr.verified && mtk_errno(ret) != -EEXIST) {
+			char kept[MTK_SIZE_TEXT_LEN];
+
+			mtk_size_text(rr.verified, kept, sizeof(kept));
+			ux_hint("%s are verified and kept: run the same command again to continue",
+				kept);
+		}
 		save_log(s, dir);
 		emit_result(ret == -EINTR ? "interrupted" : "failed", dir, NULL, NULL, NULL,
-			    now_s() - t0, code);
+			    mtk_now_s() - t0, code);
 		return code;
 	}
 	mtk_hex(rr.sha256, 32, hexbuf);
-	ux_state("Read %.1f MiB, %s (CRC-32 %08" PRIX32 "%s), SHA-256 %s", rr.size / 1048576.0,
+	mtk_size_text(rr.size, sizetext, sizeof(sizetext));
+	ux_state("Read %s, %s (CRC-32 %08" PRIX32 "%s), SHA-256 %s", sizetext,
 		 rr.device_crc_checked ? "verified" : "every block read twice and identical",
 		 rr.crc32, rr.device_crc_checked ? " matches the watch's" : "", hexbuf);
+	cli_wire_summary(&rr);
 	ret = write_sha256_file(dir, "readback.bin", rr.sha256, true);
 	if (ret < 0) {
 		save_log(s, dir);
@@ -507,17 +508,16 @@ static int pull_one(struct pull_session *s)
 	}
 	code = check_and_extract(s, dir, image, &rr, fs, l, &dump);
 
-	double secs = now_s() - t0;
+	double secs = mtk_now_s() - t0;
 	char jedec[16] = "?";
 	if (rr.have_jedec)
 		snprintf(jedec, sizeof(jedec), "%02X %02X %02X", rr.jedec[0], rr.jedec[1],
 			 rr.jedec[2]);
-	ux_state("Done in %.1f s (%.2f MB/s): %s, flash %s %.0f MiB, health %d%%, files in %s/",
-		 secs,
+	ux_state("Done in %.1f s (%.2f MB/s): %s, flash %s %s, health %d%%, files in %s/", secs,
 		 rr.seconds > 0 ? rr.size / rr.seconds / 1e6
 				: 0.0, /* effective: connect to verified file */
-		 l->platform[0] ? l->platform : (id.chip ? id.chip->name : "?"), jedec,
-		 rr.size / 1048576.0, fs->health, dir);
+		 l->platform[0] ? l->platform : (id.chip ? id.chip->name : "?"), jedec, sizetext,
+		 fs->health, dir);
 	save_log(s, dir);
 	emit_result(code == 0 ? "ok" : "verification-failed", dir, &rr, fs, l, secs, code);
 	if (code == 0 && s->ndone < PULL_MAX_DONE)
@@ -538,6 +538,7 @@ int cmd_pull(int argc, char **argv)
 	    {"loop", no_argument, NULL, 'L'},
 	    {"length", required_argument, NULL, 'l'},
 	    {"no-da", no_argument, NULL, 'N'},
+	    {"compress", required_argument, NULL, 'Z'},
 	    {"force", no_argument, NULL, 'f'},
 	    {"reconnect-timeout", required_argument, NULL, 'R'},
 	    CLI_COMMON_LONGOPTS,
@@ -604,6 +605,12 @@ int cmd_pull(int argc, char **argv)
 			s->o.reconnect_ms = (int)(v * 1000);
 			break;
 		}
+		case 'Z':
+			if (cli_parse_compress(optarg, &s->o.no_compress) != 0) {
+				free(s);
+				return MTK_EXIT_USAGE;
+			}
+			break;
 		case 'f':
 			s->o.force = true;
 			break;

@@ -53,7 +53,7 @@ int dump_map(const char *path, struct fw_dump *d)
 	/* O_NONBLOCK: a FIFO must not block the open (it is refused below as not regular) */
 	fd = open(path, O_RDONLY | O_BINARY | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return mtk_input_err(-errno);
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
 		goto out;
@@ -67,7 +67,7 @@ int dump_map(const char *path, struct fw_dump *d)
 		goto out;
 	}
 	if ((uint64_t)st.st_size > FW_MAX_DUMP_SIZE) {
-		ret = -EFBIG;
+		ret = -MTK_EDATA; /* far larger than any serial NOR: not a flash readback */
 		goto out;
 	}
 	if (st.st_size == 0) {
@@ -101,7 +101,7 @@ int dump_map(const char *path, struct fw_dump *d)
 	d->len = (uint64_t)st.st_size;
 out:
 	close(fd);
-	return ret;
+	return mtk_input_err(ret);
 }
 
 void dump_unmap(struct fw_dump *d)

@@ -157,7 +157,7 @@ int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 		return -ENAMETOOLONG;
 	fd = fs_create_tmp(tmp); /* exclusive and no-follow: a link there is removed, not used */
 	if (fd < 0)
-		return fd;
+		return mtk_output_err(fd);
 	if (write(fd, buf, (size_t)n) != n)
 		ret = errno ? -errno : -EIO;
 	if (close(fd) < 0 && ret == 0)
@@ -166,7 +166,7 @@ int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 		ret = -errno;
 	if (ret < 0)
 		unlink(tmp);
-	return ret;
+	return mtk_output_err(ret);
 }
 
 int rb_state_load(const char *path, struct rb_state *s, char *why, size_t whylen)
@@ -175,7 +175,7 @@ int rb_state_load(const char *path, struct rb_state *s, char *why, size_t whylen
 	size_t len;
 	int ret = read_whole_file(path, &buf, &len, RB_STATE_MAX);
 
-	if (ret == -EFBIG) {
+	if (mtk_errno(ret) == -EFBIG) {
 		snprintf(why, whylen, "the progress record is too long");
 		return -EINVAL;
 	}
@@ -195,7 +195,7 @@ int readback_state_me_id(const char *state_path, uint8_t me_id[16])
 	int ret = rb_state_load(state_path, &s, why, sizeof(why));
 
 	if (ret < 0)
-		return ret == -ENOENT ? -ENOENT : -EINVAL;
+		return mtk_errno(ret) == -ENOENT ? -ENOENT : -EINVAL;
 	memcpy(me_id, s.me_id, 16);
 	return 0;
 }

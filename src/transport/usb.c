@@ -388,6 +388,7 @@ int usb_list(struct usb_ctx *u, struct port_info *out, size_t max)
 		return map_usb_err((int)n);
 	for (ssize_t i = 0; i < n && count < max; i++) {
 		struct port_info *pi = &out[count];
+		struct hostenv_usb hw;
 		char node[64];
 
 		memset(pi, 0, sizeof(*pi));
@@ -396,12 +397,11 @@ int usb_list(struct usb_ctx *u, struct port_info *out, size_t max)
 		pi->kind = PORT_USB;
 		pi->vid = MTK_USB_VID;
 		pi->pid = MTK_USB_PID;
-		for (int itf = 0; itf < MAX_IFACES; itf++) {
-			if (!pi->driver[0])
-				hostenv_usb_driver(NULL, pi->path, itf, pi->driver,
-						   sizeof(pi->driver));
-			if (!pi->tty[0])
-				hostenv_usb_tty(NULL, pi->path, itf, pi->tty, sizeof(pi->tty));
+		if (hostenv_usb_describe(NULL, pi->path, &hw) == 0) {
+			snprintf(pi->driver, sizeof(pi->driver), "%s",
+				 hostenv_usb_first_driver(&hw));
+			if (hw.tty[0])
+				snprintf(pi->tty, sizeof(pi->tty), "/dev/%s", hw.tty);
 		}
 		snprintf(node, sizeof(node), "/dev/bus/usb/%03u/%03u",
 			 libusb_get_bus_number(list[i]), libusb_get_device_address(list[i]));

@@ -3,7 +3,11 @@
 # is this watch's unfinished pull with nothing else in it); a --no-da resume reads the kept
 # part again (the watch's firmware may have changed it); the BROM-only double read takes its
 # second copy in another shape, so a fault tied to the stream position cannot pass.
-. "$(dirname "$0")/read_lib.sh"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
+need MTKBAK MTKBAK_BUILD
+need_fwimg
+cd "$tmp" || exit 1
 
 "$fwimg" demo 4M a.bin
 "$fwimg" corrupt a.bin -o a2.bin --fill 65536:4096:0x77
@@ -87,9 +91,5 @@ for seed in $(seq 40); do
 done
 [ $bad -eq 0 ] || fail "BROM-only double read: $bad of 40 seeds gave exit 0 with a wrong image"
 
-nor_log_empty || fails=$((fails + 1))
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all pull folder and BROM-only checks passed"
+nor_log_empty
+finish "all pull folder and BROM-only checks passed"

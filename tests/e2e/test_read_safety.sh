@@ -4,7 +4,11 @@
 # written through, two reads into one output (two watches) cannot mix: the second is refused
 # while the first holds the lock, and the first ends with its own watch's bytes. The same for
 # two pulls into one folder.
-. "$(dirname "$0")/read_lib.sh"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
+need MTKBAK MTKBAK_BUILD
+need_fwimg
+cd "$tmp" || exit 1
 
 "$fwimg" demo 4M a.bin
 "$fwimg" corrupt a.bin -o b.bin --fill 3145728:65536:0x5A
@@ -85,9 +89,5 @@ rc=0
 [ ! -L kk/report.txt ] || fail "kk/report.txt is a link"
 (cd kk && sha256sum -c --quiet SHA256SUMS) >/dev/null 2>&1 || fail "linked kit temporaries: SHA256SUMS"
 
-nor_log_empty || fails=$((fails + 1))
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all read safety checks passed"
+nor_log_empty
+finish "all read safety checks passed"

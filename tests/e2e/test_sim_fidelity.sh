@@ -4,7 +4,11 @@
 # past the end of its flash (past_end=ff), the MT6250 boot ROM refusing mtkbak's agent
 # address with 0x1D12 while BROM-only reads work, and a boot-ROM dump given with rom=.
 # Every image read is compared byte for byte with the simulated flash.
-. "$(dirname "$0")/read_lib.sh"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
+need MTKBAK MTKBAK_BUILD
+need_fwimg
+cd "$tmp" || exit 1
 
 "$fwimg" demo 4M img.bin
 
@@ -68,6 +72,5 @@ else
 	echo "note: $rom not found, the rom= read is not run"
 fi
 
-nor_log_empty || fails=$((fails + 1))
-[ $fails -eq 0 ] || exit 1
-echo "PASS"
+nor_log_empty
+finish "PASS"

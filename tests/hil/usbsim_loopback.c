@@ -30,6 +30,8 @@
 
 #include <usbredirparser.h>
 
+#include "mtkbak/clock.h"
+
 #define MAX_REPLIES 64
 #define MEID	    "00112233445566778899aabbccddeeff"
 
@@ -73,14 +75,6 @@ static void check(bool ok, const char *fmt, ...)
 	fflush(stdout);
 	if (!ok)
 		failures++;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---------------------------------------------------------------- QEMU's side */
@@ -202,11 +196,11 @@ static void p_int_status(void *priv, uint64_t id,
 
 static void pump(struct peer *q, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = mtk_now_ms() + ms;
 
 	while (!q->eof && q->fd >= 0) {
 		struct pollfd pfd = {q->fd, POLLIN, 0};
-		int64_t left = end - now_ms();
+		int64_t left = end - mtk_now_ms();
 
 		if (usbredirparser_has_data_to_write(q->p))
 			pfd.events |= POLLOUT;
@@ -233,10 +227,10 @@ static const struct reply *find_reply(struct peer *q, uint64_t id)
 
 static const struct reply *wait_reply(struct peer *q, uint64_t id, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = mtk_now_ms() + ms;
 	const struct reply *r;
 
-	while (!(r = find_reply(q, id)) && now_ms() < end && !q->eof)
+	while (!(r = find_reply(q, id)) && mtk_now_ms() < end && !q->eof)
 		pump(q, 20);
 	return r;
 }
@@ -278,8 +272,8 @@ static bool peer_accept(struct peer *q, int ms)
 	usbredirparser_caps_set_cap(caps, usb_redir_cap_64bits_ids);
 	usbredirparser_caps_set_cap(caps, usb_redir_cap_32bits_bulk_length);
 	usbredirparser_init(q->p, "loopback", caps, USB_REDIR_CAPS_SIZE, 0);
-	end = now_ms() + 5000;
-	while (!q->have_dc && !q->eof && now_ms() < end)
+	end = mtk_now_ms() + 5000;
+	while (!q->have_dc && !q->eof && mtk_now_ms() < end)
 		pump(q, 20);
 	return q->have_dc;
 }
@@ -297,9 +291,9 @@ static void peer_close(struct peer *q)
 /* Waits until usbsim closes the connection (the cable is pulled). */
 static bool wait_eof(struct peer *q, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = mtk_now_ms() + ms;
 
-	while (!q->eof && now_ms() < end)
+	while (!q->eof && mtk_now_ms() < end)
 		pump(q, 20);
 	return q->eof;
 }
@@ -347,11 +341,11 @@ static bool bulk_out(struct peer *q, const uint8_t *data, int len)
 static int bulk_in_exact(struct peer *q, uint8_t *buf, int len, uint32_t req, int ms)
 {
 	int got = 0;
-	int64_t end = now_ms() + ms;
+	int64_t end = mtk_now_ms() + ms;
 
-	while (got < len && now_ms() < end) {
+	while (got < len && mtk_now_ms() < end) {
 		uint64_t id = bulk_in_submit(q, req);
-		const struct reply *r = wait_reply(q, id, (int)(end - now_ms()));
+		const struct reply *r = wait_reply(q, id, (int)(end - mtk_now_ms()));
 
 		if (!r || r->status != usb_redir_success)
 			return got;
@@ -395,11 +389,11 @@ static bool spawn(struct child *c, const char *usbsim, const char *sock, const c
 static bool command(struct child *c, struct peer *q, const char *cmd, char *out, size_t outlen)
 {
 	size_t n = 0;
-	int64_t end = now_ms() + 5000;
+	int64_t end = mtk_now_ms() + 5000;
 
 	if (write(c->ctl_w, cmd, strlen(cmd)) < 0 || write(c->ctl_w, "\n", 1) < 0)
 		return false;
-	while (now_ms() < end && n + 1 < outlen) {
+	while (mtk_now_ms() < end && n + 1 < outlen) {
 		struct pollfd pfd = {c->ctl_r, POLLIN, 0};
 		char ch;
 
