@@ -127,6 +127,8 @@ def main():
                 cmd += ["--timeout", "5"]
             if no_da:
                 cmd.append("--no-da")
+            elif rng.random() < 0.3:
+                cmd += ["--compress", "off"]  # raw packets (fault positions count raw bytes)
             s = judge(stats, kind, None)
             s["runs"] += 1
             problems = []
