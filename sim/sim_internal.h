@@ -64,7 +64,11 @@ struct sim_dev {
 	size_t nloads;
 	bool agent_reset;
 	int64_t wdt_deadline_ns; /* wdt=MS: when the armed watchdog resets the chip, -1 never */
+	int wdt_length_ms;	 /* from the LENGTH register (0: never written this boot) */
+	uint64_t agent_sent;	 /* bytes the agent sent this boot (agent=die:N) */
 };
+
+#define SIM_PMU_LOG_MAX 64
 
 struct sim_watch {
 	struct sim_opts o;
@@ -105,6 +109,9 @@ struct sim_watch {
 	uint32_t corrupted;
 	bool disconnect_done;
 	uint32_t rng;
+	struct sim_reg_write pmu_log[SIM_PMU_LOG_MAX]; /* writes to the PMU range */
+	size_t npmu;
+	unsigned wdt_resets;
 
 	/* --- device thread only --- */
 	struct sim_dev dev;

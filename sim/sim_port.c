@@ -172,7 +172,8 @@ static int sim_create(struct sim_port *env, const char *arg, struct sim_watch **
 		set_err(env->err, env->errlen, "%s", why);
 		return ret;
 	}
-	if (!strcmp(ss.image, "demo") && access("demo", F_OK) != 0) {
+	/* built-in names win over files: a file or folder called demo is ./demo */
+	if (!strcmp(ss.image, "demo")) {
 		ret = fwgen_demo(o.image_size, &img, &len);
 		if (ret < 0) {
 			set_err(
@@ -197,6 +198,18 @@ static int sim_create(struct sim_port *env, const char *arg, struct sim_watch **
 			free(img);
 			return -MTK_EDATA; /* malformed input data: exit 65 */
 		}
+	}
+	if (o.nor_log[0]) { /* say why, rather than "cannot create the simulated watch" */
+		FILE *f = fopen(o.nor_log, "a");
+
+		if (!f) {
+			ret = -errno;
+			set_err(env->err, env->errlen, "sim nor_log %s: %s", o.nor_log,
+				mtk_strerror(ret));
+			free(img);
+			return mtk_output_err(ret);
+		}
+		fclose(f);
 	}
 	*out = sim_new(&o, img, len);
 	free(img);
