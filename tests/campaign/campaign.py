@@ -42,6 +42,8 @@ FAULTS = {
     "window": lambda r: "window=%d,stall=1,stallms=%d" % (r.choice([40, 200]), r.choice([150, 400])),
     "watchdog": lambda r: "wdt=%d" % r.choice([200, 1000, 3000]),
     "late-plug": lambda r: "plug=%d" % r.choice([300, 1500]),
+    "agent-fault": lambda r: r.choice(["agent=hang", "agent=die:%d" % r.randint(100, 3_000_000),
+                                       "agent=badstream", "spi=fail", "sfc=slow:%d" % r.choice([100, 0x200000])]),
 }
 SIGNALS = [None, None, None, "INT", "KILL"]
 
