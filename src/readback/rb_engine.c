@@ -556,7 +556,7 @@ static int decide_size(struct eng *e)
 			return ret;
 	}
 	if (e->spi_failed[0]) {
-		char msg[640];
+		char msg[720]; /* 256 + 320 + the text: no truncation */
 
 		snprintf(msg, sizeof(msg),
 			 "the serial flash did not answer its ID commands (%s): no JEDEC ID, no "
