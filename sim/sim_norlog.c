@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* nor_log=PATH: the simulated flash's write detector. Every SPI command that is not one of
  * the read-side commands the NOR model answers (program, erase, write enable, write status,
  * anything unknown) and every write into the memory-mapped flash window is counted and

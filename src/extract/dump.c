@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Holding a dump in memory once: one read into a buffer (never a mapping: a file truncated
  * under a mapping kills the reader with SIGBUS). */
 #include "mtkbak/errors.h"

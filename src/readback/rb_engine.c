@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The readback engine: connect, decide the size, read chunk by chunk into FILE.part with a
  * progress record, survive cable drops, verify the whole image against the watch, and only
  * then rename FILE.part to FILE. It talks to the watch only through struct rb_dev_ops, so the
@@ -46,7 +47,7 @@ struct eng {
 	double t0;
 };
 
-static void say(struct eng *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct eng *e, const char *fmt, ...) MTK_PRINTF(2, 3);
 static void say(struct eng *e, const char *fmt, ...)
 {
 	char msg[512];
@@ -70,8 +71,7 @@ static void warn(struct eng *e, const char *msg)
 }
 
 /* Sets the "what was going on" text for the error message; returns err. */
-static int ctx_err(struct eng *e, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int ctx_err(struct eng *e, int err, const char *fmt, ...) MTK_PRINTF(3, 4);
 static int ctx_err(struct eng *e, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -771,7 +771,6 @@ static int commit(struct eng *e)
 {
 	struct stat st;
 	char dir[MTK_PATH_MAX];
-	const char *slash;
 	int ret;
 
 	/* The name must still be the inode this run locked and verified (nobody swapped in
@@ -787,7 +786,7 @@ static int commit(struct eng *e)
 	e->fd = -1;
 #endif
 	if (e->o->force)
-		ret = rename(e->part_path, e->o->out_path) < 0 ? -errno : 0;
+		ret = fs_replace(e->part_path, e->o->out_path);
 	else
 		ret = fs_rename_noreplace(e->part_path, e->o->out_path);
 	if (ret == -EEXIST)
@@ -805,14 +804,8 @@ static int commit(struct eng *e)
 	unlink(e->state_path);
 	if (snprintf(dir, sizeof(dir), "%s.tmp", e->state_path) < (int)sizeof(dir))
 		unlink(dir); /* a record write cut short by a crash */
-	slash = strrchr(e->o->out_path, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == e->o->out_path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - e->o->out_path), e->o->out_path);
-	fsync_dir(dir);
+	if (path_split(e->o->out_path, dir, sizeof(dir), NULL, 0) == 0)
+		fsync_dir(dir);
 	return 0;
 }
 
@@ -849,20 +842,20 @@ static int lock_part(struct eng *e)
 static int check_folder(struct eng *e)
 {
 	char dir[MTK_PATH_MAX];
-	const char *slash = strrchr(e->o->out_path, '/');
 	struct stat st;
+	int ret = path_split(e->o->out_path, dir, sizeof(dir), NULL, 0);
 
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == e->o->out_path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - e->o->out_path), e->o->out_path);
+	if (ret < 0)
+		return ctx_err(e, mtk_output_err(ret), "the output name %s", e->o->out_path);
 	if (stat(dir, &st) < 0)
 		return ctx_err(e, mtk_output_err(-errno), "the output folder %s", dir);
 	if (!S_ISDIR(st.st_mode))
 		return ctx_err(e, mtk_output_err(-ENOTDIR), "the output folder %s", dir);
+#ifdef _WIN32
+	if (access(dir, W_OK) < 0) /* msvcrt has no X_OK */
+#else
 	if (access(dir, W_OK | X_OK) < 0)
+#endif
 		return ctx_err(e, mtk_output_err(-errno), "cannot write to the output folder %s",
 			       dir);
 	return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The progress record next to FILE.part: which watch, how big, and how much of FILE.part is
  * verified (with its CRC-32, so a rerun can prove the kept bytes are still the verified ones).
  * Plain text so a user can read it; parsed strictly because it comes from disk. */
@@ -11,6 +12,7 @@
 #include "mtkbak/errors.h"
 #include "mtkbak/fsutil.h"
 #include "readback/rb_internal.h"
+#include "util/compat.h"
 
 #define STATE_MAGIC "mtkbak-readback-state 1"
 
@@ -162,8 +164,8 @@ int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 		ret = errno ? -errno : -EIO;
 	if (close(fd) < 0 && ret == 0)
 		ret = -errno;
-	if (ret == 0 && rename(tmp, path) < 0)
-		ret = -errno;
+	if (ret == 0)
+		ret = fs_replace_nosync(tmp, path);
 	if (ret < 0)
 		unlink(tmp);
 	return mtk_output_err(ret);

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The fault campaign (issue 13): N seeded random `mtkbak read` / `mtkbak pull` runs against
 the simulated watch, each with one simulator fault (bit flips, dropped bytes, stalls, cable
 drops with and without replug, boot-ROM error statuses, secure parts, lying JEDEC IDs), some

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A short seeded slice of the fault campaign (tests/campaign/campaign.py): random read/pull
 # runs over every simulator fault, SIGINT/SIGKILL and rerun, a quarter on the ASan+UBSan build
 # when ./build-asan has one. Fails on any silent corruption, hang, crash, resume mismatch or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fuzzes, for a bounded time each (libFuzzer, clang, ASan+UBSan; 160 s in all by default):
 #   fuzz_dump   the dump parser and every check, from the generator's seeds (<= 256 KiB);
 #               then again on full-size 4 and 8 MiB demo images (mirrors, FAT/SDS, flash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Read-only as a tested property: sourced right after lib.sh by every e2e test that runs
 # read, pull or identify. It points every simulated watch the test starts at one write log,
 # $tmp/nor.log (the sim's nor_log option, through MTKBAK_SIM_NOR_LOG): the simulated flash

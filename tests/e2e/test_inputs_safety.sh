@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Inputs nothing trusts (issue 13, low): --length that would wrap, NaN timeouts, a FIFO or a
 # /dev/zero link given to check, malformed SHA256SUMS lines, a dump truncated while it is
 # checked (no SIGBUS), bad sim: options reported before "output exists", and pull's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # issue 13, medium: pull leaves a user's files alone (a non-empty folder is used only when it
 # is this watch's unfinished pull with nothing else in it); a --no-da resume reads the kept
 # part again (the watch's firmware may have changed it); the BROM-only double read takes its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Outputs nobody else can aim or share (issue 13): a symlink or a hard link at FILE.part is
 # refused (its target untouched), a link at the record's temporary is removed rather than
 # written through, two reads into one output (two watches) cannot mix: the second is refused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: what mtkbak reads back from disk. The first byte picks the input: the
  * read's progress record (FILE.part.state), or a kit folder whose SHA256SUMS and .cfg are the
  * fuzzer's bytes (split at the first NUL), checked by kit_check_dir the way `mtkbak check DIR`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: the fuzzer's bytes are everything a watch sends. A fake transport hands
  * them out in pieces (the first byte of each piece says how long it is) and swallows what the
  * host writes; when they run out the watch is gone (-ENODEV). On top of it the host runs what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Writes a seed for fuzz_watch: what the simulated watch really sends during fuzz_watch's
  * sequence, in fuzz_watch's framing (each piece: one length byte n-1, then n bytes), so the
  * fuzzer starts from a complete, valid conversation and mutates it from there.

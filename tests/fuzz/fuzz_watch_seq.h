@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The host's side of a read, as fuzz_watch runs it over the fuzzer's bytes and
  * fuzz_watch_seed runs it against the simulated watch to record a real transcript. */
 #ifndef MTKBAK_FUZZ_WATCH_SEQ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated flash's write detector (nor_log=PATH): read-side commands leave the log empty
  * (but created); program, erase, write enable, write status and writes into the memory-mapped
  * flash window are each one "OP ADDRESS LENGTH" line. */

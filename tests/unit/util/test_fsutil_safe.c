@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Output-file safety helpers: no-replace rename, exclusive no-follow temporaries, the lock,
  * the ".part must be a regular file of ours" check, and inputs that are not regular files. */
 #include <setjmp.h>
