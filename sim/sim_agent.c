@@ -107,7 +107,9 @@ int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t 
 		return 0;
 	}
 	default:
-		/* writes and erases are not modelled: mtkbak only ever reads the flash */
+		/* writes and erases are not modelled (mtkbak only reads the flash), but counted
+		 * and logged (nor_log=PATH) so a test can prove none was sent */
+		sim_norlog_spi(w, tx, txlen);
 		return 0;
 	}
 }

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mtkbak/sim.h"
 #include "mtkbak/clock.h"
@@ -116,6 +117,10 @@ struct sim_watch {
 	/* --- device thread only --- */
 	struct sim_dev dev;
 	struct sim_engine *engine; /* rom=PATH / engine_log=PATH (engine.h), else NULL */
+
+	/* nor_log=PATH (sim_norlog.c): the open log, and how many flash-changing commands */
+	FILE *nor_log;
+	unsigned long nor_writes;
 };
 
 /* Device side of the pipes (device thread). 0, or -1 when this boot is over (the watch left
@@ -183,6 +188,15 @@ void sim_agent_run(struct sim_watch *w);
 /* Serial NOR flash model: one SPI transaction (sim_agent.c). */
 int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t *rx,
 		uint32_t rxlen);
+/* nor_log (sim_norlog.c): opens/creates the log (0, or -errno), closes it. */
+int sim_norlog_open(struct sim_watch *w);
+void sim_norlog_close(struct sim_watch *w);
+/* Counts and logs one flash-changing command: "OP ADDRESS LENGTH". op is the SPI opcode, or
+ * SIM_NORLOG_WINDOW for a write into the memory-mapped flash window. */
+#define SIM_NORLOG_WINDOW 0x100u
+void sim_norlog_op(struct sim_watch *w, unsigned op, uint32_t addr, uint32_t len);
+/* An SPI transaction the NOR model does not read with: log it when it changes the flash. */
+void sim_norlog_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen);
 /* Fills a minimal SFDP table (header + basic flash parameter table) for the flash size. */
 void sim_sfdp_table(const struct sim_watch *w, uint8_t out[256]);
 

@@ -282,6 +282,12 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			}
 			o->fail_status = (uint16_t)(st[0] << 8 | st[1]);
 		}
+	} else if (!strcmp(key, "nor_log")) {
+		if (!val || !*val || strlen(val) >= sizeof(o->nor_log)) {
+			snprintf(err, errlen, "sim option nor_log needs a file name");
+			return -EINVAL;
+		}
+		snprintf(o->nor_log, sizeof(o->nor_log), "%s", val);
 	} else {
 		snprintf(
 		    err, errlen,
@@ -289,7 +295,7 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
 		    "meid, fail, wdt, reset, dtr, past_end, mbist, rom, brom, engine_log, agent, "
 		    "spi, sfc, "
-		    "efuse)",
+		    "efuse, nor_log)",
 		    key);
 		return -EINVAL;
 	}

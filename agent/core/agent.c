@@ -24,9 +24,37 @@ _Static_assert(AGENT_STAGE_BYTES >= 256u && AGENT_STAGE_BYTES <= AGENT_IO_CHUNK_
 
 struct agent {
 	const struct agent_hal *hal;
-	uint32_t reply; /* bytes sent since the last flush (AGENT_PAD rule) */
-	int err;	/* first link error: every later call is a no-op */
+	uint32_t reply;	 /* bytes sent since the last flush (AGENT_PAD rule) */
+	int err;	 /* first link error: every later call is a no-op */
+	uint8_t session; /* enum agent_session: AGENT_SESSION_READ unless opened otherwise */
 };
+
+/* ---- the read session's guard ---- */
+
+static int overlaps(uint32_t addr, uint32_t len, uint32_t base, uint32_t size)
+{
+	return addr < base + size && base < addr + len;
+}
+
+/* A read session never writes into the flash controller or the flash window. */
+static int write_allowed(const struct agent *a, uint32_t addr, uint32_t bytes)
+{
+	if (a->session == AGENT_SESSION_WRITE)
+		return 1;
+	if (bytes == 0 || addr + bytes < addr)
+		return 0;
+	return !overlaps(addr, bytes, AGENT_RO_SFC_BASE, AGENT_RO_SFC_LEN) &&
+	       !overlaps(addr, bytes, AGENT_RO_FLASH_BASE, AGENT_RO_FLASH_LEN) &&
+	       !overlaps(addr, bytes, AGENT_RO_FLASH_ALT, AGENT_RO_FLASH_LEN);
+}
+
+/* Every serial-flash transaction goes through here: a read session sends read opcodes only. */
+static int spi(struct agent *a, const uint8_t *txb, uint32_t txlen, uint8_t *rxb, uint32_t rxlen)
+{
+	if (!txlen || (a->session != AGENT_SESSION_WRITE && !agent_spi_read_op(txb[0])))
+		return -1;
+	return a->hal->spi(a->hal->ctx, txb, txlen, rxb, rxlen);
+}
 
 /* ---- link ---- */
 
@@ -198,6 +226,10 @@ static void compat_write(struct agent *a, uint8_t cmd)
 		st = BROM_ST_W_COUNT0;
 	else if (addr & (size - 1u))
 		st = size == 4u ? BROM_ST_W_ODD32 : BROM_ST_W_ODD16;
+	else if (count >= BROM_MAX_COUNT)
+		st = BROM_ST_R_COUNT;
+	else if (!write_allowed(a, addr, count * size))
+		st = AGENT_ST_READ_ONLY;
 	tx16(a, st);
 	flush_piece(a);
 	if (st != BROM_ST_WRITE_OK)
@@ -287,7 +319,7 @@ static void cmd_flash_id(struct agent *a)
 	tx8(a, AGENT_CMD_FLASH_ID);
 	if (!a->hal->spi) {
 		tx16(a, AGENT_ST_NO_SPI);
-	} else if (a->hal->spi(a->hal->ctx, &op, 1, id, sizeof(id)) < 0) {
+	} else if (spi(a, &op, 1, id, sizeof(id)) < 0) {
 		tx16(a, AGENT_ST_SPI);
 	} else {
 		tx16(a, AGENT_ST_OK);
@@ -317,7 +349,7 @@ static void cmd_sfdp(struct agent *a)
 		const uint8_t op[5] = {0x5A, (uint8_t)(at >> 16), (uint8_t)(at >> 8), (uint8_t)at,
 				       0};
 
-		if (a->hal->spi(a->hal->ctx, op, sizeof(op), buf + done, n) < 0)
+		if (spi(a, op, sizeof(op), buf + done, n) < 0)
 			st = AGENT_ST_SPI;
 	}
 	tx8(a, AGENT_CMD_SFDP);
@@ -510,7 +542,7 @@ static void cmd_crc32(struct agent *a)
 
 int agent_main(const struct agent_hal *hal)
 {
-	struct agent ag = {hal, 0, 0};
+	struct agent ag = {hal, 0, 0, AGENT_SESSION_READ};
 	struct agent *a = &ag;
 
 	kick(a);

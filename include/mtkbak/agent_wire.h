@@ -100,7 +100,28 @@ enum agent_status {
 	AGENT_ST_FLASH = 0x2D05,      /* reading the flash window failed */
 	AGENT_ST_NO_SPI = 0x2D06,     /* no serial-flash access on this hardware layer */
 	AGENT_ST_NO_ME_ID = 0x2D07,   /* E1: the ME ID is not known to the agent */
+	AGENT_ST_READ_ONLY = 0x2D08,  /* read session: a write to the flash or its controller */
 };
+
+/* Sessions: the agent starts in a read session, in which WRITE16/WRITE32 into the serial
+ * flash controller or the memory-mapped flash window are refused (AGENT_ST_READ_ONLY) and
+ * the SPI layer sends only the read-side opcodes below. A write session (restore) has to be
+ * opened explicitly by a command that does not exist yet. */
+enum agent_session {
+	AGENT_SESSION_READ = 0,
+	AGENT_SESSION_WRITE = 1,
+};
+#define AGENT_RO_SFC_BASE   0xA0140000u /* serial flash controller registers and buffer */
+#define AGENT_RO_SFC_LEN    0x00010000u
+#define AGENT_RO_FLASH_BASE 0x00000000u /* the flash window the agent reads (remap 2) ... */
+#define AGENT_RO_FLASH_ALT  0x10000000u /* ... and where remap 3 puts it */
+#define AGENT_RO_FLASH_LEN  0x01000000u
+
+/* SPI opcodes a read session may send: JEDEC ID, SFDP, READ, FAST READ, READ STATUS. */
+static inline int agent_spi_read_op(uint8_t op)
+{
+	return op == 0x9F || op == 0x5A || op == 0x03 || op == 0x0B || op == 0x05;
+}
 
 /* --- limits --- */
 #define AGENT_FLASH_WINDOW    0x01000000u /* READ/CRC32 offsets: 16 MiB, 24-bit SPI NOR */
