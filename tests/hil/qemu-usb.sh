@@ -19,7 +19,7 @@ build=${MTKBAK_BUILD:-$src/build}
 mtkbak=${MTKBAK:-$build/mtkbak}
 usbsim=${MTKBAK_USBSIM:-$build/sim/usbsim/mtkbak-usbsim}
 cache=${MTKBAK_HIL_CACHE:-$build/hil-cache}
-scenarios=${MTKBAK_HIL_SCENARIOS:-"0 1 2 3 4 5 6"}
+scenarios=${MTKBAK_HIL_SCENARIOS:-"0 1 2 3 4 5 6 7 8"}
 timeout_s=${MTKBAK_HIL_TIMEOUT:-300}
 keep=0
 verbose=0
@@ -239,8 +239,17 @@ done | awk -F: -v OFS=: -v grp="$grp" '$1 == grp { $4 = "watcher"; found = 1 } {
 	END { if (!found) print grp, "x", 900, "watcher" }' >"$R/etc/group"
 echo "passwd: files
 group: files" >"$R/etc/nsswitch.conf"
+# Scenarios 7-8: the watch runs on the execution engine with the corpus's real boot ROMs
+# (host paths: mtkbak-usbsim opens them, the guest only names them); the engine's logs stay on
+# the host and are checked after the guest is done (below).
+corpus=${MTKBAK_CORPUS:-$src/../shared/corpus}
+engine_brom=""
+if [ -f "$corpus/brom/MT6261-bootrom.bin" ] && [ -f "$corpus/brom/MT6260-bootrom.bin" ]; then
+	engine_brom=$(cd "$corpus/brom" && pwd)
+fi
 cat >"$R/hil/config" <<EOF
-SCENARIOS="$scenarios"
+ENGINE_BROM="$engine_brom"
+ENGINE_LOGS="$work"
 IMAGE_SHA256=$image_sha
 IMAGE_SIZE=$image_size
 RULES_GROUP=$grp
@@ -316,6 +325,23 @@ fi
 kill "$usbsim_pid" 2>/dev/null || true
 wait "$usbsim_pid" 2>/dev/null || true
 usbsim_pid=""
+
+# The engine really ran: for each engine pull the guest passed, its log (on the host) must show
+# the shipped agent's flash commands from SRAM (pc 0x7000xxxx) on the emulated core, and the
+# D5 run (rom=) or the ROM's own command loop (brom=engine).
+for el in "$work"/engine-*.log; do
+	[ -f "$el" ] || continue
+	tag=$(basename "$el" .log)
+	line=$(tr -d '\r' <"$console" | grep "^HIL: PASS .*\[$tag\]" || true)
+	[ -n "$line" ] || continue
+	case $tag in *-brom) want="boot ROM's command loop .* runs on the core" ;; *) want="D5: running 0x70007000 on the emulated core" ;; esac
+	if grep -q "$want" "$el" && grep -q "serial flash: command 0x9F.*pc 0x7000" "$el"; then
+		say "$tag: the engine log shows '$(grep -o -m1 "$want" "$el")' and the agent's JEDEC read from SRAM"
+	else
+		echo "HIL: FAIL ${tag#engine-} engine-log - $el does not show the engine running the agent" | tee -a "$console"
+		sed 's/^/  | /' "$el" | grep -v unmodelled | head -n 20
+	fi
+done
 
 pass=$(tr -d '\r' <"$console" | grep -c '^HIL: PASS ' || true)
 fail=$(tr -d '\r' <"$console" | grep -c '^HIL: FAIL ' || true)

@@ -401,7 +401,42 @@ scenario_6() {
 	result PASS $n $name "as watcher in $RULES_GROUP: exact; $KIT_NOTE; without rules: exit 77, '$(grep -i -m1 permission $OUT/s6b.out | cut -c1-90)'" $f
 }
 
-SCENARIO_LIST=${SCENARIOS:-"0 1 2 3 4 5 6"}
+# ---------------------------------------------------------------- 7-8: on the execution engine
+# The watch runs the corpus's real boot ROM on the emulated ARM core (rom=, a host path that
+# mtkbak-usbsim opens): mtkbak's shipped ARM agent runs on it, started by D5, and answers the
+# pull over this kernel's USB stack. The engine's log stays on the host; qemu-usb.sh checks it
+# for the D5 run (or the ROM's command loop) once the guest is done, for every line below
+# tagged [engine-...].
+# engine_pull N NAME TAG OPTS: one fresh watch with OPTS, one pull through libusb, checked
+engine_pull() {
+	n=$1 name=$2 tag=$3 opts=$4 f=$OUT/s$n-$tag.log
+	fresh_watch "link=fs,$opts,engine_log=$ENGINE_LOGS/engine-$tag.log" >$f 2>&1 ||
+		{ result FAIL $n $name "the watch did not come up" $f; return; }
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	timeout 170 mtkbak pull --port usb -o $OUT/s$n-$tag --timeout 120 >$OUT/s$n-$tag.out 2>&1
+	rc=$?
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	cat $OUT/s$n-$tag.out >>$f
+	[ $rc -eq 0 ] || { result FAIL $n $name "exit code $rc" $f; return; }
+	backup_check $OUT/s$n-$tag || { result FAIL $n $name "$WHY" $f; return; }
+	result PASS $n $name "16 MiB exact in $(awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.1f", b-a}') s; $KIT_NOTE [engine-$tag]" $f
+	rm -rf $OUT/s$n-$tag
+}
+scenario_7() {
+	n=7 name=engine-pull
+	have_cmd pull || { result SKIP $n $name "mtkbak pull is not in this build"; return; }
+	[ -n "$ENGINE_BROM" ] || { result SKIP $n $name "no boot-ROM dumps (MTKBAK_CORPUS/brom) on the host"; return; }
+	engine_pull 7 engine-pull-mt6261 7a "rom=$ENGINE_BROM/MT6261-bootrom.bin"
+	engine_pull 7 engine-pull-mt6260 7b "chip=mt6260,rom=$ENGINE_BROM/MT6260-bootrom.bin"
+}
+scenario_8() {
+	n=8 name=engine-brom-pull
+	have_cmd pull || { result SKIP $n $name "mtkbak pull is not in this build"; return; }
+	[ -n "$ENGINE_BROM" ] || { result SKIP $n $name "no boot-ROM dumps (MTKBAK_CORPUS/brom) on the host"; return; }
+	engine_pull 8 engine-brom-pull 8-brom "rom=$ENGINE_BROM/MT6261-bootrom.bin,brom=engine"
+}
+
+SCENARIO_LIST=${SCENARIOS:-"0 1 2 3 4 5 6 7 8"}
 for s in $SCENARIO_LIST; do
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	if type scenario_$s >/dev/null 2>&1; then
