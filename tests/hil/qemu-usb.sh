@@ -19,7 +19,7 @@ build=${MTKBAK_BUILD:-$src/build}
 mtkbak=${MTKBAK:-$build/mtkbak}
 usbsim=${MTKBAK_USBSIM:-$build/sim/usbsim/mtkbak-usbsim}
 cache=${MTKBAK_HIL_CACHE:-$build/hil-cache}
-scenarios=${MTKBAK_HIL_SCENARIOS:-"0 1 2 3 4 5 6 7 8"}
+scenarios=${MTKBAK_HIL_SCENARIOS:-"0 1 2 3 4 5 6 7 8 9"}
 timeout_s=${MTKBAK_HIL_TIMEOUT:-300}
 keep=0
 verbose=0
@@ -247,7 +247,20 @@ engine_brom=""
 if [ -f "$corpus/brom/MT6261-bootrom.bin" ] && [ -f "$corpus/brom/MT6260-bootrom.bin" ]; then
 	engine_brom=$(cd "$corpus/brom" && pwd)
 fi
+# Scenario 9: the foreign payload, its client (tests/hil/hil_probe.c) and the flash bytes it
+# must read back (cut from the watch's image here)
+probe_bin=${MTKBAK_PROBE:-$build/tests/payloads/probe.bin}
+hil_probe=${MTKBAK_HIL_PROBE:-$build/tests/hil/hil_probe}
+have_probe=0
+if [ -f "$probe_bin" ] && [ -x "$hil_probe" ]; then
+	copy_with_libs "$hil_probe" /usr/bin/hil_probe
+	cp "$probe_bin" "$R/hil/probe.bin"
+	dd if="$image" of="$R/hil/probe-r.bin" bs=1 skip=$((0x1234)) count=100 status=none
+	dd if="$image" of="$R/hil/probe-m.bin" bs=4096 skip=$((0x20000 / 4096)) count=1 status=none
+	have_probe=1
+fi
 cat >"$R/hil/config" <<EOF
+HAVE_PROBE=$have_probe
 ENGINE_BROM="$engine_brom"
 ENGINE_LOGS="$work"
 IMAGE_SHA256=$image_sha
@@ -334,9 +347,13 @@ for el in "$work"/engine-*.log; do
 	tag=$(basename "$el" .log)
 	line=$(tr -d '\r' <"$console" | grep "^HIL: PASS .*\[$tag\]" || true)
 	[ -n "$line" ] || continue
-	case $tag in *-brom) want="boot ROM's command loop .* runs on the core" ;; *) want="D5: running 0x70007000 on the emulated core" ;; esac
+	case $tag in
+	*-brom) want="boot ROM's command loop .* runs on the core" ;;
+	engine-9*) want="D5: running 0x70008000 on the emulated core" ;;
+	*) want="D5: running 0x70007000 on the emulated core" ;;
+	esac
 	if grep -q "$want" "$el" && grep -q "serial flash: command 0x9F.*pc 0x7000" "$el"; then
-		say "$tag: the engine log shows '$(grep -o -m1 "$want" "$el")' and the agent's JEDEC read from SRAM"
+		say "$tag: the engine log shows '$(grep -o -m1 "$want" "$el")' and a JEDEC read from SRAM code"
 	else
 		echo "HIL: FAIL ${tag#engine-} engine-log - $el does not show the engine running the agent" | tee -a "$console"
 		sed 's/^/  | /' "$el" | grep -v unmodelled | head -n 20

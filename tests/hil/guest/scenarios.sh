@@ -436,7 +436,30 @@ scenario_8() {
 	engine_pull 8 engine-brom-pull 8-brom "rom=$ENGINE_BROM/MT6261-bootrom.bin,brom=engine"
 }
 
-SCENARIO_LIST=${SCENARIOS:-"0 1 2 3 4 5 6 7 8"}
+# ---------------------------------------------------------------- 9: a foreign payload
+# tests/payloads/probe (not mtkbak's agent: it finds the ROM's I/O table itself) uploaded with
+# D7 and started with D5 by hil_probe (tests/hil/hil_probe.c, on mtkbak's port layer) over
+# libusb and then over cdc_acm; it must answer with the flash's JEDEC ID and bytes the host cut
+# from the image, and reset the watch on request.
+PROBE_JEDEC=C84018 # the simulator's 16 MiB part (GigaDevice GD25Q128)
+scenario_9() {
+	n=9 name=engine-probe base=engine-probe
+	[ -n "$ENGINE_BROM" ] || { result SKIP $n $name "no boot-ROM dumps (MTKBAK_CORPUS/brom) on the host"; return; }
+	[ "$HAVE_PROBE" = 1 ] || { result SKIP $n $name "no probe payload (arm-none-eabi-gcc) or no hil_probe in this build"; return; }
+	for via in usb serial; do
+		tag=9-$via f=$OUT/s9-$via.log
+		fresh_watch "link=fs,rom=$ENGINE_BROM/MT6261-bootrom.bin,engine_log=$ENGINE_LOGS/engine-$tag.log" >$f 2>&1 ||
+			{ result FAIL $n $base-$via "the watch did not come up" $f; continue; }
+		port=usb
+		[ $via = serial ] && port=serial:/dev/$TTY
+		timeout 90 hil_probe $port /hil/probe.bin $PROBE_JEDEC /hil/probe-r.bin /hil/probe-m.bin >>$f 2>&1
+		rc=$?
+		[ $rc -eq 0 ] || { result FAIL $n $base-$via "hil_probe exit code $rc" $f; continue; }
+		result PASS $n $base-$via "$(grep -o 'through [a-z]*:[^ ]*' $f | head -1): PROB, JEDEC $PROBE_JEDEC, PIO and window reads exact, reset and back [engine-$tag]" $f
+	done
+}
+
+SCENARIO_LIST=${SCENARIOS:-"0 1 2 3 4 5 6 7 8 9"}
 for s in $SCENARIO_LIST; do
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	if type scenario_$s >/dev/null 2>&1; then
