@@ -260,6 +260,7 @@ if [ -f "$probe_bin" ] && [ -x "$hil_probe" ]; then
 	have_probe=1
 fi
 cat >"$R/hil/config" <<EOF
+SCENARIOS="$scenarios"
 HAVE_PROBE=$have_probe
 ENGINE_BROM="$engine_brom"
 ENGINE_LOGS="$work"
