@@ -4,7 +4,8 @@
  * handshake, uploads the payload with D7 to 0x70008000, starts it with D5 and checks its
  * answers: "PROB", the JEDEC ID ('I'), 100 flash bytes at 0x1234 read with SPI command 0x03
  * ('R'), 4 KiB of the memory window at 0x20000 ('M'), then the watchdog reset ('Z') and a new
- * handshake once the watch is back. The expected flash bytes come from files the host cut
+ * handshake once the watch is back (through libusb: its tty may come back under another
+ * name). The expected flash bytes come from files the host cut
  * from the watch's image.
  * usage: hil_probe PORT PROBE.BIN JEDEC-HEX EXPECT-R.BIN EXPECT-M.BIN
  * Exit 0 when every answer matches, 1 otherwise (the first difference on stderr). */
@@ -150,15 +151,22 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	printf("memory window read of %u bytes at 0x%X exact\n", M_LEN, M_ADDR);
-	if ((rc = xfer(tp, (const uint8_t *)"Z", 1, rx, 1)) < 0 || rx[0] != 'Z') {
-		rc = fail("watchdog reset not echoed");
+	/* The echo races the reset: the watch may leave the bus before the host has fetched
+	 * the packet (seen through cdc_acm), so a missing echo is allowed; the proof is that
+	 * the watch comes back in boot-ROM mode. Another byte is a failure. */
+	rx[0] = 0;
+	rc = xfer(tp, (const uint8_t *)"Z", 1, rx, 1);
+	if (rc == 0 && rx[0] != 'Z') {
+		rc = fail("watchdog reset: 0x%02X instead of its echo", rx[0]);
 		goto out;
 	}
+	printf("watchdog reset requested (%s)\n", rc == 0 ? "echoed" : "echo lost in the reset");
 	/* the watch resets and enumerates again in boot-ROM mode */
 	mtk_tp_close(tp);
 	tp = NULL;
 	sleep(2); /* the old device leaves the bus first */
-	if (open_port(env, argv[1], &tp)) {
+	/* through libusb: a new tty may get another name than the old one */
+	if (open_port(env, "usb", &tp)) {
 		rc = 1;
 		goto out;
 	}
