@@ -28,6 +28,10 @@ struct agent_hal {
 	 * the agent answers E1 like the ROM (a second mtkbak run finds the agent running and
 	 * identifies the watch through it). 0, or < 0 when unknown. */
 	int (*me_id)(void *ctx, uint8_t out[16]);
+	/* Optional (NULL: the write commands answer AGENT_ST_NO_SPI): a buffer of wbuf_len
+	 * (>= AGENT_WBUF_LEN) bytes for the data of one PROGRAM command. */
+	uint8_t *wbuf;
+	uint32_t wbuf_len;
 };
 
 /* The agent's main loop: announces itself, then serves commands until a reset command

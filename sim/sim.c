@@ -356,6 +356,23 @@ void sim_dev_idle(struct sim_watch *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
+bool sim_dev_alive(struct sim_watch *w)
+{
+	bool alive;
+
+	pthread_mutex_lock(&w->mu);
+	alive = !dev_over(w);
+	pthread_mutex_unlock(&w->mu);
+	return alive;
+}
+
+void sim_dev_power_cut(struct sim_watch *w)
+{
+	pthread_mutex_lock(&w->mu);
+	bus_leave(w, sim_now_ns(), w->o.replug_ms);
+	pthread_mutex_unlock(&w->mu);
+}
+
 void sim_dev_handshaken(struct sim_watch *w)
 {
 	pthread_mutex_lock(&w->mu);
@@ -380,6 +397,7 @@ static void *dev_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		sim_mem_reset(w);
+		sim_nor_boot(w);
 		sim_brom_run(w);
 
 		pthread_mutex_lock(&w->mu);
@@ -446,6 +464,14 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 	}
 	memcpy(w->flash, flash, len);
 	w->flash_len = len;
+	if (sim_nor_init(w) < 0) {
+		sim_nor_fini(w);
+		free(w->flash);
+		free(w->h2d.buf);
+		free(w->d2h.buf);
+		free(w);
+		return NULL;
+	}
 	w->h2d.cap = w->d2h.cap = SIM_PIPE_CAP;
 	w->rng = o->seed * 2654435761u + 1;
 	if (o->me_id_set) {
@@ -486,6 +512,7 @@ void sim_free(struct sim_watch *w)
 	if (w->thread_started)
 		pthread_join(w->thread, NULL);
 	sim_mem_free(w);
+	sim_nor_fini(w);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w->flash);

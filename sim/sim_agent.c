@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent_hal.h"
+#include "mtkbak/agent_wire.h"
 #include "sim_internal.h"
 
 extern const uint8_t mtkbak_agent_blob[];
@@ -87,18 +88,17 @@ int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t 
 			rx[i] = id[i];
 		return 0;
 	}
-	case 0x05: /* status registers: idle, nothing protected */
+	case 0x05: /* status registers (sim_nor.c) */
 	case 0x35:
 	case 0x15:
-		memset(rx, 0, rxlen);
-		return 0;
+		return sim_nor_status(w, tx[0], rx, rxlen);
 	case 0x03: /* read */
 	case 0x0B: /* fast read (one dummy byte) */
 		if (txlen < (tx[0] == 0x03 ? 4u : 5u))
 			return -1;
 		addr = (uint32_t)tx[1] << 16 | (uint32_t)tx[2] << 8 | tx[3];
 		for (uint32_t i = 0; i < rxlen; i++)
-			rx[i] = sim_flash_byte(w, (addr + i) & 0xFFFFFF);
+			rx[i] = sim_nor_array_byte(w, (addr + i) & 0xFFFFFF);
 		return 0;
 	case 0x5A: { /* SFDP (one dummy byte) */
 		uint8_t sfdp[256];
@@ -111,9 +111,8 @@ int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t 
 			rx[i] = addr + i < sizeof(sfdp) ? sfdp[addr + i] : 0xFF;
 		return 0;
 	}
-	default:
-		/* writes and erases are not modelled: mtkbak only ever reads the flash */
-		return 0;
+	default: /* write enable, status writes, program, erase (sim_nor.c) */
+		return sim_nor_command(w, tx, txlen, rx, rxlen);
 	}
 }
 
@@ -136,12 +135,16 @@ static void hal_flush(void *ctx)
 
 static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, uint32_t rxlen)
 {
+	/* the controller's PIO buffer holds what goes out and what comes back */
+	if (txlen == 0 || txlen + rxlen > AGENT_SFC_BUF)
+		return -1;
 	return sim_nor_spi(ctx, tx, txlen, rx, rxlen);
 }
 
 static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
 	const struct sim_watch *w = ctx;
+	const uint8_t *window = sim_nor_window(w);
 	uint32_t mask = (uint32_t)w->flash_len - 1;
 
 	while (len) {
@@ -149,7 +152,7 @@ static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 
 		if (run > len)
 			run = len;
-		memcpy(buf, w->flash + o, run);
+		memcpy(buf, window + o, run);
 		buf += run;
 		off += run;
 		len -= run;
@@ -206,6 +209,8 @@ void sim_agent_run(struct sim_watch *w)
 	    .write16 = hal_write16,
 	    .reset = hal_reset,
 	    .me_id = hal_me_id,
+	    .wbuf = w->nor.wbuf,
+	    .wbuf_len = AGENT_WBUF_LEN,
 	};
 
 	agent_main(&hal);

@@ -57,7 +57,7 @@ static const struct sim_chip_id *chip_id(const struct sim_watch *w)
 uint8_t sim_flash_byte(const struct sim_watch *w, uint32_t off)
 {
 	/* A 24-bit SPI NOR ignores the address bits above its size: reads alias. */
-	return w->flash[off & (uint32_t)(w->flash_len - 1)];
+	return sim_nor_window(w)[off & (uint32_t)(w->flash_len - 1)];
 }
 
 void sim_mem_reset(struct sim_watch *w)

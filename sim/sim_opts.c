@@ -6,6 +6,7 @@
 
 #include "mtkbak/errors.h"
 #include "mtkbak/sim.h"
+#include "sim_internal.h"
 
 void sim_opts_default(struct sim_opts *o)
 {
@@ -16,6 +17,9 @@ void sim_opts_default(struct sim_opts *o)
 	o->seed = 1;
 	o->image_size = 4u * 1024u * 1024u; /* sim:demo: a typical MT6261 watch */
 	o->fail_status = 0x1D02;
+	o->nor_speed = 1;
+	o->nor_bad = -1;
+	o->nor_stuck = -1;
 }
 
 /* Decimal or 0x-hex, with an optional K/M suffix (powers of 1024). */
@@ -181,12 +185,16 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			}
 			o->fail_status = (uint16_t)(st[0] << 8 | st[1]);
 		}
+	} else if (sim_nor_opt_known(key)) {
+		return sim_nor_opt(o, key, val, err, errlen);
 	} else {
 		snprintf(
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
-		    "meid, fail, wdt, reset)",
+		    "meid, fail, wdt, reset, nor, norspeed, norcut, norbad, norstuck, stale, "
+		    "protect, "
+		    "save, nor_log)",
 		    key);
 		return -EINVAL;
 	}

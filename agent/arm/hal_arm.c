@@ -39,7 +39,7 @@
 #define SFC_CTL_GO     0x0Cu /* trigger | enable */
 #define SFC_CTL_QUAD   0x10u
 #define SFC_CTL1_IDLE  0x100u
-#define SFC_TX_MAX     8u
+#define SFC_TX_MAX     (4u + AGENT_SPI_CHUNK) /* opcode, address, one program piece */
 #define SFC_POLL_LIMIT 0x200000u /* far above any real transaction (~1 ms per the ROM) */
 
 typedef int (*rom_io_fn)(uint8_t *buf, uint32_t len, uint32_t timeout);
@@ -52,6 +52,9 @@ struct arm_hal {
 };
 
 void agent_arm_main(uint32_t load_addr);
+
+/* The data of one PROGRAM command (bss, counted in the footprint). */
+static uint8_t program_buf[AGENT_WBUF_LEN] __attribute__((aligned(4)));
 
 static uint32_t rd32(uint32_t addr)
 {
@@ -121,7 +124,8 @@ static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, ui
 	int ret = 0;
 
 	(void)ctx;
-	if (txlen == 0 || txlen > SFC_TX_MAX || rxlen > AGENT_SPI_CHUNK)
+	if (txlen == 0 || txlen > SFC_TX_MAX || rxlen > AGENT_SPI_CHUNK ||
+	    txlen + rxlen > AGENT_SFC_BUF)
 		return -1;
 	for (uint32_t i = 0; i < txlen; i++) {
 		w |= (uint32_t)tx[i] << (8u * (i & 3u));
@@ -247,6 +251,8 @@ void agent_arm_main(uint32_t load_addr)
 	hal.write16 = hal_write16;
 	hal.reset = hal_reset;
 	hal.me_id = hal_me_id;
+	hal.wbuf = program_buf;
+	hal.wbuf_len = sizeof(program_buf);
 	agent_main(&hal);
 	watchdog_reset();
 }

@@ -5,6 +5,7 @@
 #include "../agent_hal.h"
 #include "mtkbak/crc32.h"
 #include "mtkbak/agent_wire.h"
+#include "mtkbak/nor.h"
 
 #ifdef AGENT_CRC_SMALL
 #define CRC32 mtk_crc32_small
@@ -24,6 +25,7 @@ struct agent {
 	const struct agent_hal *hal;
 	uint32_t reply; /* bytes sent since the last flush (AGENT_PAD rule) */
 	int err;	/* first link error: every later call is a no-op */
+	int session;	/* a write session is open (WSESSION) */
 };
 
 /* ---- link ---- */
@@ -178,6 +180,36 @@ static void brom_read(struct agent *a, uint8_t cmd)
 	flush_piece(a);
 }
 
+/* ---- the write session: the one place that decides what may change the flash ---- */
+
+/* A serial-flash opcode that writes (nor_op_writes) only inside a write session. */
+static int spi_allowed(const struct agent *a, uint8_t op)
+{
+	return a->session || !nor_op_writes(op);
+}
+
+#define SFC_REGS_BASE 0xA0140000u /* brom-protocol.md 4.4 */
+#define SFC_REGS_SIZE 0x1000u
+
+/* Boot-ROM style writes into the serial flash controller or the flash window likewise. */
+static int mem_write_allowed(const struct agent *a, uint32_t addr, uint32_t count, uint32_t size)
+{
+	uint64_t end = (uint64_t)addr + (uint64_t)count * size;
+
+	if (a->session)
+		return 1;
+	return !(addr < AGENT_FLASH_WINDOW ||
+		 (end > SFC_REGS_BASE && addr < SFC_REGS_BASE + SFC_REGS_SIZE));
+}
+
+/* Every serial-flash transaction goes through here. */
+static int spi(struct agent *a, const uint8_t *t, uint32_t tlen, uint8_t *r, uint32_t rlen)
+{
+	if (!a->hal->spi || !tlen || !spi_allowed(a, t[0]))
+		return -1;
+	return a->hal->spi(a->hal->ctx, t, tlen, r, rlen);
+}
+
 static void brom_write(struct agent *a, uint8_t cmd)
 {
 	uint32_t addr, count, size = cmd == AGENT_BROM_WRITE32 ? 4u : 2u;
@@ -187,6 +219,8 @@ static void brom_write(struct agent *a, uint8_t cmd)
 		return;
 	if (count == 0)
 		st = AGENT_BROM_ST_W_COUNT0;
+	else if (!mem_write_allowed(a, addr, count, size))
+		st = AGENT_ST_NO_SESSION;
 	else if (addr & (size - 1u))
 		st = size == 4u ? AGENT_BROM_ST_W_ODD32 : AGENT_BROM_ST_W_ODD16;
 	tx16(a, st);
@@ -277,7 +311,7 @@ static void cmd_flash_id(struct agent *a)
 	tx8(a, AGENT_CMD_FLASH_ID);
 	if (!a->hal->spi) {
 		tx16(a, AGENT_ST_NO_SPI);
-	} else if (a->hal->spi(a->hal->ctx, &op, 1, id, sizeof(id)) < 0) {
+	} else if (spi(a, &op, 1, id, sizeof(id)) < 0) {
 		tx16(a, AGENT_ST_SPI);
 	} else {
 		tx16(a, AGENT_ST_OK);
@@ -307,7 +341,7 @@ static void cmd_sfdp(struct agent *a)
 		const uint8_t op[5] = {0x5A, (uint8_t)(at >> 16), (uint8_t)(at >> 8), (uint8_t)at,
 				       0};
 
-		if (a->hal->spi(a->hal->ctx, op, sizeof(op), buf + done, n) < 0)
+		if (spi(a, op, sizeof(op), buf + done, n) < 0)
 			st = AGENT_ST_SPI;
 	}
 	tx8(a, AGENT_CMD_SFDP);
@@ -415,9 +449,317 @@ static void cmd_crc32(struct agent *a)
 	end_reply(a);
 }
 
+/* ---- the write path (WSESSION, SECTOR_CRCS, ERASE, PROGRAM, STATUS, WRSR) ---- */
+
+static int read_sr(struct agent *a, uint8_t op, uint8_t *v)
+{
+	return spi(a, &op, 1, v, 1);
+}
+
+/* Polls the busy bit: at most ms * AGENT_POLLS_PER_MS status reads (each takes at least a
+ * microsecond on the bus), so it never gives up before the deadline and always ends. */
+static uint16_t wait_idle(struct agent *a, uint32_t ms, uint8_t *sr)
+{
+	uint32_t polls = (ms > AGENT_MAX_WAIT_MS ? AGENT_MAX_WAIT_MS : ms) * AGENT_POLLS_PER_MS;
+
+	for (uint32_t i = 0; i <= polls; i++) {
+		if (read_sr(a, NOR_OP_RDSR, sr) < 0)
+			return AGENT_ST_SPI;
+		if (!(*sr & NOR_SR_WIP))
+			return AGENT_ST_OK;
+	}
+	return AGENT_ST_TIMEOUT;
+}
+
+/* Write enable, checked: the latch must read back set. */
+static uint16_t write_enable(struct agent *a)
+{
+	const uint8_t op = NOR_OP_WREN;
+	uint8_t sr = 0;
+
+	if (spi(a, &op, 1, 0, 0) < 0 || read_sr(a, NOR_OP_RDSR, &sr) < 0)
+		return AGENT_ST_SPI;
+	return (sr & NOR_SR_WEL) ? AGENT_ST_OK : AGENT_ST_WEL;
+}
+
+static uint16_t write_check(const struct agent *a)
+{
+	if (!a->session)
+		return AGENT_ST_NO_SESSION;
+	if (!a->hal->spi || !a->hal->wbuf || a->hal->wbuf_len < AGENT_WBUF_LEN)
+		return AGENT_ST_NO_SPI;
+	return AGENT_ST_OK;
+}
+
+static void reply_status(struct agent *a, uint8_t cmd, uint16_t st)
+{
+	tx8(a, cmd);
+	tx16(a, st);
+	end_reply(a);
+}
+
+static void cmd_wsession(struct agent *a)
+{
+	uint32_t key;
+	uint8_t open;
+	uint16_t st;
+
+	if (rx32(a, &key))
+		return;
+	st = key == AGENT_WRITE_KEY || key == 0 ? AGENT_ST_OK : AGENT_ST_BAD_ARG;
+	/* 0 closes; any other key closes too and is refused */
+	a->session = key == AGENT_WRITE_KEY;
+	open = (uint8_t)a->session;
+	tx8(a, AGENT_CMD_WSESSION);
+	tx16(a, st);
+	if (st == AGENT_ST_OK)
+		tx_checked(a, &open, 1);
+	end_reply(a);
+}
+
+/* Reads flash through the serial flash controller (no cache in the way). */
+static int sfc_read(struct agent *a, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+	for (uint32_t done = 0; done < len;) {
+		uint32_t n = len - done < AGENT_SPI_CHUNK ? len - done : AGENT_SPI_CHUNK;
+		uint32_t at = addr + done;
+		const uint8_t op[4] = {NOR_OP_READ, (uint8_t)(at >> 16), (uint8_t)(at >> 8),
+				       (uint8_t)at};
+
+		if (spi(a, op, sizeof(op), buf + done, n) < 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+static int sector_crc(struct agent *a, uint32_t off, uint32_t via, uint32_t *crc)
+{
+	uint8_t buf[AGENT_SPI_CHUNK];
+
+	*crc = 0;
+	for (uint32_t done = 0; done < AGENT_SECTOR; done += sizeof(buf)) {
+		int r = via ? sfc_read(a, off + done, buf, sizeof(buf))
+			    : a->hal->flash_read(a->hal->ctx, off + done, buf, sizeof(buf));
+
+		if (r < 0)
+			return -1;
+		*crc = CRC32(*crc, buf, sizeof(buf));
+	}
+	return 0;
+}
+
+static void cmd_sector_crcs(struct agent *a)
+{
+	uint32_t off, count, list = 0;
+	uint8_t via;
+	uint16_t st = AGENT_ST_OK;
+	int bad = 0;
+
+	if (rx32(a, &off) || rx32(a, &count) || rx(a, &via, 1))
+		return;
+	if (count == 0 || count > AGENT_CRC_LIST_MAX)
+		st = AGENT_ST_BAD_LEN;
+	else if ((off & (AGENT_SECTOR - 1u)) || via > 1u)
+		st = AGENT_ST_BAD_ARG;
+	else if (!window_ok(off, count * AGENT_SECTOR))
+		st = AGENT_ST_RANGE;
+	else if (via && !a->hal->spi)
+		st = AGENT_ST_NO_SPI;
+	tx8(a, AGENT_CMD_SECTOR_CRCS);
+	tx16(a, st);
+	if (st != AGENT_ST_OK) {
+		end_reply(a);
+		return;
+	}
+	for (uint32_t i = 0; i < count && !a->err; i++) {
+		uint32_t crc = 0;
+		uint8_t v[4];
+
+		if (!bad && sector_crc(a, off + i * AGENT_SECTOR, via, &crc) < 0)
+			bad = 1;
+		agent_put_be32(v, bad ? 0 : crc);
+		list = CRC32(list, v, 4);
+		tx(a, v, 4);
+	}
+	tx32(a, bad ? ~list : list);
+	end_reply(a);
+}
+
+static void cmd_erase(struct agent *a)
+{
+	uint8_t op, sr = 0, b[4];
+	uint32_t addr, ms, size;
+	uint16_t st;
+
+	if (rx(a, &op, 1) || rx32(a, &addr) || rx32(a, &ms))
+		return;
+	size = op == NOR_OP_SE ? 0x1000u : op == NOR_OP_BE32 ? 0x8000u : 0x10000u;
+	st = write_check(a);
+	if (st == AGENT_ST_OK &&
+	    ((op != NOR_OP_SE && op != NOR_OP_BE32 && op != NOR_OP_BE64) || (addr & (size - 1u))))
+		st = AGENT_ST_BAD_ARG;
+	else if (st == AGENT_ST_OK && !window_ok(addr, size))
+		st = AGENT_ST_RANGE;
+	if (st == AGENT_ST_OK)
+		st = wait_idle(a, ms, &sr);
+	if (st == AGENT_ST_OK)
+		st = write_enable(a);
+	if (st == AGENT_ST_OK) {
+		b[0] = op;
+		b[1] = (uint8_t)(addr >> 16);
+		b[2] = (uint8_t)(addr >> 8);
+		b[3] = (uint8_t)addr;
+		st = spi(a, b, 4, 0, 0) < 0 ? AGENT_ST_SPI : wait_idle(a, ms, &sr);
+	}
+	tx8(a, AGENT_CMD_ERASE);
+	tx16(a, st);
+	if (st == AGENT_ST_OK)
+		tx_checked(a, &sr, 1);
+	end_reply(a);
+}
+
+static int all_ff(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i] != 0xFFu)
+			return 0;
+	return 1;
+}
+
+/* Page program of data[0:len] at addr: pieces that fit the SFC buffer and one page. */
+static uint16_t program_pieces(struct agent *a, uint32_t addr, const uint8_t *data, uint32_t len,
+			       uint32_t ms)
+{
+	uint8_t cmd[4 + AGENT_SPI_CHUNK], sr = 0;
+	uint16_t st = AGENT_ST_OK;
+
+	for (uint32_t done = 0; done < len && st == AGENT_ST_OK;) {
+		uint32_t at = addr + done, n = len - done;
+		uint32_t page_left = NOR_PAGE - (at & (NOR_PAGE - 1u));
+
+		if (n > AGENT_SPI_CHUNK)
+			n = AGENT_SPI_CHUNK;
+		if (n > page_left)
+			n = page_left;
+		if (!all_ff(data + done, n)) {
+			cmd[0] = NOR_OP_PP;
+			cmd[1] = (uint8_t)(at >> 16);
+			cmd[2] = (uint8_t)(at >> 8);
+			cmd[3] = (uint8_t)at;
+			for (uint32_t i = 0; i < n; i++)
+				cmd[4 + i] = data[done + i];
+			st = write_enable(a);
+			if (st == AGENT_ST_OK)
+				st = spi(a, cmd, 4 + n, 0, 0) < 0 ? AGENT_ST_SPI
+								  : wait_idle(a, ms, &sr);
+		}
+		done += n;
+	}
+	return st;
+}
+
+static void cmd_program(struct agent *a)
+{
+	uint8_t hdr[12], crcb[4], *buf = a->hal->wbuf;
+	uint32_t addr, len, ms, crc;
+	uint16_t st;
+
+	if (rx(a, hdr, sizeof(hdr)))
+		return;
+	addr = agent_get_be32(hdr);
+	len = agent_get_be32(hdr + 4);
+	ms = agent_get_be32(hdr + 8);
+	st = write_check(a);
+	if (st == AGENT_ST_OK && (len == 0 || len > AGENT_WBUF_LEN)) {
+		a->session = 0; /* the bytes that follow are data, not commands: stay safe */
+		st = AGENT_ST_BAD_LEN;
+	} else if (st == AGENT_ST_OK &&
+		   (!window_ok(addr, len) ||
+		    (addr & ~(AGENT_SECTOR - 1u)) != ((addr + len - 1u) & ~(AGENT_SECTOR - 1u)))) {
+		st = AGENT_ST_RANGE;
+	}
+	if (st != AGENT_ST_OK) {
+		/* the data that follows is drained (when its length is sane) so the stream
+		 * stays in step; nothing is programmed */
+		if (st != AGENT_ST_BAD_LEN && len && len <= AGENT_WBUF_LEN && buf) {
+			if (rx(a, buf, len) || rx(a, crcb, 4))
+				return;
+		} else if (st != AGENT_ST_BAD_LEN) {
+			a->session = 0;
+		}
+		reply_status(a, AGENT_CMD_PROGRAM, st);
+		return;
+	}
+	if (rx(a, buf, len) || rx(a, crcb, 4))
+		return;
+	crc = CRC32(CRC32(0, hdr, sizeof(hdr)), buf, len);
+	if (crc != agent_get_be32(crcb))
+		st = AGENT_ST_BAD_CRC;
+	if (st == AGENT_ST_OK)
+		st = program_pieces(a, addr, buf, len, ms);
+	/* read back through the controller: the memory window may serve a stale copy */
+	if (st == AGENT_ST_OK && sfc_read(a, addr, buf, len) < 0)
+		st = AGENT_ST_SPI;
+	tx8(a, AGENT_CMD_PROGRAM);
+	tx16(a, st);
+	if (st == AGENT_ST_OK) {
+		agent_put_be32(crcb, CRC32(0, buf, len));
+		tx_checked(a, crcb, 4);
+	}
+	end_reply(a);
+}
+
+static void cmd_status(struct agent *a)
+{
+	uint8_t v[2] = {0, 0};
+	uint16_t st = AGENT_ST_OK;
+
+	if (!a->hal->spi)
+		st = AGENT_ST_NO_SPI;
+	else if (read_sr(a, NOR_OP_RDSR, &v[0]) < 0 || read_sr(a, NOR_OP_RDSR2, &v[1]) < 0)
+		st = AGENT_ST_SPI;
+	tx8(a, AGENT_CMD_STATUS);
+	tx16(a, st);
+	if (st == AGENT_ST_OK)
+		tx_checked(a, v, 2);
+	end_reply(a);
+}
+
+static void cmd_wrsr(struct agent *a)
+{
+	uint8_t req[3], b[3], v[2] = {0, 0}, sr = 0;
+	uint32_t ms;
+	uint16_t st;
+
+	if (rx(a, req, sizeof(req)) || rx32(a, &ms))
+		return;
+	st = write_check(a);
+	if (st == AGENT_ST_OK && req[2] != 1u && req[2] != 2u)
+		st = AGENT_ST_BAD_ARG;
+	if (st == AGENT_ST_OK)
+		st = wait_idle(a, ms, &sr);
+	if (st == AGENT_ST_OK)
+		st = write_enable(a);
+	if (st == AGENT_ST_OK) {
+		b[0] = NOR_OP_WRSR;
+		b[1] = req[0];
+		b[2] = req[1];
+		st = spi(a, b, 1u + req[2], 0, 0) < 0 ? AGENT_ST_SPI : wait_idle(a, ms, &sr);
+	}
+	if (st == AGENT_ST_OK &&
+	    (read_sr(a, NOR_OP_RDSR, &v[0]) < 0 || read_sr(a, NOR_OP_RDSR2, &v[1]) < 0))
+		st = AGENT_ST_SPI;
+	tx8(a, AGENT_CMD_WRSR);
+	tx16(a, st);
+	if (st == AGENT_ST_OK)
+		tx_checked(a, v, 2);
+	end_reply(a);
+}
+
 int agent_main(const struct agent_hal *hal)
 {
-	struct agent ag = {hal, 0, 0};
+	struct agent ag = {hal, 0, 0, 0};
 	struct agent *a = &ag;
 
 	send_hello(a);
@@ -477,6 +819,24 @@ int agent_main(const struct agent_hal *hal)
 			break;
 		case AGENT_CMD_CRC32:
 			cmd_crc32(a);
+			break;
+		case AGENT_CMD_WSESSION:
+			cmd_wsession(a);
+			break;
+		case AGENT_CMD_SECTOR_CRCS:
+			cmd_sector_crcs(a);
+			break;
+		case AGENT_CMD_ERASE:
+			cmd_erase(a);
+			break;
+		case AGENT_CMD_PROGRAM:
+			cmd_program(a);
+			break;
+		case AGENT_CMD_STATUS:
+			cmd_status(a);
+			break;
+		case AGENT_CMD_WRSR:
+			cmd_wrsr(a);
 			break;
 		case AGENT_CMD_REBOOT:
 			tx8(a, AGENT_CMD_REBOOT);

@@ -39,6 +39,16 @@ struct sim_opts {
 	/* reset=off: after a reset the watch boots its firmware and leaves the bus for good
 	 * (default reset=brom: it comes back in boot-ROM mode, as when the boot key is held) */
 	bool reset_leaves;
+	/* The serial NOR (sim/sim_nor.c): */
+	bool nor_max;	     /* nor=max: every operation takes the datasheet maximum (typ) */
+	uint32_t nor_speed;  /* norspeed=N: every NOR time divided by N (default 1) */
+	uint32_t nor_cut;    /* norcut=N: power lost during the Nth erase/program (0 never) */
+	int64_t nor_bad;     /* norbad=ADDR: the 4 KiB sector at ADDR never erases (-1) */
+	int64_t nor_stuck;   /* norstuck=ADDR: bit 0 of the byte at ADDR stuck at 0 (-1) */
+	bool nor_stale;	     /* stale: the memory window serves the flash as it was at boot */
+	uint8_t nor_sr1;     /* protect=HEX: status register 1 at power-on (BP bits) */
+	char save_path[256]; /* save=PATH: the flash is written there when the watch is freed */
+	char nor_log[256];   /* nor_log=PATH: one line per WREN/WRSR/erase/program command */
 };
 
 /* Fills defaults. */

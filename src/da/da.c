@@ -15,6 +15,7 @@
 #include "mtkbak/da.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/transport.h"
+#include "da_internal.h"
 
 #define DA_HELLO_TIMEOUT_MS 3000
 #define DA_PROBE_TAIL_MS    250
@@ -82,6 +83,16 @@ const char *da_status_text(uint16_t status)
 		return "no serial flash access on this device";
 	case AGENT_ST_NO_ME_ID:
 		return "the agent does not know this watch's ME ID";
+	case AGENT_ST_NO_SESSION:
+		return "a write outside a write session (refused)";
+	case AGENT_ST_WEL:
+		return "the flash did not set its write-enable latch (write-protect pin?)";
+	case AGENT_ST_TIMEOUT:
+		return "the flash stayed busy past the deadline";
+	case AGENT_ST_BAD_CRC:
+		return "the data arrived damaged (CRC mismatch; nothing was programmed)";
+	case AGENT_ST_BAD_ARG:
+		return "opcode, alignment or key not accepted";
 	default:
 		return "unknown agent status";
 	}
@@ -89,7 +100,7 @@ const char *da_status_text(uint16_t status)
 
 static int known_status(uint16_t st)
 {
-	return st >= AGENT_ST_BAD_LEN && st <= AGENT_ST_NO_ME_ID;
+	return st >= AGENT_ST_BAD_LEN && st <= AGENT_ST_LAST;
 }
 
 uint32_t da_crc32_update(uint32_t crc, const uint8_t *data, size_t len)
@@ -363,6 +374,24 @@ static int small_cmd(struct da *d, const uint8_t *req, size_t reqlen, uint8_t *p
 	}
 	return fail(d, ret == -EPROTO || ret == -EBADMSG ? -EBADMSG : ret,
 		    "%s: no intact answer after %u tries", name, d->max_retries + 1);
+}
+
+/* for da_write.c (da_internal.h) */
+int da_small_cmd(struct da *d, const uint8_t *req, size_t reqlen, uint8_t *payload, uint32_t plen,
+		 int timeout_ms, const char *name)
+{
+	return small_cmd(d, req, reqlen, payload, plen, timeout_ms, name);
+}
+
+int da_fail(struct da *d, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
+	va_end(ap);
+	mtk_logf(d->log, MTK_LOG_DEBUG, "da: %s (%s)", d->detail, mtk_strerror(err));
+	return err;
 }
 
 static uint32_t density_bytes(uint32_t dw2)
