@@ -814,9 +814,19 @@ static int make_undo(struct ctx *c)
 
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	if (snprintf(c->r->undo_path, sizeof(c->r->undo_path), "%s/pre-restore-%s.bin", dir,
-		     stamp) >= (int)sizeof(c->r->undo_path))
-		return failf(c, -ENAMETOOLONG, "use a shorter folder", "undo image path too long");
+	for (int k = 1; k < 100; k++) {
+		char suffix[8] = "";
+		struct stat st;
+
+		if (k > 1)
+			snprintf(suffix, sizeof(suffix), "-%d", k);
+		if (snprintf(c->r->undo_path, sizeof(c->r->undo_path), "%s/pre-restore-%s%s.bin",
+			     dir, stamp, suffix) >= (int)sizeof(c->r->undo_path))
+			return failf(c, -ENAMETOOLONG, "use a shorter folder",
+				     "undo image path too long");
+		if (lstat(c->r->undo_path, &st) != 0)
+			break; /* a free name (never overwrite an earlier undo image) */
+	}
 	say(c, "Saving the undo image %s (a verified full read of the watch)", c->r->undo_path);
 	readback_opts_default(&ro);
 	ro.out_path = c->r->undo_path;
@@ -943,11 +953,11 @@ static int run(struct ctx *c)
 			if ((ret = check_target(c)) < 0 || (ret = plan_make(c, true)) < 0)
 				return ret;
 		}
-		if ((ret = protection_off(c, &unprotected)) < 0)
-			return ret;
 		if ((ret = da_write_session(&c->d, true)) < 0)
 			return failf(c, ret, rerun_hint, "opening the write session: %s",
 				     c->d.detail);
+		if ((ret = protection_off(c, &unprotected)) < 0)
+			goto restore_status;
 		say(c, "Writing %u sectors (%u kept as the watch has them)",
 		    (unsigned)r->plan.sectors_diff, (unsigned)r->plan.sectors_kept);
 		int64_t t0 = mtk_now_ms();

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# `mtkbak restore` through the real binary against the simulated watch, whose flash is the NOR
+# model of sim/sim_nor.c: save= writes the watch's flash when mtkbak exits, nor_log= lists every
+# WREN/WRSR/erase/program command, so every assertion here is on the bytes the watch ends with
+# and on what was sent to its flash.
+. "$(dirname "$0")/read_lib.sh"
+
+nor=norspeed=100 # NOR times / 100: the same commands, faster
+$fwimg demo 4M good.bin
+# the watch: the same firmware with 12 KiB of its ROM region changed (3 sectors)
+$fwimg corrupt good.bin -o watch.bin --fill 0x20000:0x3000:00 >/dev/null
+sim() { echo "sim:$1,$nor,save=$2,nor_log=$3${4:+,$4}"; }
+count() { grep -c "^$1 " "$2" || true; }
+outside() { # outside LOG OPS LO HI: lines of LOG with an opcode in OPS outside [LO, HI)
+	local op a n
+	while read -r op a n; do
+		case " $2 " in *" $op "*) ;; *) continue ;; esac
+		if ((0x$a < $3 || 0x$a >= $4)); then echo "$op $a $n"; fi
+	done <"$1"
+}
+
+# 1. full image onto the watch with the changed ROM: only the 3 changed sectors written
+$MTKBAK restore good.bin --port "$(sim watch.bin out1.bin log1)" --yes --other-watch \
+	--with-nvram >o1 2>&1 || fail "restore of a full image: $(cat o1)"
+cmp -s good.bin out1.bin || fail "the watch does not hold the image after restore"
+[ "$(count 20 log1)" = 3 ] || fail "expected 3 sector erases: $(grep -v '^0[26] ' log1)"
+[ "$(count 52 log1)$(count D8 log1)$(count C7 log1)" = 000 ] || fail "block erases: $(cat log1)"
+for a in 020000 021000 022000; do grep -q "^20 $a 1000$" log1 || fail "no erase of $a"; done
+bad=$(outside log1 "02 20" 0x20000 0x23000)
+[ -z "$bad" ] || fail "programs outside the changed sectors: $bad"
+[ "$(count 02 log1)" = 96 ] || fail "expected 96 page pieces of 128 bytes: $(count 02 log1)"
+has o1 "Restored: 3 sectors written"
+undo=$(ls pre-restore-*.bin | head -1)
+cmp -s "$undo" watch.bin || fail "the undo image is not the watch as it was"
+[ -f "$undo.sha256" ] && (sha256sum -c "$undo.sha256" >/dev/null) || fail "undo SHA-256 file"
+ls restore-*.state >/dev/null 2>&1 && fail "the restore record stays after success"
+
+# 2. the undo image restores the original exactly (its .info names this watch: no --other-watch)
+$MTKBAK restore "$undo" --port "$(sim out1.bin out2.bin log2)" --yes >o2 2>&1 ||
+	fail "restoring the undo image: $(cat o2)"
+cmp -s watch.bin out2.bin || fail "the undo image did not bring the original back"
+rm -f pre-restore-*
+
+# 3. a pull folder of this watch (ME ID in the folder name) onto the changed watch
+$MTKBAK pull --port "sim:good.bin" -o pulled >p3 2>&1 || fail "pull: $(cat p3)"
+meid=$(sed -n 's/.*ME ID \([0-9a-f]\{32\}\).*/\1/p' p3 | head -1)
+[ -n "$meid" ] || fail "no ME ID in the pull output: $(cat p3)"
+mv pulled "MT6261-${meid:0:8}-20260101-000000"
+$MTKBAK restore "MT6261-${meid:0:8}-20260101-000000" --port "$(sim watch.bin out3.bin log3)" \
+	--yes >o3 2>&1 || fail "restore of a pull folder: $(cat o3)"
+cmp -s good.bin out3.bin || fail "pull folder: result differs"
+[ "$(count 20 log3)" = 3 ] || fail "pull folder: expected 3 erases"
+rm -f pre-restore-*
+
+# 4. --dry-run writes nothing (no erase/program/WREN at all) and shows the plan
+$MTKBAK restore good.bin --port "$(sim watch.bin out4.bin log4)" --dry-run --other-watch \
+	>o4 2>&1 || fail "dry run: $(cat o4)"
+cmp -s watch.bin out4.bin || fail "dry run changed the watch"
+[ -s log4 ] && fail "dry run sent write commands: $(cat log4)"
+has o4 "Plan: 3 of 1024 sectors differ"
+has o4 "Dry run: nothing was written."
+ls pre-restore-* >/dev/null 2>&1 && fail "dry run made an undo image"
+
+# 5. --other-watch keeps the target's FAT: a watch with its own FAT bytes keeps them
+$fwimg corrupt watch.bin -o watch5.bin --fill 0x300000:0x2000:5A >/dev/null
+$MTKBAK restore good.bin --port "$(sim watch5.bin out5.bin log5)" --yes --other-watch >o5 2>&1 ||
+	fail "--other-watch: $(cat o5)"
+cmp -s <(head -c $((0x300000)) good.bin) <(head -c $((0x300000)) out5.bin) ||
+	fail "--other-watch: the code regions were not restored"
+cmp -s <(tail -c +$((0x300001)) watch5.bin) <(tail -c +$((0x300001)) out5.bin) ||
+	fail "--other-watch: the FAT region was not kept"
+[ -z "$(outside log5 "02 20 52 D8" 0 0x300000)" ] ||
+	fail "--other-watch: commands inside FAT: $(outside log5 "02 20 52 D8" 0 0x300000)"
+rm -f pre-restore-*
+
+# 6. refusals, each before any write command, each with what to do next
+refuse() { # refuse NAME EXPECTED-TEXT SIMOPTS SOURCE [ARGS...]
+	local name=$1 want=$2 opts=$3 src=$4 rc=0
+	shift 4
+	rm -f logr
+	$MTKBAK restore "$src" --port "$(sim watch.bin outr.bin logr "$opts")" --yes "$@" \
+		>or 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || fail "$name: restore went ahead"
+	has or "$want"
+	grep -q "hint:" or || fail "$name: no next step: $(cat or)"
+	[ -s logr ] && fail "$name: write commands were sent: $(cat logr)"
+	cmp -s watch.bin outr.bin || fail "$name: the watch changed"
+	true
+}
+refuse "other JEDEC ID" "does not list this watch's flash EF 40 16" jedec=EF4016 good.bin --other-watch
+refuse "other chip" "firmware, the watch is MT6260" chip=mt6260 good.bin --other-watch
+refuse "unknown watch" "does not say which watch" "" good.bin
+refuse "protected" "block protection (status register 1 = 0x1C)" protect=1C good.bin --other-watch
+$fwimg corrupt good.bin -o sick.bin --flip 0x1000 >/dev/null
+refuse "health" "health is" "" sick.bin --other-watch
+# a smaller flash: an 8 MiB image onto the 4 MiB watch that claims an 8 MiB part
+$fwimg demo 8M big.bin
+refuse "smaller flash" "the watch's flash only 4096 KiB" jedec=C84017 big.bin --other-watch
+
+# 7. protected sectors with --unprotect: written, and the status register put back
+$MTKBAK restore good.bin --port "$(sim watch.bin out7.bin log7 protect=1C)" --yes --other-watch \
+	--with-nvram --unprotect >o7 2>&1 || fail "--unprotect: $(cat o7)"
+cmp -s good.bin out7.bin || fail "--unprotect: result differs"
+[ "$(count 01 log7)" = 2 ] || fail "--unprotect: expected 2 status writes: $(count 01 log7)"
+has o7 "Block protection put back (status register 1 = 0x1C)"
+rm -f pre-restore-*
+
+# 8. cable drop in the middle of an erase or a program, then the same command: exact
+$fwimg corrupt good.bin -o watch8.bin --fill 0x10000:0x60000:00 >/dev/null # the whole ROM
+for cut in 2 17 40 77 150; do
+	rm -f restore-*.state pre-restore-*
+	cp watch8.bin w8.bin
+	rc=0
+	$MTKBAK restore good.bin --port "$(sim w8.bin w8a.bin log8 norcut=$cut,seed=$cut)" --yes \
+		--other-watch --with-nvram >o8 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || fail "cut $cut: restore claimed success: $(tail -3 o8)"
+	grep -q "Restored" o8 && fail "cut $cut: 'Restored' after a cable drop"
+	grep -q "run the same command again" o8 || fail "cut $cut: no rerun hint: $(tail -3 o8)"
+	ls restore-*.state >/dev/null 2>&1 || fail "cut $cut: no restore record"
+	$MTKBAK restore good.bin --port "$(sim w8a.bin w8b.bin log8b seed=$cut)" --yes --other-watch \
+		--with-nvram >o8b 2>&1 || fail "cut $cut: rerun failed: $(tail -5 o8b)"
+	cmp -s good.bin w8b.bin || fail "cut $cut: the rerun did not restore exactly"
+	has o8b "Continuing an interrupted restore"
+	ls pre-restore-* 2>/dev/null | grep -q . || fail "cut $cut: the undo image is gone"
+done
+rm -f pre-restore-*
+
+# 9. a sector that never erases: a clear error naming it, nothing claimed
+rc=0
+$MTKBAK restore good.bin --port "$(sim watch.bin out9.bin log9 norbad=0x21000)" --yes \
+	--other-watch --with-nvram >o9 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "bad sector: exit $rc, expected 1: $(tail -3 o9)"
+has o9 "sector 0x021000 (ROM) does not hold the image's bytes"
+grep -q "Restored" o9 && fail "bad sector: 'Restored' claimed"
+[ "$(grep -c '^20 021000 ' log9)" = 2 ] || fail "bad sector: expected one retry"
+rm -f pre-restore-* restore-*.state
+
+# 10. an unchanged watch: nothing erased or programmed, no undo image needed
+$MTKBAK restore good.bin --port "$(sim good.bin out10.bin log10)" --yes --other-watch \
+	--with-nvram >o10 2>&1 || fail "unchanged watch: $(cat o10)"
+[ -s log10 ] && fail "unchanged watch: write commands: $(cat log10)"
+has o10 "nothing to write"
+
+# 11. read stays read-only: the NOR saw no write command
+$MTKBAK read -o r.bin --port "$(sim watch.bin out11.bin log11)" >o11 2>&1 || fail "read: $(cat o11)"
+[ -s log11 ] && fail "read sent write commands: $(cat log11)"
+
+[ $fails -eq 0 ] || exit 1
+echo "restore: all checks passed"
