@@ -188,7 +188,7 @@ static int spi_allowed(const struct agent *a, uint8_t op)
 	return a->session || !nor_op_writes(op);
 }
 
-#define SFC_REGS_BASE 0xA0140000u /* brom-protocol.md 4.4 */
+#define SFC_REGS_BASE 0xA0140000u /* doc/brom-protocol.md (SFC) */
 #define SFC_REGS_SIZE 0x1000u
 
 /* Boot-ROM style writes into the serial flash controller or the flash window likewise. */
