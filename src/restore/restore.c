@@ -64,6 +64,7 @@ struct ctx {
 	int8_t *region_of;
 	bool have_type[3];
 	char state_path[512];
+	bool record_durable;
 	int64_t in_progress_addr; /* from the record, -1 none */
 	uint32_t in_progress_size;
 };
@@ -308,10 +309,10 @@ static int regions_make(struct ctx *c)
 			kept |= g->kept;
 			in_named |= !g->kept;
 		}
+		/* --only: outside every region asked for stays; a sector shared with a kept
+		 * region (FAT, SDS) stays as it is either way */
 		if (c->o->only && !in_named)
-			kept = true; /* outside every region asked for */
-		if (kept && in_named && !c->o->only)
-			kept = true; /* a sector shared with a kept region stays as it is */
+			kept = true;
 		c->want[s] = kept ? 2 : 0;
 	}
 	return 0;
@@ -484,7 +485,30 @@ static int record_write(struct ctx *c, int64_t unit, uint32_t size)
 		     image_crc(c), c->src.len, c->r->undo_path, sha, unit, size);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -ENAMETOOLONG;
-	return atomic_write_file(c->state_path, buf, (size_t)n, true);
+	if (!c->record_durable) { /* the first record: fsynced (it names the undo image) */
+		c->record_durable = true;
+		return atomic_write_file(c->state_path, buf, (size_t)n, true);
+	}
+	/* the unit in progress, once per erase unit: renamed into place but not fsynced (an
+	 * fsync each time costs more than the erase; after a host crash a lost update only
+	 * means the rerun's CRC plan finds that unit by itself) */
+	{
+		char tmp[sizeof(c->state_path) + 8];
+		int fd;
+		bool ok;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", c->state_path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return -errno;
+		ok = write(fd, buf, (size_t)n) == n;
+		ok = close(fd) == 0 && ok;
+		if (!ok || rename(tmp, c->state_path) != 0) {
+			unlink(tmp);
+			return -EIO;
+		}
+	}
+	return 0;
 }
 
 /* A record for this image: resume (no new undo image; the unit in progress is redone). */
@@ -656,11 +680,21 @@ static int write_unit(struct ctx *c, uint32_t s, uint32_t n, int t)
 			     "cannot write the restore record %s", c->state_path);
 	if ((ret = da_erase(&c->d, erase_types[t].op, addr, erase_types[t].max_ms, NULL)) < 0)
 		return link_fail(c, ret, "erasing", addr);
+	/* sectors the image has blank (0xFF) are only verified: one CRC list for all of them */
+	uint32_t blank_crc[0x10000 / SECTOR];
+	bool blank_checked = false;
 	for (uint32_t i = 0; i < n; i++) {
 		bool ok = false;
 
-		if ((ret = write_sector(c, s + i, &ok)) < 0)
+		if (sector_blank(c, s + i) && n <= sizeof(blank_crc) / sizeof(blank_crc[0])) {
+			if (!blank_checked &&
+			    (ret = da_sector_crcs(&c->d, addr, n, true, blank_crc)) < 0)
+				return link_fail(c, ret, "verifying", addr);
+			blank_checked = true;
+			ok = blank_crc[i] == c->img_crc[s + i];
+		} else if ((ret = write_sector(c, s + i, &ok)) < 0) {
 			return link_fail(c, ret, "programming", (s + i) * SECTOR);
+		}
 		if (!ok) {
 			/* one retry: erase that sector alone, program it again */
 			c->r->retries++;
@@ -966,7 +1000,8 @@ static int run(struct ctx *c)
 		if (ret < 0)
 			goto restore_status;
 	}
-	ret = verify_all(c);
+	/* nothing written in this run: the plan's list is the device's state, already equal */
+	ret = r->plan.sectors_diff ? verify_all(c) : 0;
 restore_status:
 	if (unprotected) {
 		int r2 = da_write_status(&c->d, r->plan.sr[0], r->plan.sr[1], 1, WRSR_MAX_MS, NULL);
