@@ -75,6 +75,7 @@ struct sim_nor {
 	uint8_t *window;       /* stale: what the memory window serves (NULL: the array) */
 	void *log;	       /* nor_log=PATH (FILE *) */
 	uint8_t *wbuf;	       /* the agent's write buffer (agent_hal.wbuf) */
+	bool mapped;	       /* persist: flash is a shared mapping of save=PATH */
 	uint32_t rng;
 };
 

@@ -19,7 +19,9 @@
  *  - nor_log=PATH: one line per WREN/WRDI/WRSR/program/erase command, "OP ADDRESS LENGTH"
  *    in upper-case hex (address 6 digits; LENGTH is the data bytes of a program, the erase
  *    size, the status bytes of a WRSR, 0 for WREN/WRDI), whether or not the part took it.
- *  - save=PATH: the array is written there when the watch is freed. */
+ *  - save=PATH: the array is written there when the watch is freed; with persist, PATH is
+ *    the array itself (a shared mapping), so it holds every change even when the process is
+ *    killed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,6 +31,9 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#endif
+#ifndef _WIN32
+#include <sys/mman.h>
 #endif
 
 #include "mtkbak/agent_wire.h"
@@ -77,6 +82,33 @@ static void nor_log(struct sim_watch *w, uint8_t op, uint32_t addr, uint32_t len
 	fflush(f);
 }
 
+/* persist: the array becomes a shared mapping of save=PATH, so every change is in the file at
+ * once and survives a killed process. */
+static int persist_map(struct sim_watch *w)
+{
+#ifndef _WIN32
+	int fd = open(w->o.save_path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	void *m;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, w->flash, w->flash_len) != (ssize_t)w->flash_len) {
+		close(fd);
+		return -1;
+	}
+	m = mmap(NULL, w->flash_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	free(w->flash);
+	w->flash = m;
+	w->nor.mapped = true;
+	return 0;
+#else
+	return -1;
+#endif
+}
+
 int sim_nor_init(struct sim_watch *w)
 {
 	memset(&w->nor, 0, sizeof(w->nor));
@@ -84,6 +116,8 @@ int sim_nor_init(struct sim_watch *w)
 	w->nor.rng = w->o.seed * 2246822519u + 0x9E3779B9u;
 	w->nor.wbuf = malloc(AGENT_WBUF_LEN);
 	if (!w->nor.wbuf)
+		return -1;
+	if (w->o.nor_persist && (!w->o.save_path[0] || persist_map(w) < 0))
 		return -1;
 	if (w->o.nor_stale) {
 		w->nor.window = malloc(w->flash_len);
@@ -142,6 +176,12 @@ static void save_flash(const struct sim_watch *w)
 
 void sim_nor_fini(struct sim_watch *w)
 {
+#ifndef _WIN32
+	if (w->nor.mapped) {
+		munmap(w->flash, w->flash_len); /* already in the file */
+		w->flash = NULL;
+	}
+#endif
 	if (w->o.save_path[0] && w->flash)
 		save_flash(w);
 	if (w->nor.log)
@@ -354,8 +394,8 @@ int sim_nor_command(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint
 
 /* ---- options ---- */
 
-static const char *const nor_keys[] = {"nor",	"norspeed", "norcut", "norbad", "norstuck",
-				       "stale", "protect",  "save",   "nor_log"};
+static const char *const nor_keys[] = {"nor",	"norspeed", "norcut", "norbad",	 "norstuck",
+				       "stale", "protect",  "save",   "nor_log", "persist"};
 
 bool sim_nor_opt_known(const char *key)
 {
@@ -388,12 +428,15 @@ int sim_nor_opt(struct sim_opts *o, const char *key, const char *val, char *err,
 			return -EINVAL;
 		}
 		o->nor_max = !strcmp(val, "max");
-	} else if (!strcmp(key, "stale")) {
+	} else if (!strcmp(key, "stale") || !strcmp(key, "persist")) {
 		if (val) {
-			snprintf(err, errlen, "sim option stale takes no value");
+			snprintf(err, errlen, "sim option %s takes no value", key);
 			return -EINVAL;
 		}
-		o->nor_stale = true;
+		if (!strcmp(key, "stale"))
+			o->nor_stale = true;
+		else
+			o->nor_persist = true;
 	} else if (!strcmp(key, "save") || !strcmp(key, "nor_log")) {
 		char *dst = !strcmp(key, "save") ? o->save_path : o->nor_log;
 

@@ -194,7 +194,7 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
 		    "meid, fail, wdt, reset, nor, norspeed, norcut, norbad, norstuck, stale, "
 		    "protect, "
-		    "save, nor_log)",
+		    "save, nor_log, persist)",
 		    key);
 		return -EINVAL;
 	}

@@ -46,6 +46,7 @@ struct sim_opts {
 	int64_t nor_bad;     /* norbad=ADDR: the 4 KiB sector at ADDR never erases (-1) */
 	int64_t nor_stuck;   /* norstuck=ADDR: bit 0 of the byte at ADDR stuck at 0 (-1) */
 	bool nor_stale;	     /* stale: the memory window serves the flash as it was at boot */
+	bool nor_persist;    /* persist: save=PATH holds every change at once (kill-safe) */
 	uint8_t nor_sr1;     /* protect=HEX: status register 1 at power-on (BP bits) */
 	char save_path[256]; /* save=PATH: the flash is written there when the watch is freed */
 	char nor_log[256];   /* nor_log=PATH: one line per WREN/WRSR/erase/program command */

@@ -334,6 +334,9 @@ static int connect_watch(struct ctx *c)
 	int ret;
 
 	ret = brom_connect(&c->b, c->o->env, c->o->port, &wait, &co, &c->r->id, c->o->log);
+	if (ret == -EINVAL)
+		return failf(c, ret, "check the --port argument (`mtkbak restore --help`)",
+			     "the port: %s", c->b.detail[0] ? c->b.detail : mtk_strerror(ret));
 	if (ret < 0)
 		return failf(c, ret,
 			     "connect the watch in boot-ROM mode (switch it off, hold the boot key "

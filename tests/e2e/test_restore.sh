@@ -145,5 +145,32 @@ has o10 "nothing to write"
 $MTKBAK read -o r.bin --port "$(sim watch.bin out11.bin log11)" >o11 2>&1 || fail "read: $(cat o11)"
 [ -s log11 ] && fail "read sent write commands: $(cat log11)"
 
+# 12. SIGKILL and Ctrl-C at points spread over the undo image, erases and programs (real NOR
+# times; persist keeps the flash file current, as a real watch keeps its flash), then the
+# same command again: exact every time
+for sig in KILL INT; do
+	for delay in 0.2 0.5 0.9 1.3 1.7; do
+		rm -f restore-*.state* pre-restore-*
+		cp watch8.bin k.bin
+		$MTKBAK restore good.bin --port "sim:k.bin,save=k.bin,persist,seed=7" --yes \
+			--other-watch --with-nvram >ok 2>&1 &
+		pid=$!
+		sleep $delay
+		kill -$sig $pid 2>/dev/null || true
+		rc=0
+		wait $pid || rc=$?
+		pid=
+		if [ $sig = INT ] && [ $rc -ne 0 ] && [ $rc -ne 130 ]; then
+			fail "Ctrl-C at $delay s: exit $rc, want 130: $(tail -3 ok)"
+		fi
+		if [ $rc -eq 0 ]; then
+			cmp -s good.bin k.bin || fail "$sig at $delay s: exit 0 but the image differs"
+		fi
+		$MTKBAK restore good.bin --port "$(sim k.bin k2.bin logk seed=7)" --yes --other-watch \
+			--with-nvram >ok2 2>&1 || fail "$sig at $delay s: rerun: $(tail -3 ok2)"
+		cmp -s good.bin k2.bin || fail "$sig at $delay s: the rerun did not restore exactly"
+	done
+done
+
 [ $fails -eq 0 ] || exit 1
 echo "restore: all checks passed"
