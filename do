@@ -2,6 +2,9 @@
 # mtkbak's one entry point for people and CI. Run as root, or as a user with sudo.
 #   ./do demo    install what is missing, build, and run 'mtkbak pull --auto --port sim:demo'
 #   ./do test    install what is missing, build (normal + ASan/UBSan), run the whole test suite
+#                (unit, e2e, the QEMU rung, the format gate and tests/ci-extra)
+#   ./do check   the quick edit loop: build ./build, run the unit and e2e tests (no ASan, no QEMU)
+#   ./do fmt     format every C file with clang-format 14 (the version the tree follows)
 #   ./do build   install what is missing and build into ./build
 #   ./do deps    only install the packages
 set -euo pipefail
@@ -11,7 +14,10 @@ here=$(pwd)
 # Debian/Ubuntu packages the build and the tests need.
 BUILD_PKGS="build-essential cmake pkg-config libusb-1.0-0-dev libserialport-dev nettle-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-dev gcc-arm-none-eabi libnewlib-arm-none-eabi libunicorn-dev
-  libusbredirparser-dev python3 groff-base gcc-mingw-w64-x86-64 m4"
+  libusbredirparser-dev python3 groff-base gcc-mingw-w64-x86-64 m4 clang-format"
+# The format gate (tests/ci-extra/format.sh) pins clang-format's major version: Debian 12's
+# clang-format package is 14, the version whose output the tree follows.
+CLANG_FORMAT_MAJOR=14
 
 install_pkgs() {
 	local missing=()
@@ -65,6 +71,25 @@ demo)
 	shift
 	exec ./build/mtkbak pull --auto --port sim:demo "$@"
 	;;
+check)
+	install_pkgs $BUILD_PKGS
+	install_pkgs libcmocka-dev python3
+	echo "==> build (warnings are errors)"
+	build build -DMTKBAK_TESTS=ON -DMTKBAK_SANITIZE=OFF -DMTKBAK_HIL=OFF
+	echo "==> unit and e2e tests"
+	(cd build && ctest --output-on-failure --no-tests=error -j2 -LE slow)
+	echo "==> check passed (the whole suite: ./do test)"
+	;;
+fmt)
+	install_pkgs clang-format
+	v=$(clang-format --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
+	if [ "$v" != "$CLANG_FORMAT_MAJOR" ]; then
+		echo "clang-format $v found, the tree follows clang-format $CLANG_FORMAT_MAJOR" >&2
+		exit 1
+	fi
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+	echo "==> formatted $(git ls-files '*.c' '*.h' | wc -l) C files"
+	;;
 test)
 	install_pkgs $BUILD_PKGS
 	install_pkgs clang
@@ -83,7 +108,7 @@ test)
 		[ -f "$extra" ] || continue
 		echo "==> $extra"
 		rc=0
-		bash "$extra" || rc=$?
+		CI=${CI:-true} CLANG_FORMAT_MAJOR=$CLANG_FORMAT_MAJOR bash "$extra" || rc=$?
 		if [ $rc -eq 77 ]; then
 			echo "    (skipped)"
 		elif [ $rc -ne 0 ]; then
@@ -94,7 +119,7 @@ test)
 	echo "==> all tests passed"
 	;;
 *)
-	sed -n '2,7p' "$0"
+	sed -n '2,9p' "$0"
 	exit 2
 	;;
 esac

@@ -4,6 +4,7 @@
 #include "mtkbak/firmware.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/hash.h"
+#include "mtkbak/byteorder.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -27,26 +28,6 @@ enum {
 
 /* ---- little helpers ---- */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
 /* xorshift32: fast, deterministic, good enough to look like code */
 static uint32_t rng(uint32_t *s)
 {
@@ -64,7 +45,7 @@ static void fill_random(uint8_t *p, size_t n, uint32_t *s)
 	size_t i = 0;
 
 	for (; i + 4 <= n; i += 4)
-		put32(p + i, rng(s));
+		mtk_put_le32(p + i, rng(s));
 	for (; i < n; i++)
 		p[i] = (uint8_t)rng(s);
 }
@@ -79,8 +60,8 @@ static void fill_code(uint8_t *p, size_t n, uint32_t *s)
 	for (; i + 2 <= n; i += 2) {
 		uint32_t r = rng(s);
 
-		put16(p + i, (r & 3) ? ops[(r >> 8) % (sizeof(ops) / sizeof(ops[0]))]
-				     : (uint16_t)(r >> 16));
+		mtk_put_le16(p + i, (r & 3) ? ops[(r >> 8) % (sizeof(ops) / sizeof(ops[0]))]
+					    : (uint16_t)(r >> 16));
 	}
 	if (i < n)
 		p[i] = 0;
@@ -92,8 +73,8 @@ static void gfh_hdr(uint8_t *p, uint8_t ver, uint16_t size, uint16_t type)
 	p[1] = 'M';
 	p[2] = 'M';
 	p[3] = ver;
-	put16(p + 4, size);
-	put16(p + 6, type);
+	mtk_put_le16(p + 4, size);
+	mtk_put_le16(p + 6, type);
 }
 
 static void file_info(uint8_t *p, uint16_t type, uint8_t sig, uint32_t load, uint32_t len,
@@ -101,17 +82,17 @@ static void file_info(uint8_t *p, uint16_t type, uint8_t sig, uint32_t load, uin
 {
 	gfh_hdr(p, 1, FILE_INFO_LEN, 0x0000);
 	memcpy(p + 8, "FILE_INFO\0\0\0", 12);
-	put32(p + 0x14, 1);
-	put16(p + 0x18, type);
+	mtk_put_le32(p + 0x14, 1);
+	mtk_put_le16(p + 0x18, type);
 	p[0x1A] = 7; /* F_SF */
 	p[0x1B] = sig;
-	put32(p + 0x1C, load);
-	put32(p + 0x20, len);
-	put32(p + 0x24, 0xFFFFFFFFu);
-	put32(p + 0x28, content);
-	put32(p + 0x2C, sig ? PHASH_LEN : 0);
-	put32(p + 0x30, jump);
-	put32(p + 0x34, attr);
+	mtk_put_le32(p + 0x1C, load);
+	mtk_put_le32(p + 0x20, len);
+	mtk_put_le32(p + 0x24, 0xFFFFFFFFu);
+	mtk_put_le32(p + 0x28, content);
+	mtk_put_le32(p + 0x2C, sig ? PHASH_LEN : 0);
+	mtk_put_le32(p + 0x30, jump);
+	mtk_put_le32(p + 0x34, attr);
 }
 
 /* "\0DNE" + SHA-1 over everything before the 32-byte trailer + 12 zero bytes */
@@ -148,8 +129,8 @@ static void cmem_ids(uint8_t *p, const struct fwgen_fw_opts *o)
 
 	memset(p, 0, size);
 	gfh_hdr(p, 1, (uint16_t)size, 0x0102);
-	put32(p + 8, 1);
-	put32(p + 12, (uint32_t)o->nparts);
+	mtk_put_le32(p + 8, 1);
+	mtk_put_le32(p + 12, (uint32_t)o->nparts);
 	for (int i = 0; i < o->nparts; i++) {
 		uint8_t *e = p + 16 + 10 * i;
 
@@ -165,18 +146,19 @@ static void cmem_nor(uint8_t *p, const struct fwgen_fw_opts *o)
 
 	memset(p, 0, size);
 	gfh_hdr(p, 1, (uint16_t)size, 0x0103);
-	put32(p + 8, 2);
-	put32(p + 12, (uint32_t)o->nparts);
+	mtk_put_le32(p + 8, 2);
+	mtk_put_le32(p + 12, (uint32_t)o->nparts);
 	for (int i = 0; i < o->nparts; i++) {
 		uint8_t *e = p + 16 + 136 * i;
 
-		put16(e + 0, 0);	/* FDMType */
-		put16(e + 2, 0x40);	/* PageBufferSize */
-		put32(e + 4, 0x64);	/* UniformBlocks */
-		put32(e + 8, 0);	/* BlockLayout[0]: offset 0 ... */
-		put32(e + 12, 0x10000); /* ... 64 KiB blocks */
-		put32(e + 72, 1u << capacity_log2(o->part_ids[i][2])); /* BankInfo[0]: size x 1 */
-		put32(e + 76, 1);
+		mtk_put_le16(e + 0, 0);	       /* FDMType */
+		mtk_put_le16(e + 2, 0x40);     /* PageBufferSize */
+		mtk_put_le32(e + 4, 0x64);     /* UniformBlocks */
+		mtk_put_le32(e + 8, 0);	       /* BlockLayout[0]: offset 0 ... */
+		mtk_put_le32(e + 12, 0x10000); /* ... 64 KiB blocks */
+		mtk_put_le32(e + 72,
+			     1u << capacity_log2(o->part_ids[i][2])); /* BankInfo[0]: size x 1 */
+		mtk_put_le32(e + 76, 1);
 	}
 }
 
@@ -289,24 +271,24 @@ static int make_bl(const struct fwgen_fw_opts *o, uint32_t *seed, struct fw_blob
 	file_info(p, FT_ARM_BL, 1, BL_LOAD, o->bl_len, content, content, 1);
 	q = p + FILE_INFO_LEN;
 	gfh_hdr(q, 3, 0x64, 0x0007); /* BROM_CFG v3 */
-	put32(q + 8, 2);
-	put32(q + 12, 3000); /* USB download auto-detect timeout, ms */
+	mtk_put_le32(q + 8, 2);
+	mtk_put_le32(q + 12, 3000); /* USB download auto-detect timeout, ms */
 	q += 0x64;
 	gfh_hdr(q, 1, 0x0C, 0x0001); /* BL_INFO: loaded by the boot ROM */
-	put32(q + 8, 1);
+	mtk_put_le32(q + 8, 1);
 	q += 0x0C;
 	gfh_hdr(q, 1, 0x1C, 0x0209); /* ARM_BL_INFO */
-	put32(q + 8, 1);
-	put32(q + 12, 0x560);
+	mtk_put_le32(q + 8, 1);
+	mtk_put_le32(q + 12, 0x560);
 	q += 0x1C;
 	gfh_hdr(q, 5, 0x4C, 0x0101); /* EMI_LIST v5 */
-	put32(q + 8, 5);
-	put32(q + 12, 0x01000000);
+	mtk_put_le32(q + 8, 5);
+	mtk_put_le32(q + 12, 0x01000000);
 	memcpy(q + 16, "EMI_INF\0", 8);
 	fill_random(q + 24, 0x4C - 24, seed);
 	q += 0x4C;
 	gfh_hdr(q, 1, 0x30, 0x0008); /* BROM_SEC_CFG */
-	put32(q + 8, 3);
+	mtk_put_le32(q + 8, 3);
 	memcpy(q + 12, "MTK", 3);
 	fill_code(p + content, o->bl_len - content - PHASH_LEN - 4, seed);
 	phash_trailer(p, o->bl_len);
@@ -329,8 +311,8 @@ static int make_ext_bl(const struct fwgen_fw_opts *o, uint32_t *seed, struct fw_
 		  3);
 	gfh_hdr(p + 0x38, 1, 0x0C, 0x0001); /* BL_INFO: not loaded by the boot ROM */
 	gfh_hdr(p + 0x44, 1, 0x1C, 0x0209);
-	put32(p + 0x4C, 1);
-	put32(p + 0x50, 0x560);
+	mtk_put_le32(p + 0x4C, 1);
+	mtk_put_le32(p + 0x50, 0x560);
 	fill_code(p + content, o->ext_bl_len - content - PHASH_LEN - 4, seed);
 	/* the CMEM copy of the BOOTLOADER_GFH_EXT section, in the read-only data near the end */
 	tables = (uint32_t)((o->ext_bl_len - PHASH_LEN - 4 - ids - nor - 0x40) & ~3u);
@@ -365,33 +347,33 @@ static int make_rom(const struct fwgen_fw_opts *o, uint32_t *seed, struct fw_blo
 	gfh_hdr(q, 2, 0x130, 0x0200); /* MAUI_INFO v2 */
 	strncpy((char *)q + 0x08, o->platform_id, 127);
 	strncpy((char *)q + 0x88, o->project_id, 63);
-	put32(q + 0xC8, 1);
-	put32(q + 0xCC, 0x100);
-	put32(q + 0xDC, o->sds_len ? o->sds_off : 0);
-	put32(q + 0xE0, o->sds_len);
-	put32(q + 0xE4, 1);
+	mtk_put_le32(q + 0xC8, 1);
+	mtk_put_le32(q + 0xCC, 0x100);
+	mtk_put_le32(q + 0xDC, o->sds_len ? o->sds_off : 0);
+	mtk_put_le32(q + 0xE0, o->sds_len);
+	mtk_put_le32(q + 0xE4, 1);
 	q += 0x130;
 	gfh_hdr(q, 1, 0x7C, 0x0207); /* FLASH_INFO v1 */
-	put32(q + 0x10, 3);
-	put16(q + 0x14, o->part_ids[0][0]);
-	put16(q + 0x16, o->part_ids[0][1]);
-	put16(q + 0x18, o->part_ids[0][2]);
-	put32(q + 0x1C, o->fat_len ? o->fat_off : 0);
-	put32(q + 0x20, o->fat_len);
+	mtk_put_le32(q + 0x10, 3);
+	mtk_put_le16(q + 0x14, o->part_ids[0][0]);
+	mtk_put_le16(q + 0x16, o->part_ids[0][1]);
+	mtk_put_le16(q + 0x18, o->part_ids[0][2]);
+	mtk_put_le32(q + 0x1C, o->fat_len ? o->fat_off : 0);
+	mtk_put_le32(q + 0x20, o->fat_len);
 	q += 0x7C;
 	gfh_hdr(q, 2, 0x20, 0x020E); /* CBR_INFO v2 */
 	q += 0x20;
 	gfh_hdr(q, 1, 0x20, 0x020F); /* MBA_INFO */
-	put32(q + 8, 5);
-	put32(q + 12, 0x06000000);
-	put32(q + 16, 0x07000000);
+	mtk_put_le32(q + 8, 5);
+	mtk_put_le32(q + 12, 0x06000000);
+	mtk_put_le32(q + 16, 0x07000000);
 	q += 0x20;
 	cmem_ids(q, o);
 	cmem_nor(q + ids, o);
 
 	/* ARM vector table (ldr pc, [pc, #0x18]) then code */
 	for (int i = 0; i < 8; i++)
-		put32(p + content + 4 * (unsigned)i, 0xE59FF018u);
+		mtk_put_le32(p + content + 4 * (unsigned)i, 0xE59FF018u);
 	fill_code(p + content + 32, o->rom_len - content - 32 - 8, seed);
 	/* legacy MTK_ROMINFO_v09: upper-cased strings, flash info moved to the GFH */
 	q = p + rominfo;
@@ -399,7 +381,7 @@ static int make_rom(const struct fwgen_fw_opts *o, uint32_t *seed, struct fw_blo
 	memcpy(q, "MTK_ROMINFO_v09", 15);
 	upper_copy(q + 16, o->platform_id, 127);
 	upper_copy(q + 144, o->project_id, 63);
-	put16(q + 210, 1);
+	mtk_put_le16(q + 210, 1);
 	memcpy(p + o->rom_len - 8, "\0DNE\xFF\xFF\xFF\xFF", 8);
 	return 0;
 }
@@ -419,18 +401,18 @@ int fwgen_viva(uint32_t off, uint32_t len, uint32_t seed, struct fw_blob *out)
 	p = out->data;
 	file_info(p, FT_VIVA, 0, load, len, FILE_INFO_LEN, 0, 3);
 	/* VIVA header: own address, three unused words, address of the ALICE stream */
-	put32(p + FILE_INFO_LEN, load);
-	put32(p + FILE_INFO_LEN + 16, load + alice);
+	mtk_put_le32(p + FILE_INFO_LEN, load);
+	mtk_put_le32(p + FILE_INFO_LEN + 16, load + alice);
 	/* ALICE_2 header: base, map table, dictionary (running to the end), range registers */
 	fill_random(p + alice + 40, len - alice - 40, &s);
 	memcpy(p + alice, "ALICE_2\0", 8);
-	put32(p + alice + 8, load + alice + 40);
-	put32(p + alice + 12, load + ((len / 4 * 3) & ~3u));
-	put32(p + alice + 16, load + ((len / 8 * 7) & ~3u));
+	mtk_put_le32(p + alice + 8, load + alice + 40);
+	mtk_put_le32(p + alice + 12, load + ((len / 4 * 3) & ~3u));
+	mtk_put_le32(p + alice + 16, load + ((len / 8 * 7) & ~3u));
 	for (int i = 0; i < 7; i++)
-		put16(p + alice + 20 + 2 * i, (uint16_t)(0x1000u << (i % 4)));
-	put16(p + alice + 34, 0);
-	put32(p + alice + 36, 0);
+		mtk_put_le16(p + alice + 20 + 2 * i, (uint16_t)(0x1000u << (i % 4)));
+	mtk_put_le16(p + alice + 34, 0);
+	mtk_put_le32(p + alice + 36, 0);
 	return 0;
 }
 
@@ -519,14 +501,14 @@ static void fill_nvram(uint8_t *p, uint64_t len, uint32_t seed)
 		size_t pos = 16;
 
 		memcpy(b, "MTKFDM\0\0", 8);
-		put32(b + 8, (uint32_t)(blk / 0x1000));
-		put32(b + 12, 1 + rng(&s) % 50); /* erase count */
+		mtk_put_le32(b + 8, (uint32_t)(blk / 0x1000));
+		mtk_put_le32(b + 12, 1 + rng(&s) % 50); /* erase count */
 		while (pos + 64 + 256 < 0x1000) {
 			const char *n = names[rng(&s) % (sizeof(names) / sizeof(names[0]))];
 			uint32_t plen = 16 + rng(&s) % 200;
 
-			put32(b + pos, 0x4C49445Fu); /* "_DIL" record magic */
-			put32(b + pos + 4, plen);
+			mtk_put_le32(b + pos, 0x4C49445Fu); /* "_DIL" record magic */
+			mtk_put_le32(b + pos + 4, plen);
 			snprintf((char *)b + pos + 8, 48, "%s", n);
 			if (strstr(n, "IMEI"))
 				snprintf((char *)b + pos + 56, 17, "35%013u",
@@ -570,14 +552,14 @@ int fwgen_flash(const struct fw_blob *files, int nfiles, const struct fwgen_flas
 			continue;
 		b = fw_find_block(pl[i].data, pl[i].len, GFH_BLK_FLASH_INFO, 0x24);
 		if (b && !o->no_fat_data) {
-			uint64_t fo = get32(b + 0x1C), fl = get32(b + 0x20);
+			uint64_t fo = mtk_get_le32(b + 0x1C), fl = mtk_get_le32(b + 0x20);
 
 			if (fl && fo + fl <= o->flash_size)
 				fill_nvram(img + fo, fl, o->seed);
 		}
 		b = fw_find_block(pl[i].data, pl[i].len, GFH_BLK_MAUI_INFO, 0xE4);
 		if (b && !o->no_fat_data) {
-			uint64_t so = get32(b + 0xDC), sl = get32(b + 0xE0);
+			uint64_t so = mtk_get_le32(b + 0xDC), sl = mtk_get_le32(b + 0xE0);
 			uint32_t s = o->seed ^ 0x534453u;
 
 			if (sl && so + sl <= o->flash_size)

@@ -6,19 +6,12 @@
 #include <time.h>
 
 #include "mtkbak/errors.h"
+#include "mtkbak/clock.h"
 #include "sim_internal.h"
 
 #define NS_PER_MS     1000000ll
 #define LINK_FS_BPS   1216000ll /* 19 x 64-byte packets per 1 ms frame */
 #define LINK_FS_CHUNK 1216	/* bytes per frame */
-
-int64_t sim_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
 
 static void wait_until(struct sim_watch *w, int64_t when_ns)
 {
@@ -84,7 +77,9 @@ static void bus_flush(struct sim_watch *w)
 {
 	w->h2d.head = w->h2d.len = 0;
 	w->d2h.head = w->d2h.len = 0;
-	w->d2h_pushed = w->d2h_popped = 0;
+	w->d2h_pushed = w->d2h_popped = w->d2h_sent = 0;
+	memset(w->d2h_ends, 0, SIM_PIPE_CAP / 8);
+	w->host_dtr = w->host_coding = false;
 	w->seg_head = w->seg_count = 0;
 	w->link_free_ns = 0;
 	w->reply_pending = false;
@@ -167,7 +162,7 @@ static size_t host_visible(struct sim_watch *w, int64_t now, int64_t *next_ns)
 
 	*next_ns = INT64_MAX;
 	if (!w->o.link_fs)
-		return w->d2h.len;
+		return (size_t)(w->d2h_sent - w->d2h_popped);
 	while (w->seg_count) {
 		struct sim_seg *s = &w->segs[w->seg_head];
 
@@ -187,6 +182,8 @@ static size_t host_visible(struct sim_watch *w, int64_t now, int64_t *next_ns)
 		}
 		end = s->end;
 	}
+	if (end > w->d2h_sent) /* the packet being filled is not on the wire yet */
+		end = w->d2h_sent;
 	return (size_t)(end - w->d2h_popped);
 }
 
@@ -207,7 +204,7 @@ static void dev_wait(struct sim_watch *w, int64_t until)
 	if (w->dev.wdt_deadline_ns >= 0)
 		until = min64(until, w->dev.wdt_deadline_ns);
 	wait_until(w, until);
-	now = sim_now_ns();
+	now = mtk_now_ns();
 	bus_update(w, now);
 	if (w->dev.wdt_deadline_ns >= 0 && now >= w->dev.wdt_deadline_ns)
 		w->dev.mem.reset_req = true; /* the watchdog bites: the chip resets */
@@ -219,7 +216,7 @@ int sim_dev_recv(struct sim_watch *w, uint8_t *buf, size_t len)
 	while (len) {
 		size_t n;
 
-		bus_update(w, sim_now_ns());
+		bus_update(w, mtk_now_ns());
 		if (dev_over(w)) {
 			pthread_mutex_unlock(&w->mu);
 			return -1;
@@ -252,7 +249,9 @@ static int dev_push(struct sim_watch *w, const uint8_t *buf, size_t n)
 			continue;
 		}
 		w->d2h_pushed += done;
-		link_account(w, done, sim_now_ns());
+		/* every full 64-byte packet goes out at once (the ROM's putc) */
+		w->d2h_sent += (w->d2h_pushed - w->d2h_sent) / SIM_USB_MPS * SIM_USB_MPS;
+		link_account(w, done, mtk_now_ns());
 		pthread_cond_broadcast(&w->cv);
 		buf += done;
 		n -= done;
@@ -295,9 +294,9 @@ static int dev_send_faulty_byte(struct sim_watch *w, uint8_t b)
 	uint64_t k = ++w->bytes_sent;
 
 	if (w->o.stall_at == k) {
-		int64_t until = sim_now_ns() + w->o.stall_ms * NS_PER_MS;
+		int64_t until = mtk_now_ns() + w->o.stall_ms * NS_PER_MS;
 
-		while (!dev_over(w) && sim_now_ns() < until)
+		while (!dev_over(w) && mtk_now_ns() < until)
 			dev_wait(w, until);
 	}
 	if (w->o.drop_at == k)
@@ -310,10 +309,16 @@ static int dev_send_faulty_byte(struct sim_watch *w, uint8_t b)
 		return -1;
 	if (w->o.disconnect_at == k && !w->disconnect_done) {
 		w->disconnect_done = true;
-		bus_leave(w, sim_now_ns(), w->o.replug_ms);
+		bus_leave(w, mtk_now_ns(), w->o.replug_ms);
 		return -1;
 	}
 	return 0;
+}
+
+/* dtr=required: the host has not opened the line yet, so the watch ignores it. */
+static bool host_ignored(const struct sim_watch *w)
+{
+	return w->o.dtr_required && !(w->host_dtr && w->host_coding);
 }
 
 int sim_dev_send(struct sim_watch *w, const uint8_t *buf, size_t len)
@@ -321,6 +326,8 @@ int sim_dev_send(struct sim_watch *w, const uint8_t *buf, size_t len)
 	int ret = 0;
 
 	pthread_mutex_lock(&w->mu);
+	if (host_ignored(w))
+		len = 0; /* the ROM's putc drops bytes while the USB state is not "open" */
 	while (len && ret == 0) {
 		uint64_t fault = next_fault(w, w->bytes_sent);
 		size_t clean = len;
@@ -348,6 +355,30 @@ int sim_dev_send(struct sim_watch *w, const uint8_t *buf, size_t len)
 	return ret;
 }
 
+/* Ring position of the not yet popped byte with lifetime index k. */
+static size_t d2h_pos(const struct sim_watch *w, uint64_t k)
+{
+	return (size_t)((w->d2h.head + (k - w->d2h_popped)) % w->d2h.cap);
+}
+
+int sim_dev_flush(struct sim_watch *w)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&w->mu);
+	if (dev_over(w)) {
+		ret = -1;
+	} else if (w->d2h_pushed > w->d2h_sent) {
+		size_t pos = d2h_pos(w, w->d2h_pushed - 1);
+
+		w->d2h_ends[pos / 8] |= (uint8_t)(1u << (pos % 8));
+		w->d2h_sent = w->d2h_pushed;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return ret;
+}
+
 void sim_dev_idle(struct sim_watch *w)
 {
 	pthread_mutex_lock(&w->mu);
@@ -369,7 +400,7 @@ bool sim_dev_alive(struct sim_watch *w)
 void sim_dev_power_cut(struct sim_watch *w)
 {
 	pthread_mutex_lock(&w->mu);
-	bus_leave(w, sim_now_ns(), w->o.replug_ms);
+	bus_leave(w, mtk_now_ns(), w->o.replug_ms);
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -387,7 +418,7 @@ static void *dev_main(void *arg)
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->shutdown && !w->present) {
-			bus_update(w, sim_now_ns());
+			bus_update(w, mtk_now_ns());
 			if (!w->present)
 				wait_until(w, bus_next_event(w));
 		}
@@ -407,19 +438,23 @@ static void *dev_main(void *arg)
 		 * boot-ROM mode, or (reset=off) boots its firmware and leaves the bus. */
 		if (w->epoch == w->dev.epoch) {
 			/* what the watch sent before resetting (e.g. the REBOOT reply) still
-			 * reaches the host, as a real USB flush completes before the reset */
-			int64_t until = sim_now_ns() + 200 * NS_PER_MS;
+			 * reaches the host, as a real USB flush completes before the reset; a
+			 * packet it had not sent yet is lost with the chip's state */
+			int64_t until = mtk_now_ns() + 200 * NS_PER_MS;
+
+			w->d2h.len -= (size_t)(w->d2h_pushed - w->d2h_sent);
+			w->d2h_pushed = w->d2h_sent;
 			while (w->d2h.len && !w->shutdown && w->epoch == w->dev.epoch &&
-			       sim_now_ns() < until)
-				wait_until(w, sim_now_ns() + NS_PER_MS);
+			       mtk_now_ns() < until)
+				wait_until(w, mtk_now_ns() + NS_PER_MS);
 			if (w->shutdown)
 				break;
 			if (w->epoch != w->dev.epoch)
 				continue;
 			if (w->o.reset_leaves)
-				bus_leave(w, sim_now_ns(), -1);
+				bus_leave(w, mtk_now_ns(), -1);
 			else
-				bus_enumerate(w, sim_now_ns());
+				bus_enumerate(w, mtk_now_ns());
 		}
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -455,10 +490,13 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 	w->flash = malloc(len);
 	w->h2d.buf = malloc(SIM_PIPE_CAP);
 	w->d2h.buf = malloc(SIM_PIPE_CAP);
-	if (!w->flash || !w->h2d.buf || !w->d2h.buf) {
+	w->d2h_ends = calloc(1, SIM_PIPE_CAP / 8);
+	if (!w->flash || !w->h2d.buf || !w->d2h.buf || !w->d2h_ends || sim_rom_load(w) < 0) {
 		free(w->flash);
 		free(w->h2d.buf);
 		free(w->d2h.buf);
+		free(w->d2h_ends);
+		free(w->rom);
 		free(w);
 		return NULL;
 	}
@@ -486,7 +524,7 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 			w->me_id[i] = (uint8_t)(x >> 11);
 		}
 	}
-	w->plug_at_ns = sim_now_ns() + (int64_t)o->plug_ms * NS_PER_MS;
+	w->plug_at_ns = mtk_now_ns() + (int64_t)o->plug_ms * NS_PER_MS;
 	w->dev.wdt_deadline_ns = -1;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -518,37 +556,71 @@ void sim_free(struct sim_watch *w)
 	free(w->flash);
 	free(w->h2d.buf);
 	free(w->d2h.buf);
+	free(w->d2h_ends);
+	free(w->rom);
 	free(w);
+}
+
+/* Takes up to n visible bytes, stopping after the last byte of a short packet (*ended). */
+static size_t host_take(struct sim_watch *w, uint8_t *buf, size_t n, bool *ended)
+{
+	size_t k = 0, got;
+
+	*ended = false;
+	while (k < n) {
+		size_t pos = (w->d2h.head + k) % w->d2h.cap;
+		uint8_t bits = w->d2h_ends[pos / 8];
+
+		if (!bits && pos % 8 == 0 && n - k >= 8 && w->d2h.cap - pos >= 8) {
+			k += 8; /* no packet end among these 8 */
+			continue;
+		}
+		k++;
+		if (bits & (1u << (pos % 8))) {
+			w->d2h_ends[pos / 8] = (uint8_t)(bits & ~(1u << (pos % 8)));
+			*ended = true;
+			break;
+		}
+	}
+	got = pipe_pop(&w->d2h, buf, k);
+	w->d2h_popped += got;
+	return got;
 }
 
 int sim_host_read(struct sim_watch *w, uint8_t *buf, size_t len, int timeout_ms)
 {
-	int64_t deadline = sim_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+	int64_t deadline = mtk_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+	size_t got = 0;
 	int ret;
 
 	if (!len)
 		return 0;
 	pthread_mutex_lock(&w->mu);
+	/* one bulk IN transfer: until a short packet, a full buffer or the timeout */
 	for (;;) {
-		int64_t now = sim_now_ns(), next;
+		int64_t now = mtk_now_ns(), next;
 		size_t avail;
 
 		bus_update(w, now);
 		if (!w->present || w->shutdown) {
-			ret = -ENODEV;
+			ret = got ? (int)got : -ENODEV;
 			break;
 		}
 		avail = host_visible(w, now, &next);
 		if (avail) {
-			size_t n = pipe_pop(&w->d2h, buf, avail < len ? avail : len);
+			bool ended;
 
-			w->d2h_popped += n;
+			got +=
+			    host_take(w, buf + got, avail < len - got ? avail : len - got, &ended);
 			pthread_cond_broadcast(&w->cv);
-			ret = (int)n;
-			break;
+			if (ended || got == len) {
+				ret = (int)got;
+				break;
+			}
+			continue;
 		}
 		if (now >= deadline) {
-			ret = -ETIMEDOUT;
+			ret = got ? (int)got : -ETIMEDOUT;
 			break;
 		}
 		wait_until(w, min64(min64(deadline, next), bus_next_event(w)));
@@ -559,23 +631,26 @@ int sim_host_read(struct sim_watch *w, uint8_t *buf, size_t len, int timeout_ms)
 
 int sim_host_write(struct sim_watch *w, const uint8_t *buf, size_t len, int timeout_ms)
 {
-	int64_t deadline = sim_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+	int64_t deadline = mtk_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
 	uint64_t epoch;
 	size_t done = 0;
 	int ret;
 
 	pthread_mutex_lock(&w->mu);
-	bus_update(w, sim_now_ns());
+	bus_update(w, mtk_now_ns());
 	epoch = w->epoch;
 	for (;;) {
-		int64_t now = sim_now_ns();
+		int64_t now = mtk_now_ns();
 
 		bus_update(w, now);
 		if (!w->present || w->shutdown || w->epoch != epoch) {
 			ret = -ENODEV;
 			break;
 		}
-		done += pipe_push(&w->h2d, buf + done, len - done);
+		if (host_ignored(w))
+			done = len; /* taken off the bus, ignored by the ROM */
+		else
+			done += pipe_push(&w->h2d, buf + done, len - done);
 		if (done == len) {
 			w->host_wrote_ns = now;
 			w->reply_pending = true;
@@ -594,13 +669,49 @@ int sim_host_write(struct sim_watch *w, const uint8_t *buf, size_t len, int time
 	return ret;
 }
 
+int sim_host_set_control_line(struct sim_watch *w, bool dtr, bool rts)
+{
+	int ret = 0;
+
+	(void)rts; /* the ROM only cares about DTR */
+	pthread_mutex_lock(&w->mu);
+	bus_update(w, mtk_now_ns());
+	if (!w->present || w->shutdown)
+		ret = -ENODEV;
+	else
+		w->host_dtr = dtr;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return ret;
+}
+
+int sim_host_set_line_coding(struct sim_watch *w, uint32_t baud, uint8_t stop_bits, uint8_t parity,
+			     uint8_t data_bits)
+{
+	int ret = 0;
+
+	(void)baud; /* USB: any rate does; the ROM only needs to see the request */
+	(void)stop_bits;
+	(void)parity;
+	(void)data_bits;
+	pthread_mutex_lock(&w->mu);
+	bus_update(w, mtk_now_ns());
+	if (!w->present || w->shutdown)
+		ret = -ENODEV;
+	else
+		w->host_coding = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return ret;
+}
+
 bool sim_present(const struct sim_watch *cw)
 {
 	struct sim_watch *w = (struct sim_watch *)cw; /* locking needs a mutable handle */
 	bool p;
 
 	pthread_mutex_lock(&w->mu);
-	bus_update(w, sim_now_ns());
+	bus_update(w, mtk_now_ns());
 	p = w->present;
 	pthread_mutex_unlock(&w->mu);
 	return p;
@@ -608,12 +719,12 @@ bool sim_present(const struct sim_watch *cw)
 
 int sim_wait_present(struct sim_watch *w, int timeout_ms)
 {
-	int64_t deadline = sim_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+	int64_t deadline = mtk_now_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
 	int ret;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		int64_t now = sim_now_ns();
+		int64_t now = mtk_now_ns();
 
 		bus_update(w, now);
 		if (w->present) {
@@ -636,7 +747,7 @@ uint64_t sim_generation(const struct sim_watch *cw)
 	uint64_t g;
 
 	pthread_mutex_lock(&w->mu);
-	bus_update(w, sim_now_ns());
+	bus_update(w, mtk_now_ns());
 	g = w->generation;
 	pthread_mutex_unlock(&w->mu);
 	return g;
@@ -646,7 +757,7 @@ void sim_unplug(struct sim_watch *w)
 {
 	pthread_mutex_lock(&w->mu);
 	if (w->present || w->plug_at_ns >= 0)
-		bus_leave(w, sim_now_ns(), -1);
+		bus_leave(w, mtk_now_ns(), -1);
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -654,7 +765,7 @@ void sim_plug(struct sim_watch *w)
 {
 	pthread_mutex_lock(&w->mu);
 	if (!w->present) {
-		w->plug_at_ns = sim_now_ns();
+		w->plug_at_ns = mtk_now_ns();
 		bus_update(w, w->plug_at_ns);
 	}
 	pthread_mutex_unlock(&w->mu);

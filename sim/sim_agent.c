@@ -7,6 +7,8 @@
 #include "mtkbak/agent_wire.h"
 #include "sim_internal.h"
 
+#include "mtkbak/byteorder.h"
+
 extern const uint8_t mtkbak_agent_blob[];
 extern const size_t mtkbak_agent_blob_len;
 
@@ -36,14 +38,6 @@ static void jedec_id(const struct sim_watch *w, uint8_t id[3])
 		id[2]++;
 }
 
-static void put32le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 void sim_sfdp_table(const struct sim_watch *w, uint8_t out[256])
 {
 	/* JESD216: SFDP header, one parameter header, the 16-dword basic flash parameter table */
@@ -66,9 +60,9 @@ void sim_sfdp_table(const struct sim_watch *w, uint8_t out[256])
 	out[14] = 0x00;
 	out[15] = 0xFF; /* id MSB */
 	for (int i = 0; i < 16; i++)
-		put32le(out + 0x30 + 4 * i, bfpt[i]);
+		mtk_put_le32(out + 0x30 + 4 * i, bfpt[i]);
 	/* dword 2: density in bits - 1 */
-	put32le(out + 0x34, (uint32_t)(w->flash_len * 8 - 1));
+	mtk_put_le32(out + 0x34, (uint32_t)(w->flash_len * 8 - 1));
 }
 
 int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t *rx, uint32_t rxlen)
@@ -130,7 +124,7 @@ static int hal_send(void *ctx, const uint8_t *buf, uint32_t len)
 
 static void hal_flush(void *ctx)
 {
-	(void)ctx; /* the pipe has no packet buffer to push out */
+	sim_dev_flush(ctx); /* the ROM's flush: the partly filled packet goes out */
 }
 
 static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, uint32_t rxlen)
@@ -143,20 +137,7 @@ static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, ui
 
 static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
-	const struct sim_watch *w = ctx;
-	const uint8_t *window = sim_nor_window(w);
-	uint32_t mask = (uint32_t)w->flash_len - 1;
-
-	while (len) {
-		uint32_t o = off & mask, run = (uint32_t)w->flash_len - o;
-
-		if (run > len)
-			run = len;
-		memcpy(buf, window + o, run);
-		buf += run;
-		off += run;
-		len -= run;
-	}
+	sim_flash_read(ctx, off, buf, len);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "mtkbak/sim.h"
+#include "mtkbak/clock.h"
 
 #define SIM_PIPE_CAP   (256u * 1024u)
 #define SIM_SEG_MAX    4096
@@ -20,6 +21,7 @@
 #define SIM_PSRAM_SIZE (4u * 1024u * 1024u)
 #define SIM_MAX_REGS   1024
 #define SIM_MAX_LOADS  10 /* the boot ROM's loaded-region table has 10 entries */
+#define SIM_USB_MPS    64 /* bulk packet size at USB full speed */
 
 /* A byte ring buffer. */
 struct sim_pipe {
@@ -84,6 +86,8 @@ struct sim_watch {
 	uint8_t *flash;
 	size_t flash_len;
 	uint8_t me_id[16];
+	uint8_t *rom; /* rom=PATH: the boot-ROM dump, NULL without one */
+	size_t rom_len;
 	struct sim_nor nor;
 
 	pthread_t thread;
@@ -101,6 +105,14 @@ struct sim_watch {
 	bool handshaken;    /* the enumeration window no longer applies */
 	struct sim_pipe h2d, d2h;
 	uint64_t d2h_pushed, d2h_popped; /* lifetime counts of bytes in/out of d2h */
+	/* USB packets: bytes up to d2h_sent are in packets on the wire (the rest is the
+	 * watch's partly filled packet buffer, which the host cannot see); a set bit in
+	 * d2h_ends (one per d2h ring position) marks the last byte of a short packet, where a
+	 * bulk IN transfer completes. */
+	uint64_t d2h_sent;
+	uint8_t *d2h_ends;
+	/* CDC line state from the host (dtr=required): cleared on every enumeration */
+	bool host_dtr, host_coding;
 	struct sim_seg segs[SIM_SEG_MAX];
 	size_t seg_head, seg_count;
 	int64_t link_free_ns, host_wrote_ns;
@@ -114,18 +126,21 @@ struct sim_watch {
 	struct sim_dev dev;
 };
 
-int64_t sim_now_ns(void);
-
 /* Device side of the pipes (device thread). 0, or -1 when this boot is over (the watch left
  * the bus, was reset or is being freed). */
 int sim_dev_recv(struct sim_watch *w, uint8_t *buf, size_t len);
 int sim_dev_send(struct sim_watch *w, const uint8_t *buf, size_t len);
+/* The ROM's flush: sends the partly filled packet (a short packet that ends the host's bulk
+ * IN transfer); nothing when it is empty (no zero-length packet after a multiple of 64). */
+int sim_dev_flush(struct sim_watch *w);
 /* Waits until this boot is over (code that never talks again). */
 void sim_dev_idle(struct sim_watch *w);
 /* The boot ROM finished the handshake: the enumeration window stops. */
 void sim_dev_handshaken(struct sim_watch *w);
 
 /* Memory map (sim_mem.c). */
+/* Loads rom=PATH into w->rom (nothing without the option): 0, or -1. */
+int sim_rom_load(struct sim_watch *w);
 void sim_mem_reset(struct sim_watch *w);
 void sim_mem_free(struct sim_watch *w);
 uint32_t sim_mem_read32(struct sim_watch *w, uint32_t addr);
@@ -136,8 +151,29 @@ void sim_mem_write16(struct sim_watch *w, uint32_t addr, uint16_t v);
 void sim_mem_write8(struct sim_watch *w, uint32_t addr, uint8_t v);
 /* The boot ROM stops kicking the watchdog once the host is in: an armed one starts counting. */
 void sim_mem_wdt_handshaken(struct sim_watch *w);
-/* Flash byte at a flash offset, aliased like a 24-bit SPI NOR of flash_len bytes. */
+/* Flash byte at a flash offset: aliased like a 24-bit SPI NOR of flash_len bytes, or 0xFF
+ * past the end with past_end=ff. */
 uint8_t sim_flash_byte(const struct sim_watch *w, uint32_t off);
+/* len flash bytes from off (same rules). */
+void sim_flash_read(const struct sim_watch *w, uint32_t off, uint8_t *buf, uint32_t len);
+
+/* EMI memory self-test (MBIST) registers */
+#define SIM_REG_MBIST_CTRL   0xA0050300u
+#define SIM_REG_MBIST_CONFIG 0xA0050308u
+#define SIM_REG_MBIST_STATUS 0xA0050318u
+#define SIM_MBIST_PASSED     0x3FFC0002u /* finished (bit 1), no failure (bit 0) */
+#define SIM_MBIST_FAILED     0x00000003u
+
+/* One region of a boot ROM's forbidden-region table (the entries its D7 and READ checks
+ * use: mask & 0x19F), in the ROM's own order: [start, end). */
+struct sim_forbidden {
+	uint32_t mask, start, end;
+};
+/* The table for a hw code (sim_brom.c); *count = 0 for an unknown one. */
+const struct sim_forbidden *sim_forbidden_table(uint16_t hw_code, size_t *count);
+/* The ROM's overlap check of [addr, addr+size) against the table: 1 = clear, 2/3 = it
+ * overlaps a region, 0x706A size 0, 0x706B addr+size wraps (both sent as the status). */
+uint32_t sim_range_check(uint16_t hw_code, uint32_t addr, uint32_t size);
 
 /* Boot ROM command loop (sim_brom.c): returns when this boot is over. */
 void sim_brom_run(struct sim_watch *w);

@@ -1,10 +1,13 @@
 /* The memory map the boot ROM's read/write commands see (doc/brom-protocol.md sections 4.1-4.5).
  * Register reset values and read-back quirks are the ones the real MT6261 shows in
  * ../shared/corpus/captures/mt6261-spflashtool.pcap. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_internal.h"
+
+#include "mtkbak/clock.h"
 
 #define BANK_SIZE	0x10000000u
 #define BROM_BASE	0xFFF00000u
@@ -29,6 +32,8 @@ static const struct sim_chip_id sim_chip_ids[] = {
     {0x6261, 0xCB01, 0x0001, 0x8000, 0x35C00000u},
     /* MT6260DA as reported in mediatek_flash#4; its efuse word is not known */
     {0x6260, 0xCB00, 0x0000, 0x8000, 0x00000000u},
+    /* MT6250: never observed; hw code as its ROM's family suggests, the rest assumed */
+    {0x6250, 0xCA00, 0x0000, 0x8000, 0x00000000u},
 };
 
 /* Registers with a non-zero reset value or a read-back quirk. */
@@ -56,8 +61,60 @@ static const struct sim_chip_id *chip_id(const struct sim_watch *w)
 
 uint8_t sim_flash_byte(const struct sim_watch *w, uint32_t off)
 {
-	/* A 24-bit SPI NOR ignores the address bits above its size: reads alias. */
+	/* The controller sends 24 address bits; a NOR ignores the bits above its size and
+	 * aliases (past_end=wrap), or, as some parts might, returns 0xFF (past_end=ff). */
+	off &= 0xFFFFFFu;
+	if (w->o.past_end_ff && off >= w->flash_len)
+		return 0xFF;
 	return sim_nor_window(w)[off & (uint32_t)(w->flash_len - 1)];
+}
+
+void sim_flash_read(const struct sim_watch *w, uint32_t off, uint8_t *buf, uint32_t len)
+{
+	while (len) {
+		uint32_t o = off & 0xFFFFFFu, run;
+
+		if (o >= w->flash_len) {
+			run = 0x1000000u - o;
+			if (run > len)
+				run = len;
+			if (w->o.past_end_ff)
+				memset(buf, 0xFF, run);
+			else
+				for (uint32_t i = 0; i < run; i++)
+					buf[i] = sim_flash_byte(w, o + i);
+		} else {
+			run = (uint32_t)w->flash_len - o;
+			if (run > len)
+				run = len;
+			memcpy(buf, sim_nor_window(w) + o, run);
+		}
+		buf += run;
+		off += run;
+		len -= run;
+	}
+}
+
+int sim_rom_load(struct sim_watch *w)
+{
+	FILE *f;
+	long n;
+
+	if (!w->o.rom_path[0])
+		return 0;
+	f = fopen(w->o.rom_path, "rb");
+	if (!f)
+		return -1;
+	w->rom = malloc(SIM_ROM_MAX);
+	n = w->rom ? (long)fread(w->rom, 1, SIM_ROM_MAX, f) : 0;
+	fclose(f);
+	if (n <= 0) {
+		free(w->rom);
+		w->rom = NULL;
+		return -1;
+	}
+	w->rom_len = (size_t)n;
+	return 0;
 }
 
 void sim_mem_reset(struct sim_watch *w)
@@ -148,7 +205,7 @@ static void reg_store(struct sim_watch *w, uint32_t a, uint32_t v)
 static void wdt_arm(struct sim_watch *w, bool enabled)
 {
 	if (enabled && w->o.wdt_ms > 0)
-		w->dev.wdt_deadline_ns = sim_now_ns() + (int64_t)w->o.wdt_ms * 1000000ll;
+		w->dev.wdt_deadline_ns = mtk_now_ns() + (int64_t)w->o.wdt_ms * 1000000ll;
 	else
 		w->dev.wdt_deadline_ns = -1;
 }
@@ -190,6 +247,18 @@ static void reg_write(struct sim_watch *w, uint32_t a, uint32_t v, uint32_t mask
 			m->bbpu_pending_valid = true;
 		}
 		return;
+	case SIM_REG_MBIST_CTRL:
+		/* The vendor tool writes 0, the config, the pattern with the low bits clear,
+		 * then the same with 0x325 to start; the test finishes at once here. */
+		reg_store(w, a, nv);
+		if (nv & 0xFFFu)
+			reg_store(w, SIM_REG_MBIST_STATUS,
+				  w->o.mbist_fail ? SIM_MBIST_FAILED : SIM_MBIST_PASSED);
+		else
+			reg_store(w, SIM_REG_MBIST_STATUS, 0);
+		return;
+	case SIM_REG_MBIST_STATUS:
+		return; /* read-only */
 	case REG_RTC_WRTGR:
 		if ((nv & 1) && m->bbpu_pending_valid) {
 			reg_store(w, REG_RTC_BBPU, m->bbpu_pending);
@@ -231,8 +300,14 @@ static uint8_t mem_byte(struct sim_watch *w, enum area ar, uint32_t a)
 	}
 	case AREA_SRAM:
 		return w->dev.mem.sram[a - SIM_SRAM_BASE];
+	case AREA_BOOTCODE:
+		/* the ROM's 64 KiB window, mirrored up to 0xFFFFFFFF: the dump's bytes with
+		 * rom=PATH, zeros without one (and at address 0 in boot mode) */
+		if (a >= BROM_BASE && w->rom && ((a - BROM_BASE) & 0xFFFFu) < w->rom_len)
+			return w->rom[(a - BROM_BASE) & 0xFFFFu];
+		return 0;
 	default:
-		return 0; /* the boot ROM itself is not part of the simulator */
+		return 0;
 	}
 }
 

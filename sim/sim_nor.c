@@ -37,6 +37,7 @@
 #endif
 
 #include "mtkbak/agent_wire.h"
+#include "mtkbak/clock.h"
 #include "mtkbak/nor.h"
 #include "sim_internal.h"
 
@@ -203,12 +204,12 @@ const uint8_t *sim_nor_window(const struct sim_watch *w)
 
 static bool busy(const struct sim_watch *w)
 {
-	return sim_now_ns() < w->nor.busy_until_ns;
+	return mtk_now_ns() < w->nor.busy_until_ns;
 }
 
 static void set_busy(struct sim_watch *w, uint64_t ns)
 {
-	w->nor.busy_until_ns = sim_now_ns() + scaled_ns(w, ns);
+	w->nor.busy_until_ns = mtk_now_ns() + scaled_ns(w, ns);
 }
 
 int sim_nor_status(struct sim_watch *w, uint8_t op, uint8_t *rx, uint32_t rxlen)
@@ -217,7 +218,7 @@ int sim_nor_status(struct sim_watch *w, uint8_t op, uint8_t *rx, uint32_t rxlen)
 
 	if (busy(w)) {
 		/* a real status read takes time on the bus; here it lets the part progress */
-		int64_t left = w->nor.busy_until_ns - sim_now_ns();
+		int64_t left = w->nor.busy_until_ns - mtk_now_ns();
 		struct timespec ts = {0, left < NOR_POLL_SLEEP_NS ? (long)left : NOR_POLL_SLEEP_NS};
 
 		if (ts.tv_nsec > 0)

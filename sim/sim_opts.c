@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mtkbak/errors.h"
 #include "mtkbak/sim.h"
@@ -81,8 +82,10 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			o->hw_code = 0x6261;
 		} else if (val && (!strcmp(val, "mt6260") || !strcmp(val, "MT6260"))) {
 			o->hw_code = 0x6260;
+		} else if (val && (!strcmp(val, "mt6250") || !strcmp(val, "MT6250"))) {
+			o->hw_code = 0x6250;
 		} else {
-			snprintf(err, errlen, "sim option chip must be mt6261 or mt6260");
+			snprintf(err, errlen, "sim option chip must be mt6261, mt6260 or mt6250");
 			return -EINVAL;
 		}
 	} else if (!strcmp(key, "jedec")) {
@@ -158,6 +161,42 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			return -EINVAL;
 		}
 		o->image_size = (uint32_t)n;
+	} else if (!strcmp(key, "dtr")) {
+		if (!val || (strcmp(val, "required") && strcmp(val, "ignored"))) {
+			snprintf(err, errlen, "sim option dtr must be required or ignored");
+			return -EINVAL;
+		}
+		o->dtr_required = !strcmp(val, "required");
+	} else if (!strcmp(key, "past_end")) {
+		if (!val || (strcmp(val, "wrap") && strcmp(val, "ff"))) {
+			snprintf(err, errlen, "sim option past_end must be wrap or ff");
+			return -EINVAL;
+		}
+		o->past_end_ff = !strcmp(val, "ff");
+	} else if (!strcmp(key, "mbist")) {
+		if (!val || (strcmp(val, "pass") && strcmp(val, "fail"))) {
+			snprintf(err, errlen, "sim option mbist must be pass or fail");
+			return -EINVAL;
+		}
+		o->mbist_fail = !strcmp(val, "fail");
+	} else if (!strcmp(key, "rom")) {
+		struct stat st;
+
+		if (!val || !*val || strlen(val) >= sizeof(o->rom_path)) {
+			snprintf(err, errlen, "sim option rom needs the path of a boot-ROM dump");
+			return -EINVAL;
+		}
+		if (stat(val, &st) < 0 || !S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "sim option rom: cannot read %s", val);
+			return -EINVAL;
+		}
+		if (st.st_size <= 0 || st.st_size > SIM_ROM_MAX) {
+			snprintf(err, errlen,
+				 "sim option rom: %s is not a boot-ROM dump (1 byte to 64 KiB)",
+				 val);
+			return -EINVAL;
+		}
+		snprintf(o->rom_path, sizeof(o->rom_path), "%s", val);
 	} else if (!strcmp(key, "fail")) {
 		char cmd[3] = "";
 		uint8_t c;
@@ -192,9 +231,9 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
-		    "meid, fail, wdt, reset, nor, norspeed, norcut, norbad, norstuck, stale, "
-		    "protect, "
-		    "save, nor_log, persist)",
+		    "meid, fail, wdt, reset, dtr, past_end, mbist, rom, nor, norspeed, norcut, "
+		    "norbad, "
+		    "norstuck, stale, protect, save, nor_log, persist)",
 		    key);
 		return -EINVAL;
 	}

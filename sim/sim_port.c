@@ -89,6 +89,10 @@ int sim_transport_new(struct sim_watch *w, const char *name, struct mtk_transpor
 	snprintf(s->base.name, sizeof(s->base.name), "%s", name);
 	s->w = w;
 	s->generation = sim_generation(w);
+	/* what usb.c sends at open (and cdc_acm for a serial port): the line coding, then DTR
+	 * and RTS; a watch that is not on the bus yet fails later, on the first read */
+	sim_host_set_line_coding(w, 115200, 0, 0, 8);
+	sim_host_set_control_line(w, true, true);
 	*out = &s->base;
 	return 0;
 }
@@ -158,13 +162,14 @@ static int sim_create(struct sim_port *env, const char *arg, struct sim_watch **
 		if (ret < 0) {
 			set_err(env->err, env->errlen, "sim image %s: %s%s", ss.image,
 				mtk_strerror(ret),
-				ret == -EFBIG ? " (a serial NOR is at most 16 MiB)" : "");
+				mtk_errno(ret) == -EFBIG ? " (a serial NOR is at most 16 MiB)"
+							 : "");
 			return ret;
 		}
 		if ((ret = sim_image_size_check(len, why, sizeof(why))) < 0) {
 			set_err(env->err, env->errlen, "sim image %s: %s", ss.image, why);
 			free(img);
-			return ret;
+			return -MTK_EDATA; /* malformed input data: exit 65 */
 		}
 	}
 	*out = sim_new(&o, img, len);

@@ -54,7 +54,7 @@ static int tx16(struct agent *a, uint16_t v)
 {
 	uint8_t b[2];
 
-	agent_put_be16(b, v);
+	mtk_put_be16(b, v);
 	return tx(a, b, 2);
 }
 
@@ -62,7 +62,7 @@ static int tx32(struct agent *a, uint32_t v)
 {
 	uint8_t b[4];
 
-	agent_put_be32(b, v);
+	mtk_put_be32(b, v);
 	return tx(a, b, 4);
 }
 
@@ -83,7 +83,7 @@ static int rx32(struct agent *a, uint32_t *v)
 	uint8_t b[4];
 	int r = rx(a, b, 4);
 
-	*v = r ? 0 : agent_get_be32(b);
+	*v = r ? 0 : mtk_get_be32(b);
 	return r;
 }
 
@@ -92,7 +92,7 @@ static int rx16(struct agent *a, uint16_t *v)
 	uint8_t b[2];
 	int r = rx(a, b, 2);
 
-	*v = r ? 0 : agent_get_be16(b);
+	*v = r ? 0 : mtk_get_be16(b);
 	return r;
 }
 
@@ -122,7 +122,7 @@ static void end_reply(struct agent *a)
 /* ---- boot-ROM compatible commands (doc/brom-protocol.md section 3.2) ---- */
 
 /* cmd echo, addr and count received and echoed one by one */
-static int brom_params(struct agent *a, uint8_t cmd, uint32_t *addr, uint32_t *count)
+static int compat_params(struct agent *a, uint8_t cmd, uint32_t *addr, uint32_t *count)
 {
 	tx8(a, cmd);
 	flush_piece(a);
@@ -137,14 +137,14 @@ static int brom_params(struct agent *a, uint8_t cmd, uint32_t *addr, uint32_t *c
 	return a->err;
 }
 
-static void brom_legacy_read16(struct agent *a)
+static void compat_legacy_read16(struct agent *a)
 {
 	uint32_t addr, count;
 
-	if (brom_params(a, AGENT_BROM_READ16_A2, &addr, &count))
+	if (compat_params(a, BROM_CMD_LEGACY_READ16, &addr, &count))
 		return;
 	/* no status words: on a bad request the BROM sends nothing more */
-	if ((addr & 1u) || count >= AGENT_BROM_MAX_COUNT)
+	if ((addr & 1u) || count >= BROM_MAX_COUNT)
 		return;
 	for (uint32_t i = 0; i < count && !a->err; i++) {
 		tx16(a, a->hal->read16(a->hal->ctx, addr + 2u * i));
@@ -152,22 +152,22 @@ static void brom_legacy_read16(struct agent *a)
 	}
 }
 
-static void brom_read(struct agent *a, uint8_t cmd)
+static void compat_read(struct agent *a, uint8_t cmd)
 {
-	uint32_t addr, count, size = cmd == AGENT_BROM_READ32 ? 4u : 2u;
-	uint16_t st = AGENT_BROM_ST_READ_OK;
+	uint32_t addr, count, size = cmd == BROM_CMD_READ32 ? 4u : 2u;
+	uint16_t st = BROM_ST_OK;
 
-	if (brom_params(a, cmd, &addr, &count))
+	if (compat_params(a, cmd, &addr, &count))
 		return;
 	if (addr & (size - 1u))
-		st = size == 4u ? AGENT_BROM_ST_R_ODD32 : AGENT_BROM_ST_R_ODD16;
+		st = size == 4u ? BROM_ST_R_ODD32 : BROM_ST_R_ODD16;
 	else if (count == 0)
-		st = AGENT_BROM_ST_R_COUNT0;
-	else if (count >= AGENT_BROM_MAX_COUNT)
-		st = AGENT_BROM_ST_R_COUNT;
+		st = BROM_ST_R_COUNT0;
+	else if (count >= BROM_MAX_COUNT)
+		st = BROM_ST_R_COUNT;
 	tx16(a, st);
 	flush_piece(a);
-	if (st != AGENT_BROM_ST_READ_OK)
+	if (st != BROM_ST_OK)
 		return;
 	for (uint32_t i = 0; i < count && !a->err; i++) {
 		if (size == 4u)
@@ -176,7 +176,7 @@ static void brom_read(struct agent *a, uint8_t cmd)
 			tx16(a, a->hal->read16(a->hal->ctx, addr + 2u * i));
 	}
 	/* data + status is 2 mod 4 bytes: never a multiple of 64, so this flush ends it */
-	tx16(a, AGENT_BROM_ST_READ_OK);
+	tx16(a, BROM_ST_OK);
 	flush_piece(a);
 }
 
@@ -210,22 +210,22 @@ static int spi(struct agent *a, const uint8_t *t, uint32_t tlen, uint8_t *r, uin
 	return a->hal->spi(a->hal->ctx, t, tlen, r, rlen);
 }
 
-static void brom_write(struct agent *a, uint8_t cmd)
+static void compat_write(struct agent *a, uint8_t cmd)
 {
-	uint32_t addr, count, size = cmd == AGENT_BROM_WRITE32 ? 4u : 2u;
-	uint16_t st = AGENT_BROM_ST_WRITE_OK;
+	uint32_t addr, count, size = cmd == BROM_CMD_WRITE32 ? 4u : 2u;
+	uint16_t st = BROM_ST_WRITE_OK;
 
-	if (brom_params(a, cmd, &addr, &count))
+	if (compat_params(a, cmd, &addr, &count))
 		return;
 	if (count == 0)
-		st = AGENT_BROM_ST_W_COUNT0;
+		st = BROM_ST_W_COUNT0;
 	else if (!mem_write_allowed(a, addr, count, size))
 		st = AGENT_ST_NO_SESSION;
 	else if (addr & (size - 1u))
-		st = size == 4u ? AGENT_BROM_ST_W_ODD32 : AGENT_BROM_ST_W_ODD16;
+		st = size == 4u ? BROM_ST_W_ODD32 : BROM_ST_W_ODD16;
 	tx16(a, st);
 	flush_piece(a);
-	if (st != AGENT_BROM_ST_WRITE_OK)
+	if (st != BROM_ST_WRITE_OK)
 		return;
 	for (uint32_t i = 0; i < count && !a->err; i++) {
 		if (size == 4u) {
@@ -241,34 +241,34 @@ static void brom_write(struct agent *a, uint8_t cmd)
 
 			if (rx16(a, &v))
 				return;
-			if (cmd == AGENT_BROM_WRITE16) {
+			if (cmd == BROM_CMD_WRITE16) {
 				tx16(a, v);
 				flush_piece(a);
 			}
 			a->hal->write16(a->hal->ctx, addr + 2u * i, v);
 		}
 	}
-	tx16(a, AGENT_BROM_ST_WRITE_OK);
+	tx16(a, BROM_ST_WRITE_OK);
 	flush_piece(a);
 }
 
 /* D8: echo, config32, status. The ROM took our unsigned code: no SLA, no DAA. */
-static void brom_target_config(struct agent *a)
+static void compat_target_config(struct agent *a)
 {
-	tx8(a, AGENT_BROM_TARGET_CFG);
+	tx8(a, BROM_CMD_TARGET_CONFIG);
 	flush_piece(a);
 	tx32(a, 0);
 	flush_piece(a);
-	tx16(a, AGENT_BROM_ST_READ_OK);
+	tx16(a, BROM_ST_OK);
 	flush_piece(a);
 }
 
 /* E1: echo, len32 (16), the ROM's ME ID, status; or a lone error status */
-static void brom_get_me_id(struct agent *a)
+static void compat_get_me_id(struct agent *a)
 {
 	uint8_t id[AGENT_ME_ID_LEN];
 
-	tx8(a, AGENT_BROM_GET_ME_ID);
+	tx8(a, BROM_CMD_GET_ME_ID);
 	flush_piece(a);
 	if (!a->hal->me_id || a->hal->me_id(a->hal->ctx, id) < 0) {
 		tx16(a, AGENT_ST_NO_ME_ID);
@@ -279,7 +279,7 @@ static void brom_get_me_id(struct agent *a)
 	flush_piece(a);
 	tx(a, id, sizeof(id));
 	flush_piece(a);
-	tx16(a, AGENT_BROM_ST_READ_OK);
+	tx16(a, BROM_ST_OK);
 	flush_piece(a);
 }
 
@@ -291,10 +291,10 @@ static void send_hello(struct agent *a)
 
 	for (uint32_t i = 0; i < 4u; i++)
 		h[i] = (uint8_t)AGENT_HELLO_MAGIC[i];
-	agent_put_be16(h + 4, AGENT_PROTO_VERSION);
-	agent_put_be16(h + 6, a->hal->spi ? AGENT_HELLO_F_SPI : 0u);
-	agent_put_be32(h + 8, AGENT_MAX_PACKET);
-	agent_put_be32(h + 12, CRC32(0, h, 12));
+	mtk_put_be16(h + 4, AGENT_PROTO_VERSION);
+	mtk_put_be16(h + 6, a->hal->spi ? AGENT_HELLO_F_SPI : 0u);
+	mtk_put_be32(h + 8, AGENT_MAX_PACKET);
+	mtk_put_be32(h + 12, CRC32(0, h, 12));
 	tx(a, h, sizeof(h));
 }
 
@@ -359,8 +359,8 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 	uint32_t crc;
 	int bad = 0;
 
-	agent_put_be32(hdr, off);
-	agent_put_be32(hdr + 4, len);
+	mtk_put_be32(hdr, off);
+	mtk_put_be32(hdr + 4, len);
 	crc = CRC32(0, hdr, sizeof(hdr));
 	tx(a, hdr, sizeof(hdr));
 	for (uint32_t done = 0; done < len && !a->err;) {
@@ -379,7 +379,7 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 	return bad ? -1 : 0;
 }
 
-static void cmd_read(struct agent *a)
+static void cmd_flash_read(struct agent *a)
 {
 	uint8_t buf[AGENT_STAGE_BYTES];
 	uint8_t end[8];
@@ -409,8 +409,8 @@ static void cmd_read(struct agent *a)
 		}
 		done += n;
 	}
-	agent_put_be32(end, off + done);
-	agent_put_be32(end + 4, 0);
+	mtk_put_be32(end, off + done);
+	mtk_put_be32(end + 4, 0);
 	tx(a, end, sizeof(end));
 	tx32(a, CRC32(0, end, sizeof(end)));
 	tx16(a, st);
@@ -443,7 +443,7 @@ static void cmd_crc32(struct agent *a)
 	if (st == AGENT_ST_OK) {
 		uint8_t v[4];
 
-		agent_put_be32(v, crc);
+		mtk_put_be32(v, crc);
 		tx_checked(a, v, sizeof(v));
 	}
 	end_reply(a);
@@ -578,7 +578,7 @@ static void cmd_sector_crcs(struct agent *a)
 
 		if (!bad && sector_crc(a, off + i * AGENT_SECTOR, via, &crc) < 0)
 			bad = 1;
-		agent_put_be32(v, bad ? 0 : crc);
+		mtk_put_be32(v, bad ? 0 : crc);
 		list = CRC32(list, v, 4);
 		tx(a, v, 4);
 	}
@@ -667,9 +667,9 @@ static void cmd_program(struct agent *a)
 
 	if (rx(a, hdr, sizeof(hdr)))
 		return;
-	addr = agent_get_be32(hdr);
-	len = agent_get_be32(hdr + 4);
-	ms = agent_get_be32(hdr + 8);
+	addr = mtk_get_be32(hdr);
+	len = mtk_get_be32(hdr + 4);
+	ms = mtk_get_be32(hdr + 8);
 	st = write_check(a);
 	if (st == AGENT_ST_OK && (len == 0 || len > AGENT_WBUF_LEN)) {
 		a->session = 0; /* the bytes that follow are data, not commands: stay safe */
@@ -694,7 +694,7 @@ static void cmd_program(struct agent *a)
 	if (rx(a, buf, len) || rx(a, crcb, 4))
 		return;
 	crc = CRC32(CRC32(0, hdr, sizeof(hdr)), buf, len);
-	if (crc != agent_get_be32(crcb))
+	if (crc != mtk_get_be32(crcb))
 		st = AGENT_ST_BAD_CRC;
 	if (st == AGENT_ST_OK)
 		st = program_pieces(a, addr, buf, len, ms);
@@ -704,7 +704,7 @@ static void cmd_program(struct agent *a)
 	tx8(a, AGENT_CMD_PROGRAM);
 	tx16(a, st);
 	if (st == AGENT_ST_OK) {
-		agent_put_be32(crcb, CRC32(0, buf, len));
+		mtk_put_be32(crcb, CRC32(0, buf, len));
 		tx_checked(a, crcb, 4);
 	}
 	end_reply(a);
@@ -770,27 +770,27 @@ int agent_main(const struct agent_hal *hal)
 		if (rx(a, &cmd, 1))
 			break;
 		switch (cmd) {
-		case AGENT_BROM_GET_VERSION:
-			tx8(a, AGENT_BROM_VERSION);
+		case BROM_CMD_GET_VERSION:
+			tx8(a, BROM_VERSION);
 			flush_piece(a);
 			break;
-		case AGENT_BROM_READ16_A2:
-			brom_legacy_read16(a);
+		case BROM_CMD_LEGACY_READ16:
+			compat_legacy_read16(a);
 			break;
-		case AGENT_BROM_READ16:
-		case AGENT_BROM_READ32:
-			brom_read(a, cmd);
+		case BROM_CMD_READ16:
+		case BROM_CMD_READ32:
+			compat_read(a, cmd);
 			break;
-		case AGENT_BROM_WRITE16:
-		case AGENT_BROM_WRITE16_NE:
-		case AGENT_BROM_WRITE32:
-			brom_write(a, cmd);
+		case BROM_CMD_WRITE16:
+		case BROM_CMD_WRITE16_NE:
+		case BROM_CMD_WRITE32:
+			compat_write(a, cmd);
 			break;
-		case AGENT_BROM_TARGET_CFG:
-			brom_target_config(a);
+		case BROM_CMD_TARGET_CONFIG:
+			compat_target_config(a);
 			break;
-		case AGENT_BROM_GET_ME_ID:
-			brom_get_me_id(a);
+		case BROM_CMD_GET_ME_ID:
+			compat_get_me_id(a);
 			break;
 		case AGENT_CMD_PING:
 			tx8(a, AGENT_CMD_PING);
@@ -815,7 +815,7 @@ int agent_main(const struct agent_hal *hal)
 			cmd_sfdp(a);
 			break;
 		case AGENT_CMD_READ:
-			cmd_read(a);
+			cmd_flash_read(a);
 			break;
 		case AGENT_CMD_CRC32:
 			cmd_crc32(a);

@@ -8,7 +8,7 @@
 
 static uint32_t rom_word(const uint8_t *rom, uint32_t off)
 {
-	return agent_get_le32(rom + off);
+	return mtk_get_le32(rom + off);
 }
 
 /* A Thumb routine inside the ROM: odd, and its first halfword lies in the dump. */

@@ -62,6 +62,9 @@
 
 #include <stdint.h>
 
+#include "mtkbak/brom_wire.h"
+#include "mtkbak/byteorder.h"
+
 #define AGENT_PROTO_VERSION 1u
 
 /* --- the binary image (mtkbak-agent.bin), little-endian header at offset 0 --- */
@@ -94,29 +97,8 @@ enum agent_cmd {
 	AGENT_CMD_WRSR = 0x7C,
 };
 
-/* boot-ROM compatible command bytes */
-#define AGENT_BROM_GET_VERSION 0xFFu
-#define AGENT_BROM_VERSION     0x05u
-#define AGENT_BROM_READ16_A2   0xA2u
-#define AGENT_BROM_READ16      0xD0u
-#define AGENT_BROM_READ32      0xD1u
-#define AGENT_BROM_WRITE16     0xD2u
-#define AGENT_BROM_WRITE16_NE  0xD3u
-#define AGENT_BROM_WRITE32     0xD4u
-#define AGENT_BROM_TARGET_CFG  0xD8u
-#define AGENT_BROM_GET_ME_ID   0xE1u
-#define AGENT_ME_ID_LEN	       16u
-
-/* boot-ROM status values the compatible commands answer with (doc/brom-protocol.md section 3.4) */
-#define AGENT_BROM_ST_READ_OK  0x0000u
-#define AGENT_BROM_ST_WRITE_OK 0x0001u
-#define AGENT_BROM_ST_W_ODD16  0x1D00u /* WRITE16 odd address */
-#define AGENT_BROM_ST_W_ODD32  0x1D01u /* WRITE32 misaligned */
-#define AGENT_BROM_ST_W_COUNT0 0x1D05u
-#define AGENT_BROM_ST_R_ODD16  0x1D06u
-#define AGENT_BROM_ST_R_ODD32  0x1D07u
-#define AGENT_BROM_ST_R_COUNT0 0x1D09u
-#define AGENT_BROM_ST_R_COUNT  0x1D19u /* count too large */
+/* boot-ROM compatible commands and statuses: include/mtkbak/brom_wire.h */
+#define AGENT_ME_ID_LEN 16u
 
 /* agent status words (distinct from the boot ROM's 0x1Dxx) */
 enum agent_status {
@@ -145,7 +127,6 @@ enum agent_status {
 #define AGENT_PACKET_OVERHEAD 12u	  /* off32 len32 ... crc32 */
 #define AGENT_USB_MPS	      64u
 #define AGENT_PAD	      0x00u
-#define AGENT_BROM_MAX_COUNT  0x40000000u /* BROM: count >= 2^30 is refused */
 #define AGENT_SFC_BUF	      256u	  /* SFC PIO buffer: tx + rx bytes per transaction */
 #define AGENT_SECTOR	      4096u	  /* SECTOR_CRCS unit, PROGRAM limit */
 #define AGENT_CRC_LIST_MAX    1024u	  /* sectors per SECTOR_CRCS (4 MiB) */
@@ -157,35 +138,6 @@ enum agent_status {
 static inline int agent_reply_padded(uint64_t reply_len)
 {
 	return reply_len != 0 && reply_len % AGENT_USB_MPS == 0;
-}
-
-static inline void agent_put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint32_t agent_get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void agent_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline uint16_t agent_get_be16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t agent_get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
 #endif

@@ -1,7 +1,7 @@
 /* The mask boot ROM's download protocol (doc/brom-protocol.md sections 2-4).
  * Big-endian on the wire; every parameter is echoed and checked; status words checked.
  * Every function returns 0 or a negative code (see errors.h). When the BROM answers with an
- * error status the function returns -EREMOTEIO (-EPERM for 0x1D0D) and keeps the status in
+ * error status the function returns -EREMOTEIO (-EPERM for BROM_ST_SECURE) and keeps the status in
  * b->last_status for the message. b->detail always says what went wrong in words
  * ("no answer to the handshake byte A0", "wrong echo of D1's address: ..."). */
 #ifndef MTKBAK_BROM_H
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mtkbak/brom_wire.h"
 #include "mtkbak/chip.h"
 #include "mtkbak/log.h"
 #include "mtkbak/port.h"
@@ -55,10 +56,7 @@ int brom_set_uart_baud(struct brom *b, uint32_t baud);	   /* DC */
 /* XOR of little-endian 16-bit words (odd tail byte XORed in), as D7 computes it. */
 uint16_t brom_checksum(const uint8_t *data, uint32_t len);
 
-/* Target config bits (D8) */
-#define BROM_CFG_SBC 0x01u
-#define BROM_CFG_SLA 0x02u
-#define BROM_CFG_DAA 0x04u
+/* Target config bits (D8): BROM_CFG_SBC/SLA/DAA in mtkbak/brom_wire.h */
 
 struct brom_id {
 	uint8_t brom_version;			      /* FF reply, 5 */
@@ -86,7 +84,7 @@ int brom_remap_flash(struct brom *b, const struct chip_info *c);
  * missing answer after the value was sent counts as success. */
 int brom_reboot(struct brom *b, const struct chip_info *c);
 
-/* A human name for a BROM status (0x1D0D -> "secure part: signed code required"). */
+/* A human name for a BROM status (BROM_ST_SECURE -> "secure part: signed code required"). */
 const char *brom_status_text(uint16_t status);
 
 /* ---- connecting (src/brom/connect.c) ---- */
@@ -106,11 +104,6 @@ struct brom_connect_opts {
 int brom_connect(struct brom *b, struct port_env *env, const struct port_spec *spec,
 		 const struct port_wait *wait, const struct brom_connect_opts *opts,
 		 struct brom_id *id, const struct mtk_log *log);
-/* After a cable drop or a reset: closes the old transport, then brom_connect again. The
- * port_env keeps a simulated watch alive, so it continues with the same watch. */
-int brom_reconnect(struct brom *b, struct port_env *env, const struct port_spec *spec,
-		   const struct port_wait *wait, const struct brom_connect_opts *opts,
-		   struct brom_id *id);
 void brom_disconnect(struct brom *b);
 
 #endif

@@ -24,6 +24,7 @@ struct chip_variant {
 #define CHIP_MAX_WINDOWS   4
 #define CHIP_MAX_KEEPALIVE 8
 #define CHIP_MAX_VARIANTS  4
+#define CHIP_MAX_FORBIDDEN 16
 
 struct chip_info {
 	uint16_t hw_code;	 /* A2 read of 0x80000008 */
@@ -31,8 +32,13 @@ struct chip_info {
 	const char *family_note; /* e.g. "MT2502/MT2503 report themselves as MT6261" */
 	bool verified;		 /* false: values inferred, never seen on this chip */
 	uint32_t brom_base, brom_size;
-	struct mem_window sram_load[CHIP_MAX_WINDOWS]; /* where D7 may load code */
-	uint32_t agent_load_addr;		       /* where mtkbak loads its agent */
+	struct mem_window sram_load[CHIP_MAX_WINDOWS]; /* where mtkbak may load code */
+	/* The boot ROM's own forbidden-region table (the entries its D7 and READ16/READ32
+	 * checks use), in the ROM's order: a load or read touching one is refused. */
+	struct mem_window forbidden[CHIP_MAX_FORBIDDEN];
+	size_t forbidden_count;
+	uint32_t forbidden_table_addr; /* where that table is in the ROM */
+	uint32_t agent_load_addr;      /* where mtkbak loads its agent */
 	uint32_t agent_max_size;
 	uint32_t wdt_mode_reg; /* write wdt_disable_value to stop the watchdog */
 	uint16_t wdt_disable_value;
@@ -58,6 +64,9 @@ extern const size_t mtk_chips_count;
 
 /* NULL when the hw code is unknown. */
 const struct chip_info *chip_find(uint16_t hw_code);
+/* True when the boot ROM accepts a D7 load of [addr, addr+size): size > 0, no wrap past
+ * 0xFFFFFFFF, no byte in a forbidden region (the ROM's check, MT6261 0xFFF04EFC). */
+bool chip_load_allowed(const struct chip_info *c, uint32_t addr, uint32_t size);
 /* The part name for an efuse word (e.g. "MT2503"), NULL if the table does not know it. */
 const char *chip_variant_name(const struct chip_info *c, uint32_t efuse_swver);
 

@@ -70,8 +70,8 @@ void da_init(struct da *d, struct brom *b);
 
 /* Uploads the embedded agent with D7 to chip->agent_load_addr, starts it with D5 and waits for
  * its hello. If an agent from an earlier run still answers, it is reused (d->reused).
- * -EPERM for a secure part (D7 0x1D0D), -ETIMEDOUT when no hello comes, -EINVAL when the image
- * does not fit the chip's agent window. */
+ * -EPERM for a secure part (D7 BROM_ST_SECURE), -ETIMEDOUT when no hello comes, -EINVAL when the
+ * image does not fit the chip's agent window. */
 int da_start(struct da *d, struct brom *b, const struct chip_info *chip);
 int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, const uint8_t *blob,
 		  size_t len);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mtkbak/text.h" /* mtk_hex */
+
 #define MTK_SHA1_LEN   20
 #define MTK_SHA256_LEN 32
 
@@ -18,8 +20,5 @@ struct mtk_sha256_ctx {
 void mtk_sha256_init(struct mtk_sha256_ctx *c);
 void mtk_sha256_update(struct mtk_sha256_ctx *c, const void *data, size_t len);
 void mtk_sha256_final(struct mtk_sha256_ctx *c, uint8_t out[MTK_SHA256_LEN]);
-
-/* Lower-case hex of len bytes into out (2*len+1 bytes). */
-void mtk_hex(const uint8_t *in, size_t len, char *out);
 
 #endif

@@ -34,6 +34,9 @@ int port_spec_parse(const char *text, struct port_spec *out, char *err, size_t e
 struct port_env;
 struct port_env *port_env_new(const struct mtk_log *log);
 void port_env_free(struct port_env *env);
+/* Makes port_list read a fake host below root (MTKBAK_SYSROOT, as doctor does): the watches
+ * from sysfs instead of libusb, no serial ports. "" or NULL: the live system. */
+int port_env_set_sysroot(struct port_env *env, const char *root);
 /* Why the last port_open/port_list failed, in words (e.g. "sim image x.bin: a flash image must
  * be a power of two ..."), "" if it has nothing to add to the error code. */
 const char *port_env_last_error(const struct port_env *env);

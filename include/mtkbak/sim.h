@@ -1,4 +1,5 @@
-/* The simulated watch: a byte-faithful model of the MT6261/MT6260 boot ROM (and, after a D5
+/* The simulated watch: a byte-faithful model of the MT6261/MT6260/MT6250 boot ROM, with the
+ * real ROM's USB packets and transfers (doc/simulator.md) (and, after a D5
  * jump to mtkbak's agent, of the agent itself, built from the agent's own C sources) with a
  * serial NOR flash. Used by the tests, by `--port sim:...` and by mtkbak-usbsim.
  *
@@ -12,10 +13,10 @@
 #include <stdint.h>
 
 struct sim_opts {
-	uint16_t hw_code; /* chip=mt6261 (0x6261, default) | mt6260 (0x6260) */
+	uint16_t hw_code; /* chip=mt6261 (0x6261, default) | mt6260 (0x6260) | mt6250 (0x6250) */
 	uint8_t jedec[3]; /* jedec=C84016: JEDEC ID; default derived from the image size */
 	bool jedec_set;
-	bool secure;   /* secure: D7 answers 0x1D0D */
+	bool secure;   /* secure: D7 answers BROM_ST_SECURE */
 	int window_ms; /* window=MS: handshake window after enumeration, then it
 			  drops off the bus and re-enumerates (0 = no limit, default) */
 	int plug_ms;   /* plug=MS: the watch appears this long after creation (default 0) */
@@ -39,6 +40,19 @@ struct sim_opts {
 	/* reset=off: after a reset the watch boots its firmware and leaves the bus for good
 	 * (default reset=brom: it comes back in boot-ROM mode, as when the boot key is held) */
 	bool reset_leaves;
+	/* dtr=required: the watch ignores the host (drops what it sends, sends nothing) until
+	 * the host raised DTR and set a line coding (CDC SET_CONTROL_LINE_STATE and
+	 * SET_LINE_CODING; sim_host_set_control_line / sim_host_set_line_coding in-process) */
+	bool dtr_required;
+	/* past_end=ff: flash reads past the end of the part return 0xFF (default wrap: they
+	 * alias, like a 24-bit SPI NOR that ignores the address bits above its size) */
+	bool past_end_ff;
+	/* mbist=fail: the EMI memory self-test finishes with "failed" (0x03) instead of
+	 * "passed" (0x3FFC0002) */
+	bool mbist_fail;
+	/* rom=PATH: a dump of the chip's boot ROM; memory reads of 0xFFF00000.. (mirrored every
+	 * 64 KiB) return its bytes. Empty: no dump, the ROM area reads as zeros. */
+	char rom_path[512];
 	/* The serial NOR (sim/sim_nor.c): */
 	bool nor_max;	     /* nor=max: every operation takes the datasheet maximum (typ) */
 	uint32_t nor_speed;  /* norspeed=N: every NOR time divided by N (default 1) */
@@ -51,6 +65,9 @@ struct sim_opts {
 	char save_path[256]; /* save=PATH: the flash is written there when the watch is freed */
 	char nor_log[256];   /* nor_log=PATH: one line per WREN/WRSR/erase/program command */
 };
+
+/* The largest boot-ROM dump rom= takes: the ROM window mirrors every 64 KiB. */
+#define SIM_ROM_MAX (64 * 1024)
 
 /* Fills defaults. */
 void sim_opts_default(struct sim_opts *o);
@@ -69,9 +86,22 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 void sim_free(struct sim_watch *w);
 
 /* Host side of the data pipe (bulk IN/OUT). Same contract as transport read/write:
- * > 0 bytes, -ETIMEDOUT, or -ENODEV when the watch is off the bus. */
+ * > 0 bytes, -ETIMEDOUT, or -ENODEV when the watch is off the bus.
+ *
+ * A read is one bulk IN transfer, as libusb_bulk_transfer() sees it: the watch sends
+ * 64-byte packets, and a transfer completes on a short packet (the watch flushed a field)
+ * or when len bytes arrived; a flush after a multiple of 64 bytes sends nothing (no
+ * zero-length packet), so the transfer goes on. At the timeout the bytes of the transfer so
+ * far are returned (libusb's actual_length), or -ETIMEDOUT when there are none. */
 int sim_host_read(struct sim_watch *w, uint8_t *buf, size_t len, int timeout_ms);
 int sim_host_write(struct sim_watch *w, const uint8_t *buf, size_t len, int timeout_ms);
+
+/* CDC control requests (what usb.c and cdc_acm send at open): SET_CONTROL_LINE_STATE
+ * (DTR, RTS) and SET_LINE_CODING. They matter with dtr=required; a re-enumeration clears
+ * them. 0, or -ENODEV when the watch is off the bus. */
+int sim_host_set_control_line(struct sim_watch *w, bool dtr, bool rts);
+int sim_host_set_line_coding(struct sim_watch *w, uint32_t baud, uint8_t stop_bits, uint8_t parity,
+			     uint8_t data_bits);
 
 /* Bus presence: the watch is on the bus after plug_ms, leaves on disconnect faults,
  * window expiry or sim_unplug(), and comes back (a fresh boot ROM) on replug/sim_plug(). */

@@ -31,12 +31,13 @@
 #include "mtkbak/fsutil.h"
 #include "mtkbak/fwgen.h"
 #include "mtkbak/sim.h"
+#include "mtkbak/clock.h"
 #include "usb_desc.h"
 
 #define RX_MAX	     (256u * 1024u) /* largest bulk IN reply in one piece */
 #define IN_QUEUE_MAX 1024	    /* bulk IN requests QEMU may hold open at once */
-#define IDLE_MS	     3	/* no more data this long after a full packet: end the transfer */
-#define POLL_MS	     10 /* presence is checked at least this often */
+#define READ_MS	     100 /* the reader's wait per sim_host_read, then it checks for a change */
+#define POLL_MS	     10	 /* presence is checked at least this often */
 #define OUT_TIMEOUT  5000
 #define CTL_LINE_MAX 1024
 #define FLUSH_MS     200
@@ -96,20 +97,12 @@ struct usbsim {
 	int64_t start_ns;
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
 {
 	va_list ap;
-	double t = (double)(now_ns() - s->start_ns) / 1e9;
+	double t = (double)(mtk_now_ns() - s->start_ns) / 1e9;
 
 	if (level > s->verbose)
 		return;
@@ -131,6 +124,17 @@ static void wake_main(int fd)
 
 /* ---------------------------------------------------------------- reader thread */
 
+/* The request the reader works for was replaced (new connection, watch, quit). */
+static bool reader_stale(struct reader *r, const struct sim_watch *w, uint64_t epoch)
+{
+	bool stale;
+
+	pthread_mutex_lock(&r->mu);
+	stale = r->quit || r->w != w || r->epoch != epoch;
+	pthread_mutex_unlock(&r->mu);
+	return stale;
+}
+
 static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
@@ -150,16 +154,19 @@ static void *reader_main(void *arg)
 
 		r->busy = true;
 		pthread_mutex_unlock(&r->mu);
-		int n = sim_host_read(w, tmp, want, 100);
+		int n = sim_host_read(w, tmp, want, READ_MS);
 
 		if (n > 0) {
-			/* A transfer ends with a short packet, when the request is full, or when
-			 * the device has nothing more right after a full packet (NAK, like a ZLP
-			 * for the host driver): keep collecting while full packets stream in. */
+			/* sim_host_read is one bulk IN transfer: it ends on a short packet or a
+			 * full request. One that timed out after full packets (the watch sends no
+			 * zero-length packet) stays open, as the device just NAKs: go on. */
 			total = (size_t)n;
-			while (total < want && total % USBSIM_BULK_MPS == 0) {
-				int m = sim_host_read(w, tmp + total, want - total, IDLE_MS);
+			while (total < want && total % USBSIM_BULK_MPS == 0 &&
+			       !reader_stale(r, w, epoch)) {
+				int m = sim_host_read(w, tmp + total, want - total, READ_MS);
 
+				if (m == -ETIMEDOUT)
+					continue;
 				if (m <= 0)
 					break;
 				total += (size_t)m;
@@ -451,6 +458,18 @@ static void cb_control(void *priv, uint64_t id, struct usb_redir_control_packet_
 	logmsg(s, 2, "control %02x %02x value %04x index %04x length %u: %s -> %s", h->requesttype,
 	       h->request, h->value, h->index, h->length, usbsim_request_name(&st),
 	       n < 0 ? "STALL" : "ok");
+	if (n >= 0 && s->w && h->requesttype == 0x21) {
+		/* the CDC line state reaches the watch (dtr=required waits for both) */
+		const uint8_t *lc = s->ep0.line_coding;
+
+		if (h->request == 0x20)
+			sim_host_set_line_coding(s->w,
+						 (uint32_t)lc[0] | (uint32_t)lc[1] << 8 |
+						     (uint32_t)lc[2] << 16 | (uint32_t)lc[3] << 24,
+						 lc[4], lc[5], lc[6]);
+		else if (h->request == 0x22)
+			sim_host_set_control_line(s->w, h->value & 1, h->value & 2);
+	}
 	if (n < 0) {
 		reply.status = usb_redir_stall;
 		reply.length = 0;
@@ -622,11 +641,11 @@ static void serve_bulk_in(struct usbsim *s)
 
 static void flush_out(struct usbsim *s, int ms)
 {
-	int64_t end = now_ns() + (int64_t)ms * 1000000;
+	int64_t end = mtk_now_ns() + (int64_t)ms * 1000000;
 
 	while (s->p && !s->peer_gone && usbredirparser_has_data_to_write(s->p)) {
 		struct pollfd pfd = {s->fd, POLLOUT, 0};
-		int64_t left = (end - now_ns()) / 1000000;
+		int64_t left = (end - mtk_now_ns()) / 1000000;
 
 		if (left <= 0)
 			break;
@@ -658,7 +677,7 @@ static void cable_out(struct usbsim *s, const char *why)
 	s->inq_head = s->inq_len = 0;
 	s->disconnects++;
 	s->conn_epoch++;
-	s->off_since_ns = now_ns();
+	s->off_since_ns = mtk_now_ns();
 	pthread_mutex_lock(&s->rd.mu);
 	s->rd.want = 0;
 	s->rd.len = s->rd.off = 0;
@@ -694,7 +713,7 @@ static int cable_in(struct usbsim *s)
 {
 	uint32_t caps[USB_REDIR_CAPS_SIZE] = {0};
 	int fd = connect_unix(s->sock_path);
-	int64_t now = now_ns();
+	int64_t now = mtk_now_ns();
 
 	if (fd < 0) {
 		if (!s->connect_fail_since_ns)
@@ -934,7 +953,7 @@ static int run(struct usbsim *s)
 	while (!s->quit) {
 		struct pollfd pfd[3];
 		int nfd = 0, ictl = -1, isock = -1;
-		int64_t now = now_ns();
+		int64_t now = mtk_now_ns();
 		bool present = s->w && sim_present(s->w);
 
 		/* mirror the watch's presence on the bus onto the socket */
@@ -1097,7 +1116,7 @@ int main(int argc, char **argv)
 
 	if (!s)
 		return MTK_EXIT_SOFTWARE;
-	s->start_ns = now_ns();
+	s->start_ns = mtk_now_ns();
 	s->wait_socket_ms = 20000;
 	s->min_off_ms = 300;
 	s->fd = s->ctl_in = s->ctl_out = -1;
@@ -1185,10 +1204,10 @@ int main(int argc, char **argv)
 		s->ctl_in = STDIN_FILENO;
 		s->ctl_out = STDOUT_FILENO;
 	} else if (s->ctl_path) {
-		int64_t until = now_ns() + (int64_t)s->wait_socket_ms * 1000000;
+		int64_t until = mtk_now_ns() + (int64_t)s->wait_socket_ms * 1000000;
 		int fd;
 
-		while ((fd = connect_unix(s->ctl_path)) < 0 && now_ns() < until)
+		while ((fd = connect_unix(s->ctl_path)) < 0 && mtk_now_ns() < until)
 			usleep(50000);
 		if (fd < 0) {
 			fprintf(stderr,
@@ -1209,7 +1228,7 @@ int main(int argc, char **argv)
 	}
 	logmsg(s, 0, "serving %s (%zu bytes, %s) on %s%s", s->image_path, s->image_len,
 	       s->base_opts_text, s->sock_path, unplugged ? ", cable out" : "");
-	s->off_since_ns = now_ns() - (int64_t)s->min_off_ms * 1000000;
+	s->off_since_ns = mtk_now_ns() - (int64_t)s->min_off_ms * 1000000;
 	rc = run(s);
 
 	if (s->w)

@@ -1,37 +1,16 @@
 /* Boot ROM commands (doc/brom-protocol.md sections 2-4): each checks every echo and status. */
 #include "mtkbak/brom.h"
 #include "mtkbak/errors.h"
+#include "mtkbak/brom_wire.h"
+#include "mtkbak/byteorder.h"
+#include "mtkbak/clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#define ST_READ_OK  0x0000
-#define ST_WRITE_OK 0x0001
-#define ST_ERROR    0x0100     /* statuses from here on are errors */
-#define MAX_ITEMS   (1u << 22) /* a sane bound on one command's count */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+#define MAX_ITEMS (1u << 22) /* a sane bound on one command's count */
 
 static int fail(struct brom *b, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -131,7 +110,7 @@ static int param32(struct brom *b, uint32_t v, const char *what)
 {
 	uint8_t p[4];
 
-	put32(p, v);
+	mtk_put_be32(p, v);
 	return send_echo(b, p, 4, what);
 }
 
@@ -145,10 +124,10 @@ static int status(struct brom *b, const char *what)
 	if (ret < 0)
 		return ret;
 	st = (uint16_t)(s[0] << 8 | s[1]);
-	if (st >= ST_ERROR) {
+	if (st >= BROM_ST_ERROR) {
 		b->last_status = st;
-		return fail(b, st == 0x1D0D ? -EPERM : -EREMOTEIO, "%s: status 0x%04X (%s)", what,
-			    st, brom_status_text(st));
+		return fail(b, st == BROM_ST_SECURE ? -EPERM : -EREMOTEIO, "%s: status 0x%04X (%s)",
+			    what, st, brom_status_text(st));
 	}
 	return 0;
 }
@@ -168,8 +147,9 @@ uint16_t brom_checksum(const uint8_t *data, uint32_t len)
 
 int brom_handshake(struct brom *b, int deadline_ms)
 {
-	static const uint8_t start_cmd[4] = {0xA0, 0x0A, 0x50, 0x05};
-	int64_t end = now_ms() + deadline_ms;
+	static const uint8_t start_cmd[4] = {BROM_START_0, BROM_START_1, BROM_START_2,
+					     BROM_START_3};
+	int64_t end = mtk_now_ms() + deadline_ms;
 	unsigned replies = 0, silent = 0;
 	size_t idx = 0;
 	uint8_t last_bad = 0;
@@ -178,7 +158,7 @@ int brom_handshake(struct brom *b, int deadline_ms)
 	b->detail[0] = 0;
 	b->already_synced = false;
 	/* bounded: by the deadline, and by a generous count of answers that were not it */
-	while (now_ms() < end && replies < 400) {
+	while (mtk_now_ms() < end && replies < 400) {
 		uint8_t r;
 		int ret;
 
@@ -211,8 +191,8 @@ int brom_handshake(struct brom *b, int deadline_ms)
 			mtk_tp_drain(b->tp, 20);
 			/* FF is answered with the version (5 on every known ROM; in handshake
 			 * mode it would come back as 00), and FE is echoed (else FF) */
-			if (brom_get_version(b, &v) == 0 && v == 0x05 &&
-			    brom_get_bl_version(b, &bl) == 0 && bl == 0xFE) {
+			if (brom_get_version(b, &v) == 0 && v == BROM_VERSION &&
+			    brom_get_bl_version(b, &bl) == 0 && bl == BROM_BL_VERSION) {
 				mtk_tp_drain(b->tp, 20);
 				b->already_synced = true;
 				mtk_logf(b->log, MTK_LOG_INFO,
@@ -242,7 +222,7 @@ int brom_handshake(struct brom *b, int deadline_ms)
 
 int brom_get_version(struct brom *b, uint8_t *ver)
 {
-	uint8_t c = 0xFF;
+	uint8_t c = BROM_CMD_GET_VERSION;
 	int ret;
 
 	b->detail[0] = 0;
@@ -254,7 +234,7 @@ int brom_get_version(struct brom *b, uint8_t *ver)
 
 int brom_get_bl_version(struct brom *b, uint8_t *ver)
 {
-	uint8_t c = 0xFE;
+	uint8_t c = BROM_CMD_GET_BL_VERSION;
 	int ret;
 
 	b->detail[0] = 0;
@@ -269,20 +249,20 @@ int brom_get_target_config(struct brom *b, uint32_t *cfg)
 	uint8_t p[4];
 	int ret;
 
-	if ((ret = cmd(b, 0xD8, "GET_TARGET_CONFIG (D8)")) < 0)
+	if ((ret = cmd(b, BROM_CMD_TARGET_CONFIG, "GET_TARGET_CONFIG (D8)")) < 0)
 		return ret;
 	/* an error answer is a lone status word: read 2 bytes first */
 	if ((ret = recv(b, p, 2, "the target config")) < 0)
 		return ret;
-	if ((p[0] << 8 | p[1]) >= ST_ERROR) {
-		b->last_status = (uint16_t)(p[0] << 8 | p[1]);
-		return fail(b, b->last_status == 0x1D0D ? -EPERM : -EREMOTEIO,
+	if (mtk_get_be16(p) >= BROM_ST_ERROR) {
+		b->last_status = mtk_get_be16(p);
+		return fail(b, b->last_status == BROM_ST_SECURE ? -EPERM : -EREMOTEIO,
 			    "GET_TARGET_CONFIG: status 0x%04X (%s)", b->last_status,
 			    brom_status_text(b->last_status));
 	}
 	if ((ret = recv(b, p + 2, 2, "the target config")) < 0)
 		return ret;
-	*cfg = get32(p);
+	*cfg = mtk_get_be32(p);
 	return status(b, "GET_TARGET_CONFIG");
 }
 
@@ -292,18 +272,18 @@ int brom_get_me_id(struct brom *b, uint8_t me_id[16])
 	uint32_t len;
 	int ret;
 
-	if ((ret = cmd(b, 0xE1, "GET_ME_ID (E1)")) < 0)
+	if ((ret = cmd(b, BROM_CMD_GET_ME_ID, "GET_ME_ID (E1)")) < 0)
 		return ret;
 	if ((ret = recv(b, p, 2, "the ME ID length")) < 0)
 		return ret;
-	if ((p[0] << 8 | p[1]) >= ST_ERROR) {
-		b->last_status = (uint16_t)(p[0] << 8 | p[1]);
+	if (mtk_get_be16(p) >= BROM_ST_ERROR) {
+		b->last_status = mtk_get_be16(p);
 		return fail(b, -EREMOTEIO, "GET_ME_ID: status 0x%04X (%s)", b->last_status,
 			    brom_status_text(b->last_status));
 	}
 	if ((ret = recv(b, p + 2, 2, "the ME ID length")) < 0)
 		return ret;
-	len = get32(p);
+	len = mtk_get_be32(p);
 	if (len == 0 || len > sizeof(buf))
 		return fail(b, -EPROTO, "GET_ME_ID: impossible length %u", len);
 	if ((ret = recv(b, buf, len, "the ME ID")) < 0)
@@ -317,7 +297,7 @@ int brom_set_uart_baud(struct brom *b, uint32_t baud)
 {
 	int ret;
 
-	if ((ret = cmd(b, 0xDC, "UART1_SET_BAUDRATE (DC)")) < 0 ||
+	if ((ret = cmd(b, BROM_CMD_UART1_SET_BAUD, "UART1_SET_BAUDRATE (DC)")) < 0 ||
 	    (ret = param32(b, baud, "the baud rate")) < 0)
 		return ret;
 	return status(b, "UART1_SET_BAUDRATE");
@@ -342,7 +322,7 @@ static int read_common(struct brom *b, uint8_t c, const char *name, uint32_t add
 	snprintf(what, sizeof(what), "%s count", name);
 	if ((ret = param32(b, count, what)) < 0)
 		return ret;
-	if (c != 0xA2 && (ret = status(b, name)) < 0)
+	if (c != BROM_CMD_LEGACY_READ16 && (ret = status(b, name)) < 0)
 		return ret;
 	for (uint32_t i = 0; i < count;) {
 		uint32_t n = count - i;
@@ -356,30 +336,30 @@ static int read_common(struct brom *b, uint8_t c, const char *name, uint32_t add
 			const uint8_t *p = buf + k * unit;
 
 			if (unit == 4)
-				((uint32_t *)out)[i + k] = get32(p);
+				((uint32_t *)out)[i + k] = mtk_get_be32(p);
 			else
 				((uint16_t *)out)[i + k] = (uint16_t)(p[0] << 8 | p[1]);
 		}
 		i += n;
 	}
-	if (c != 0xA2 && (ret = status(b, name)) < 0)
+	if (c != BROM_CMD_LEGACY_READ16 && (ret = status(b, name)) < 0)
 		return ret;
 	return 0;
 }
 
 int brom_legacy_read16(struct brom *b, uint32_t addr, uint16_t *out, uint32_t count)
 {
-	return read_common(b, 0xA2, "READ16 (A2)", addr, out, count, 2);
+	return read_common(b, BROM_CMD_LEGACY_READ16, "READ16 (A2)", addr, out, count, 2);
 }
 
 int brom_read16(struct brom *b, uint32_t addr, uint16_t *out, uint32_t count)
 {
-	return read_common(b, 0xD0, "READ16 (D0)", addr, out, count, 2);
+	return read_common(b, BROM_CMD_READ16, "READ16 (D0)", addr, out, count, 2);
 }
 
 int brom_read32(struct brom *b, uint32_t addr, uint32_t *out, uint32_t count)
 {
-	return read_common(b, 0xD1, "READ32 (D1)", addr, out, count, 4);
+	return read_common(b, BROM_CMD_READ32, "READ32 (D1)", addr, out, count, 4);
 }
 
 /* ---- writes ---- */
@@ -406,7 +386,7 @@ static int write_common(struct brom *b, uint8_t c, const char *name, uint32_t ad
 		uint8_t p[4];
 
 		if (unit == 4) {
-			put32(p, ((const uint32_t *)vals)[i]);
+			mtk_put_be32(p, ((const uint32_t *)vals)[i]);
 		} else {
 			uint16_t v = ((const uint16_t *)vals)[i];
 
@@ -423,17 +403,17 @@ static int write_common(struct brom *b, uint8_t c, const char *name, uint32_t ad
 
 int brom_write16(struct brom *b, uint32_t addr, const uint16_t *v, uint32_t count)
 {
-	return write_common(b, 0xD2, "WRITE16 (D2)", addr, v, count, 2, true);
+	return write_common(b, BROM_CMD_WRITE16, "WRITE16 (D2)", addr, v, count, 2, true);
 }
 
 int brom_write16_noecho(struct brom *b, uint32_t addr, const uint16_t *v, uint32_t count)
 {
-	return write_common(b, 0xD3, "WRITE16 (D3)", addr, v, count, 2, false);
+	return write_common(b, BROM_CMD_WRITE16_NE, "WRITE16 (D3)", addr, v, count, 2, false);
 }
 
 int brom_write32(struct brom *b, uint32_t addr, const uint32_t *v, uint32_t count)
 {
-	return write_common(b, 0xD4, "WRITE32 (D4)", addr, v, count, 4, true);
+	return write_common(b, BROM_CMD_WRITE32, "WRITE32 (D4)", addr, v, count, 4, true);
 }
 
 /* ---- code upload ---- */
@@ -446,7 +426,7 @@ int brom_send_da(struct brom *b, uint32_t addr, const uint8_t *data, uint32_t le
 
 	if (len == 0)
 		return fail(b, -EINVAL, "SEND_DA: nothing to upload");
-	if ((ret = cmd(b, 0xD7, "SEND_DA (D7)")) < 0 ||
+	if ((ret = cmd(b, BROM_CMD_SEND_DA, "SEND_DA (D7)")) < 0 ||
 	    (ret = param32(b, addr, "SEND_DA address")) < 0 ||
 	    (ret = param32(b, len, "SEND_DA size")) < 0 ||
 	    (ret = param32(b, sig_len, "SEND_DA signature length")) < 0 ||
@@ -480,7 +460,7 @@ int brom_jump_da(struct brom *b, uint32_t addr)
 {
 	int ret;
 
-	if ((ret = cmd(b, 0xD5, "JUMP_DA (D5)")) < 0 ||
+	if ((ret = cmd(b, BROM_CMD_JUMP_DA, "JUMP_DA (D5)")) < 0 ||
 	    (ret = param32(b, addr, "JUMP_DA address")) < 0)
 		return ret;
 	return status(b, "JUMP_DA");
@@ -592,7 +572,7 @@ int brom_reboot(struct brom *b, const struct chip_info *c)
 	uint8_t tail[4];
 	int ret;
 
-	if ((ret = cmd(b, 0xD2, "WRITE16 (D2)")) < 0 ||
+	if ((ret = cmd(b, BROM_CMD_WRITE16, "WRITE16 (D2)")) < 0 ||
 	    (ret = param32(b, c->wdt_swrst_reg, "WRITE16 address")) < 0 ||
 	    (ret = param32(b, 1, "WRITE16 count")) < 0 || (ret = status(b, "WRITE16")) < 0 ||
 	    (ret = send(b, p, 2, "the reset value")) < 0)
@@ -608,36 +588,15 @@ int brom_reboot(struct brom *b, const struct chip_info *c)
 
 const char *brom_status_text(uint16_t st)
 {
+#define BROM_ST_TEXT_(name, value, text) {value, text},
 	static const struct {
 		uint16_t st;
 		const char *text;
-	} texts[] = {
-	    {0x1D00, "write address is not 2-byte aligned"},
-	    {0x1D01, "write address is not 4-byte aligned"},
-	    {0x1D02, "write to an address range that is not allowed"},
-	    {0x1D03, "write to an address range that is not allowed"},
-	    {0x1D04, "write to an address range that is not allowed"},
-	    {0x1D05, "write count is 0"},
-	    {0x1D06, "read address is not 2-byte aligned"},
-	    {0x1D07, "read address is not 4-byte aligned"},
-	    {0x1D09, "read count is 0"},
-	    {0x1D0D, "secure part: signed code required (SLA/DAA)"},
-	    {0x1D0F, "jump target is not inside uploaded code"},
-	    {0x1D10, "too many uploads (the boot ROM's table is full)"},
-	    {0x1D11, "upload address is odd"},
-	    {0x1D12, "upload address range not allowed on this chip"},
-	    {0x1D13, "upload size is 0"},
-	    {0x1D14, "upload is not larger than its signature"},
-	    {0x1D15, "a signature is required"},
-	    {0x1D16, "nothing was uploaded to jump to"},
-	    {0x1D17, "jump target does not match the upload"},
-	    {0x1D19, "read count too large"},
-	    {0x1D1D, "baud rate out of range"},
-	    {0x7017, "signature check failed (no key)"},
-	};
+	} texts[] = {BROM_STATUS_LIST(BROM_ST_TEXT_)};
+#undef BROM_ST_TEXT_
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (texts[i].st == st)
 			return texts[i].text;
-	return st < ST_ERROR ? "ok" : "unknown boot ROM status";
+	return st < BROM_ST_ERROR ? "ok" : "unknown boot ROM status";
 }

@@ -7,9 +7,10 @@
 	.wdt_swrst_reg = 0xA003001Cu, .wdt_swrst_value = 0x1209, .remap_reg = 0xA0510000u,         \
 	.remap_flash_at_0 = 2, .flash_window = 0x00000000u, .sfc_base = 0xA0140000u
 
-/* The agent goes where SP Flash Tool's DA1 goes on the MT6261 (0x70007000); 16 KiB keeps it
- * below 0x7000B000, inside even the smaller (44 KiB) SRAM estimate and clear of 0x7000C000,
- * which the MT6261 refuses. */
+/* The agent goes where SP Flash Tool's DA1 goes on the MT6261 (0x70007000); 16 KiB ends it
+ * at 0x7000B000, where the MT6261 ROM's forbidden region starts. The MT6250 ROM refuses
+ * 0x70007000 (its own data is 0x7000663C-0x70007CA4): a per-chip load address is still to
+ * be done, so an agent load on MT6250 fails with 0x1D12 today. */
 #define AGENT_LOAD .agent_load_addr = 0x70007000u, .agent_max_size = 0x4000
 
 const struct chip_info mtk_chips[] = {
@@ -21,9 +22,25 @@ const struct chip_info mtk_chips[] = {
 	.brom_size = 0x8800,
 	COMMON_REGS,
 	AGENT_LOAD,
-	/* 0x7000C000 and up is refused with 0x1D12; below 0x70006000 is the ROM's own data;
-	 * PSRAM at 0x10000000 once the remap register is 2 (SP Flash Tool's DA2) */
-	.sram_load = {{0x70006000u, 0x7000C000u}, {0x10000000u, 0x10400000u}},
+	/* SRAM between the ROM's data and stack (to 0x70005CF8) and its forbidden region
+	 * from 0x7000B000; PSRAM at 0x10000000 once the remap register is 2 (SP Flash Tool's
+	 * DA2) */
+	.sram_load = {{0x70005CF8u, 0x7000B000u}, {0x10000000u, 0x10400000u}},
+	.forbidden_table_addr = 0xFFF08134u,
+	.forbidden = {{0x7000B000u, 0x78000000u},
+		      {0xFFF00000u, 0xFFF08500u},
+		      {0xFFF00000u, 0xFFFFFFFFu},
+		      {0xA0110000u, 0xA0120000u},
+		      {0x700046B8u, 0x70005CF8u},
+		      {0x70002000u, 0x70002030u},
+		      {0x70002030u, 0x70002040u},
+		      {0x70002040u, 0x70002940u},
+		      {0x70003A60u, 0x70003F60u},
+		      {0x70003F60u, 0x700046B8u},
+		      {0x70003640u, 0x70003A60u},
+		      {0x70002D40u, 0x70003640u},
+		      {0x70002940u, 0x70002D40u}},
+	.forbidden_count = 13,
 	.efuse_swver_reg = 0xA01C0108u,
 	/* USB download mode on, battery watchdog off (MTreader, mtkclient --iot) */
 	.keepalive = {{0xA0700A28u, 0x8000}, {0xA0700A24u, 0x0002}},
@@ -39,13 +56,32 @@ const struct chip_info mtk_chips[] = {
 	.brom_size = 0xC800,
 	COMMON_REGS,
 	AGENT_LOAD,
-	.sram_load = {{0x70006000u, 0x7000D000u}, {0x10000000u, 0x10400000u}},
+	/* the ROM keeps its data up to 0x70006598 */
+	.sram_load = {{0x70006598u, 0x7000D000u}, {0x10000000u, 0x10400000u}},
+	.forbidden_table_addr = 0xFFF0BC60u,
+	.forbidden = {{0x7000D000u, 0x78000000u},
+		      {0xFFF00000u, 0xFFF0C0B8u},
+		      {0xFFF00000u, 0xFFFFFFFFu},
+		      {0xA0110000u, 0xA0120000u},
+		      {0xA0710014u, 0xA0710018u},
+		      {0xA0710200u, 0xA0720000u},
+		      {0x70004764u, 0x70006598u},
+		      {0x70002000u, 0x70002030u},
+		      {0x70002030u, 0x70002040u},
+		      {0x70002040u, 0x70002940u},
+		      {0x70003A60u, 0x70003F60u},
+		      {0x70003F60u, 0x70004764u},
+		      {0x70003640u, 0x70003A60u},
+		      {0x70002D40u, 0x70003640u},
+		      {0x70002940u, 0x70002D40u}},
+	.forbidden_count = 15,
 	.efuse_swver_reg = 0, /* not known for this chip: not read */
 	.keepalive = {{0xA0700A28u, 0x8000}, {0xA0700A24u, 0x0002}},
 	.keepalive_count = 2,
     },
     {
-	/* Never seen: hw code, windows and registers are assumed to follow the MT6261. */
+	/* Never seen: hw code and registers are assumed to follow the MT6261; the load
+	 * windows are its ROM's own (dump in ../shared/corpus/brom). */
 	.hw_code = 0x6250,
 	.name = "MT6250",
 	.family_note = "MT6250 support is unverified: its hw code was never observed",
@@ -53,7 +89,24 @@ const struct chip_info mtk_chips[] = {
 	.brom_size = 0x8C00,
 	COMMON_REGS,
 	AGENT_LOAD,
-	.sram_load = {{0x70006000u, 0x7000C000u}},
+	.sram_load = {{0x70007CA4u, 0x7000D400u}},
+	.forbidden_table_addr = 0xFFF08768u,
+	.forbidden = {{0x7000D400u, 0x78000000u},
+		      {0xFFF00000u, 0xFFF08B48u},
+		      {0xFFF00000u, 0xFFFFFFFFu},
+		      {0xA0110000u, 0xA0120000u},
+		      {0xA0710014u, 0xA0710018u},
+		      {0xA0710200u, 0xA0720000u},
+		      {0x7000663Cu, 0x70007CA4u},
+		      {0x70004000u, 0x70004030u},
+		      {0x70004030u, 0x70004040u},
+		      {0x70004040u, 0x70004940u},
+		      {0x70005A60u, 0x70005E60u},
+		      {0x70005E60u, 0x7000663Cu},
+		      {0x70005640u, 0x70005A60u},
+		      {0x70004D40u, 0x70005640u},
+		      {0x70004940u, 0x70004D40u}},
+	.forbidden_count = 15,
 	.efuse_swver_reg = 0,
 	.keepalive_count = 0, /* its PMIC registers are unknown: write nothing */
     },
@@ -77,4 +130,17 @@ const char *chip_variant_name(const struct chip_info *c, uint32_t efuse_swver)
 		if (c->variants[i].efuse_swver == (uint16_t)(efuse_swver >> 16))
 			return c->variants[i].name;
 	return NULL;
+}
+
+bool chip_load_allowed(const struct chip_info *c, uint32_t addr, uint32_t size)
+{
+	uint32_t last;
+
+	if (!c || size == 0 || addr + size < addr)
+		return false;
+	last = addr + size - 1;
+	for (size_t i = 0; i < c->forbidden_count && i < CHIP_MAX_FORBIDDEN; i++)
+		if (c->forbidden[i].start <= last && c->forbidden[i].end > addr)
+			return false;
+	return true;
 }

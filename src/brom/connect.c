@@ -5,16 +5,9 @@
 
 #include "mtkbak/brom.h"
 #include "mtkbak/errors.h"
+#include "mtkbak/clock.h"
 
 #define MAX_REENUMERATIONS 20
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void brom_disconnect(struct brom *b)
 {
@@ -51,7 +44,7 @@ int brom_connect(struct brom *b, struct port_env *env, const struct port_spec *s
 {
 	const struct brom_connect_opts defaults = {0};
 	struct port_wait w = wait ? *wait : (struct port_wait){0};
-	int64_t start = now_ms();
+	int64_t start = mtk_now_ms();
 	int ret;
 
 	if (!opts)
@@ -62,7 +55,7 @@ int brom_connect(struct brom *b, struct port_env *env, const struct port_spec *s
 		struct mtk_transport *tp;
 
 		if (w.timeout_ms > 0) {
-			int64_t rest = w.timeout_ms - (now_ms() - start);
+			int64_t rest = w.timeout_ms - (mtk_now_ms() - start);
 
 			left.timeout_ms = rest > 0 ? (int)rest : 0;
 		}
@@ -77,7 +70,7 @@ int brom_connect(struct brom *b, struct port_env *env, const struct port_spec *s
 		/* the watch left the bus during the handshake (its enumeration window ran out):
 		 * it comes back by itself, so wait for it again */
 		if (ret == -ENODEV && attempt < MAX_REENUMERATIONS && w.timeout_ms != 0 &&
-		    (w.timeout_ms < 0 || now_ms() - start < w.timeout_ms)) {
+		    (w.timeout_ms < 0 || mtk_now_ms() - start < w.timeout_ms)) {
 			mtk_logf(log, MTK_LOG_INFO, "the watch re-enumerated during the handshake");
 			brom_disconnect(b);
 			continue;
@@ -90,14 +83,4 @@ int brom_connect(struct brom *b, struct port_env *env, const struct port_spec *s
 		}
 		return 0;
 	}
-}
-
-int brom_reconnect(struct brom *b, struct port_env *env, const struct port_spec *spec,
-		   const struct port_wait *wait, const struct brom_connect_opts *opts,
-		   struct brom_id *id)
-{
-	const struct mtk_log *log = b->log;
-
-	brom_disconnect(b);
-	return brom_connect(b, env, spec, wait, opts, id, log);
 }

@@ -31,9 +31,57 @@ bool cli_common_opt(int opt)
 	return true;
 }
 
+/* The hint for a file error (errors.h: tagged at its source), never a USB one. */
+static void file_hint(int err)
+{
+	int e = -mtk_errno(err);
+
+	if (mtk_file_kind(err) == MTK_EFILE_IN) {
+		if (e == ENOENT || e == ENOTDIR)
+			ux_hint("check the file name");
+		else if (e == EACCES || e == EPERM)
+			ux_hint("this user may not read that file: check its permissions");
+		else if (e == EISDIR)
+			ux_hint("that is a folder: give a file");
+		return;
+	}
+	switch (e) {
+	case ENOSPC:
+	case EDQUOT:
+		ux_hint("the disk is full: free some space (a readback needs the flash's size), "
+			"or write somewhere else");
+		break;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		ux_hint("this user may not write there: choose a folder you can write to (-o)");
+		break;
+	case ENOENT:
+	case ENOTDIR:
+		ux_hint("check that the output folder exists and is a folder");
+		break;
+	case EEXIST:
+		ux_hint("choose another output name, or add --force to replace it");
+		break;
+	default:
+		break;
+	}
+}
+
 int cli_fail(int err, const char *context)
 {
-	ux_error("%s: %s", context, mtk_strerror(err));
+	const char *what = mtk_strerror(err);
+	size_t cl = strlen(context), wl = strlen(what);
+
+	/* a context that already ends with the reason ("...: No such file or directory") */
+	if (cl >= wl && !strcmp(context + cl - wl, what))
+		ux_error("%s", context);
+	else
+		ux_error("%s: %s", context, what);
+	if (mtk_file_kind(err)) {
+		file_hint(err);
+		return mtk_exit_code(err);
+	}
 	switch (-err) {
 	case ENODEV:
 		ux_hint("switch the watch off, then connect USB (hold its boot key if it has one); "
@@ -94,16 +142,18 @@ int cli_parse_port(const char *text, struct port_spec *spec)
 
 int cli_input_error(int err, const char *path)
 {
-	if (err == -EFBIG) {
+	if (mtk_errno(err) == -MTK_EDATA) {
 		ux_error("%s is larger than %llu MiB: not a flash readback", path,
 			 (unsigned long long)(FW_MAX_DUMP_SIZE >> 20));
-		return MTK_EXIT_VERIFY;
+		return MTK_EXIT_DATAERR;
 	}
+	if (err == -ENOMEM)
+		return cli_fail(err, path);
 	ux_error("cannot read %s: %s", path,
-		 err == -EINVAL ? "not a regular file" : mtk_strerror(err));
-	if (err == -ENOENT)
+		 mtk_errno(err) == -EINVAL ? "not a regular file" : mtk_strerror(err));
+	if (mtk_errno(err) == -ENOENT)
 		ux_hint("check the file name; 'mtkbak read -o FILE' makes a readback");
-	return MTK_EXIT_NOINPUT;
+	return mtk_errno(err) == -EIO ? MTK_EXIT_IOERR : MTK_EXIT_NOINPUT;
 }
 
 struct port_env *cli_port_env(void)

@@ -25,11 +25,12 @@ void cli_set_global_ux(const struct ux_opts *o);
 bool cli_common_opt(int opt);
 
 /* Prints "mtkbak: error: <context>: <what happened>" plus one or more hints that say how to fix
- * it (permissions, ModemManager, boot key...), and returns the exit code for err. */
+ * it (permissions, ModemManager, boot key...), and returns the exit code for err. A file error
+ * (tagged at its source, see errors.h) gets a file hint, never a USB one. */
 int cli_fail(int err, const char *context);
 
-/* A dump that cannot be read (check, extract): the message and exit 66 (1 for a file far
- * too large to be a flash readback). */
+/* A dump that cannot be read (check, extract): the message and exit 66 (65 for a file far
+ * too large to be a flash readback, 74 for a read error). */
 int cli_input_error(int err, const char *path);
 
 /* Parses SPEC (NULL = "auto") and prints a usage error if it is bad. */

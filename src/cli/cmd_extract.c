@@ -160,27 +160,19 @@ int cmd_extract(int argc, char **argv)
 	if (ret < 0) {
 		char ctx[MTK_PATH_MAX + 32];
 
-		snprintf(ctx, sizeof(ctx), "writing the kit to %s", dir);
-		if (ret == -EEXIST) {
+		snprintf(ctx, sizeof(ctx), "cannot write the kit to %s", dir);
+		if (mtk_errno(ret) == -EEXIST) {
 			ux_error("%s exists and is not empty", dir);
 			ux_hint("choose another folder, or add --force to replace it");
 			ret = MTK_EXIT_CANTCREAT;
-		} else if (ret == -ENOTDIR) {
+		} else if (mtk_errno(ret) == -ENOTDIR) {
 			ux_error("%s exists and is not a folder", dir);
 			ret = MTK_EXIT_CANTCREAT;
 		} else if (ret == -EINVAL) {
 			ux_error("cannot use '%s' as the kit folder: give a folder name", dir);
 			ret = MTK_EXIT_USAGE;
-		} else if (ret == -ENOMEM) {
-			ret = cli_fail(ret, ctx);
 		} else {
-			/* file-system errors: not the device hints cli_fail gives */
-			ux_error("cannot write the kit to %s: %s", dir, strerror(-ret));
-			ux_hint(ret == -ENOSPC || ret == -EDQUOT
-				    ? "free some space (the kit needs about the dump's size), or "
-				      "choose another folder"
-				    : "choose a folder you can write to (nothing was left behind)");
-			ret = ret == -EIO ? MTK_EXIT_IOERR : MTK_EXIT_CANTCREAT;
+			ret = cli_fail(ret, ctx); /* a file error gets a file hint (errors.h) */
 		}
 		fw_checked_free(c);
 		return ret;

@@ -6,6 +6,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "mtkbak/brom.h"
+#include "mtkbak/text.h"
 #include "ux.h"
 
 static void usage(FILE *f)
@@ -52,18 +53,12 @@ static int on_tick(void *ctx, int waited_ms)
 	return 0;
 }
 
-static void hex_me_id(const uint8_t id[16], char out[33])
-{
-	for (int i = 0; i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", id[i]);
-}
-
 static void print_id(const struct brom *b, const struct brom_id *id)
 {
 	char me[33], chip[160];
 	const struct chip_info *c = id->chip;
 
-	hex_me_id(id->me_id, me);
+	mtk_hex(id->me_id, 16, me);
 	if (c)
 		snprintf(chip, sizeof(chip), "%s (hw code 0x%04X)%s%s", c->name, id->hw_code,
 			 c->family_note ? "; " : "", c->family_note ? c->family_note : "");

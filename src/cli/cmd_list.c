@@ -1,5 +1,6 @@
 /* mtkbak list: watches in boot-ROM mode on USB, and serial ports. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_common.h"
@@ -89,6 +90,10 @@ int cmd_list(int argc, char **argv)
 	env = cli_port_env();
 	if (!env)
 		return cli_fail(-ENOMEM, "list");
+	if (getenv("MTKBAK_SYSROOT") && port_env_set_sysroot(env, getenv("MTKBAK_SYSROOT")) < 0) {
+		port_env_free(env);
+		return cli_fail(-ENAMETOOLONG, "MTKBAK_SYSROOT");
+	}
 	n = port_list(env, ports, MAX_PORTS);
 	if (n < 0) {
 		int ret = cli_fail(n, "list");

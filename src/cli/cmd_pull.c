@@ -17,6 +17,8 @@
 #include "mtkbak/extract.h"
 #include "mtkbak/kit.h"
 #include "mtkbak/readback.h"
+#include "mtkbak/clock.h"
+#include "mtkbak/text.h"
 #include "ux.h"
 
 #define PULL_MAX_DONE 256 /* watches remembered in one --loop session */
@@ -109,11 +111,6 @@ static int rb_cancelled(void *ctx)
 	return ux_interrupted();
 }
 
-static void me_id_hex8(const struct brom_id *id, char *out)
-{
-	mtk_hex(id->me_id, 4, out);
-}
-
 /* A default folder of this watch that a previous pull left unfinished, so that rerunning the
  * same command continues it. */
 static bool find_unfinished(const char *prefix, char *out)
@@ -153,7 +150,7 @@ static int choose_folder(struct pull_session *s, const struct brom_id *id, char 
 		snprintf(dir, MTK_PATH_MAX, "%s", s->o.out_dir);
 		return 0;
 	}
-	me_id_hex8(id, me);
+	mtk_hex(id->me_id, 4, me);
 	snprintf(prefix, sizeof(prefix), "%s-%s-", chip, me);
 	if (!s->o.out_dir && find_unfinished(prefix, dir)) {
 		ux_state("Continuing the unfinished backup in %s/", dir);
@@ -252,14 +249,6 @@ static void emit_result(const char *status, const char *dir, const struct readba
 	ux_event_end();
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Checks the verified readback and writes the kit next to it. 0, or the exit code. */
 static int check_and_extract(struct pull_session *s, const char *dir, const char *image,
 			     const struct readback_result *rr, struct fw_findings *fs,
@@ -317,7 +306,8 @@ static int pull_one(struct pull_session *s)
 	struct fw_findings *fs = NULL;
 	struct fw_layout *l = NULL;
 	struct fw_dump dump = {0};
-	char dir[MTK_PATH_MAX], image[MTK_PATH_MAX], me[33], hexbuf[65];
+	char dir[MTK_PATH_MAX], image[MTK_PATH_MAX], me[33], hexbuf[65],
+	    sizetext[MTK_SIZE_TEXT_LEN];
 	double t0;
 	int ret, code;
 
@@ -360,7 +350,7 @@ static int pull_one(struct pull_session *s)
 		struct timespec ts = {1, 0};
 		nanosleep(&ts, NULL);
 	}
-	t0 = now_s();
+	t0 = mtk_now_s();
 	mtk_hex(id.me_id, 16, me);
 	/* the efuse variant (MT2503...) only when it says more than the chip name */
 	const char *variant =
@@ -404,19 +394,22 @@ static int pull_one(struct pull_session *s)
 	ux_progress_end();
 	if (ret < 0) {
 		code = cli_fail(ret, rr.error_context[0] ? rr.error_context : "the read failed");
-		if (rr.verified && ret != -EEXIST)
-			ux_hint("%.1f MiB are verified and kept: run the same command again to "
-				"continue",
-				rr.verified / 1048576.0);
+		if (rr.verified && mtk_errno(ret) != -EEXIST) {
+			char kept[MTK_SIZE_TEXT_LEN];
+
+			mtk_size_text(rr.verified, kept, sizeof(kept));
+			ux_hint("%s are verified and kept: run the same command again to continue",
+				kept);
+		}
 		save_log(s, dir);
 		emit_result(ret == -EINTR ? "interrupted" : "failed", dir, NULL, NULL, NULL,
-			    now_s() - t0, code);
+			    mtk_now_s() - t0, code);
 		return code;
 	}
 	mtk_hex(rr.sha256, 32, hexbuf);
-	ux_state("Read %.1f MiB, verified (CRC-32 %08" PRIX32 "%s), SHA-256 %s",
-		 rr.size / 1048576.0, rr.crc32, rr.device_crc_checked ? " matches the watch's" : "",
-		 hexbuf);
+	mtk_size_text(rr.size, sizetext, sizeof(sizetext));
+	ux_state("Read %s, verified (CRC-32 %08" PRIX32 "%s), SHA-256 %s", sizetext, rr.crc32,
+		 rr.device_crc_checked ? " matches the watch's" : "", hexbuf);
 	ret = write_sha256_file(dir, "readback.bin", rr.sha256, true);
 	if (ret < 0) {
 		save_log(s, dir);
@@ -432,17 +425,16 @@ static int pull_one(struct pull_session *s)
 	}
 	code = check_and_extract(s, dir, image, &rr, fs, l, &dump);
 
-	double secs = now_s() - t0;
+	double secs = mtk_now_s() - t0;
 	char jedec[16] = "?";
 	if (rr.have_jedec)
 		snprintf(jedec, sizeof(jedec), "%02X %02X %02X", rr.jedec[0], rr.jedec[1],
 			 rr.jedec[2]);
-	ux_state("Done in %.1f s (%.2f MB/s): %s, flash %s %.0f MiB, health %d%%, files in %s/",
-		 secs,
+	ux_state("Done in %.1f s (%.2f MB/s): %s, flash %s %s, health %d%%, files in %s/", secs,
 		 rr.seconds > 0 ? rr.size / rr.seconds / 1e6
 				: 0.0, /* effective: connect to verified file */
-		 l->platform[0] ? l->platform : (id.chip ? id.chip->name : "?"), jedec,
-		 rr.size / 1048576.0, fs->health, dir);
+		 l->platform[0] ? l->platform : (id.chip ? id.chip->name : "?"), jedec, sizetext,
+		 fs->health, dir);
 	save_log(s, dir);
 	emit_result(code == 0 ? "ok" : "verification-failed", dir, &rr, fs, l, secs, code);
 	if (code == 0 && s->ndone < PULL_MAX_DONE)

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "mtkbak/hash.h"
 #include "mtkbak/readback.h"
+#include "mtkbak/text.h"
 #include "ux.h"
 
 static void usage(FILE *f)
@@ -106,7 +107,7 @@ static void report(const struct readback_result *r, bool no_da)
 
 	mtk_hex(r->sha256, 32, sha);
 	mtk_hex(r->id.me_id, 16, me);
-	ux_human_bytes(r->size, size, sizeof(size));
+	mtk_size_text(r->size, size, sizeof(size));
 	if (ux_is_json()) {
 		struct jw *w = ux_event_begin("read");
 		char jedec[7];
@@ -176,11 +177,6 @@ static int failed(int ret, const struct readback_result *r, const struct readbac
 		return mtk_exit_code(ret);
 	}
 	code = cli_fail(ret, r->error_context[0] ? r->error_context : "read");
-	/* a missing or unwritable output folder is about the output, not the input (66) */
-	if ((ret == -ENOENT || ret == -ENOTDIR || ret == -EROFS) && r->verified == 0) {
-		ux_hint("check that the folder of %s exists and is writable", o->out_path);
-		code = MTK_EXIT_CANTCREAT;
-	}
 	switch (-ret) {
 	case ENOTSUP:
 		ux_hint("this chip is not in mtkbak's table; 'mtkbak identify' shows what it is");
@@ -197,8 +193,8 @@ static int failed(int ret, const struct readback_result *r, const struct readbac
 	default:
 		break;
 	}
-	if (r->verified && ret != -EBADMSG && ret != -EEXIST) {
-		ux_human_bytes(r->verified, part, sizeof(part));
+	if (r->verified && ret != -EBADMSG && mtk_errno(ret) != -EEXIST) {
+		mtk_size_text(r->verified, part, sizeof(part));
 		ux_hint("%s read so far are kept in %s.part: run the same command again (with the "
 			"watch in boot mode) and it continues there",
 			part, o->out_path);

@@ -181,22 +181,24 @@ static int install_rules(const char *root, bool force, bool reload)
 		ux_hint("look at it first; 'sudo mtkbak udev --install --force' replaces it");
 		return mtk_exit_code(-EEXIST);
 	}
-	if (ret < 0 && ret != -ENOENT && ret != -ENOTDIR) {
-		ux_error("cannot read %s: %s", path, strerror(-ret));
+	if (ret < 0 && mtk_errno(ret) != -ENOENT && mtk_errno(ret) != -ENOTDIR) {
+		ux_error("cannot read %s: %s", path, mtk_strerror(ret));
 		return mtk_exit_code(ret);
 	}
 	ret = mkdir_p(dir, 0755);
 	if (ret >= 0)
 		ret = atomic_write_file(path, mtkbak_udev_rules, strlen(mtkbak_udev_rules), true);
 	if (ret < 0) {
-		ux_error("cannot write %s: %s", path, strerror(-ret));
-		if (ret == -EACCES || ret == -EPERM)
+		int e = mtk_errno(ret);
+
+		ux_error("cannot write %s: %s", path, mtk_strerror(ret));
+		if (e == -EACCES || e == -EPERM)
 			ux_hint("installing the rules needs root: sudo mtkbak udev --install");
-		else if (ret == -EROFS)
+		else if (e == -EROFS)
 			ux_hint("%s is read-only here (an immutable or container system?); put the "
 				"rules where this system keeps local udev rules",
 				dir);
-		return ret == -EACCES || ret == -EPERM ? MTK_EXIT_NOPERM : MTK_EXIT_CANTCREAT;
+		return e == -EACCES || e == -EPERM ? MTK_EXIT_NOPERM : mtk_exit_code(ret);
 	}
 	chmod(path, 0644);
 	if (!ux_is_json())

@@ -12,23 +12,20 @@
 
 #include "mtkbak/errors.h"
 #include "mtkbak/fsutil.h"
+#include "mtkbak/hostenv.h"
 #include "udev_rules.h"
 
 #ifdef __linux__
-#include <dirent.h>
-#include <grp.h>
 #include <pwd.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
 
-#define WATCH_VID	0x0e8d
-#define WATCH_PID	0x0003
-#define MAX_WATCHES	8
-#define MAX_SERIAL	64
-#define MAX_DIR_ENTRIES 4096 /* per directory scan: sysfs device lists, rules folders */
-#define MAX_PROCS	32768
-#define MAX_FDS		4096
+#define WATCH_VID   0x0e8d
+#define WATCH_PID   0x0003
+#define MAX_WATCHES 8
+#define MAX_SERIAL  64
 
 const char *doctor_status_name(enum doctor_status s)
 {
@@ -149,250 +146,6 @@ static void check_serial(const struct doctor_env *env, struct doctor_report *rep
 
 #ifdef __linux__
 
-/* root + formatted path into out (MTK_PATH_MAX); false when it does not fit. */
-static bool rpath(const struct doctor_env *env, char *out, const char *f, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool rpath(const struct doctor_env *env, char *out, const char *f, ...)
-{
-	size_t rl = strlen(env->root);
-	va_list ap;
-	int n;
-
-	if (rl >= MTK_PATH_MAX)
-		return false;
-	memcpy(out, env->root, rl);
-	va_start(ap, f);
-	n = vsnprintf(out + rl, MTK_PATH_MAX - rl, f, ap);
-	va_end(ap);
-	return n >= 0 && (size_t)n < MTK_PATH_MAX - rl;
-}
-
-/* Reads at most len-1 bytes of a small file (sysfs attribute, /proc entry) and strips the
- * trailing newline. Returns the length or -errno. */
-static int read_small(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	buf[0] = '\0';
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return (int)n;
-}
-
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The last component of a symlink's target ("cdc_acm" for .../drivers/cdc_acm). */
-static bool link_basename(const char *path, char *out, size_t len)
-{
-	char target[MTK_PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	const char *base;
-
-	out[0] = '\0';
-	if (n <= 0)
-		return false;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	fmt(out, len, "%s", base ? base + 1 : target);
-	return out[0] != '\0';
-}
-
-static unsigned parse_hex(const char *s)
-{
-	return (unsigned)strtoul(s, NULL, 16);
-}
-
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-static int cmp_watch(const void *a, const void *b)
-{
-	return strcmp(((const struct doctor_watch *)a)->name,
-		      ((const struct doctor_watch *)b)->name);
-}
-
-/* Fills the interfaces' drivers and the tty of watch w from sysfs. */
-static void watch_interfaces(const struct doctor_env *env, struct doctor_watch *w)
-{
-	char path[MTK_PATH_MAX], cfg[16];
-	int config = 1;
-
-	if (rpath(env, path, "/sys/bus/usb/devices/%s/bConfigurationValue", w->name) &&
-	    read_small(path, cfg, sizeof(cfg)) > 0 && atoi(cfg) > 0 && atoi(cfg) < 256)
-		config = atoi(cfg);
-	for (int i = 0; i < DOCTOR_MAX_IFACES; i++) {
-		char ifname[48];
-
-		fmt(ifname, sizeof(ifname), "%s:%d.%d", w->name, config, i);
-		if (!rpath(env, path, "/sys/bus/usb/devices/%s", ifname) || !is_dir(path))
-			break;
-		w->nifaces = i + 1;
-		if (rpath(env, path, "/sys/bus/usb/devices/%s/driver", ifname))
-			link_basename(path, w->iface_driver[i], sizeof(w->iface_driver[i]));
-		if (w->tty[0])
-			continue;
-		/* cdc_acm: IFACE/tty/ttyACM0; usb-serial drivers: IFACE/ttyUSB0 */
-		for (int kind = 0; kind < 2 && !w->tty[0]; kind++) {
-			DIR *d;
-			struct dirent *de;
-			int seen = 0;
-
-			if (!rpath(env, path, "/sys/bus/usb/devices/%s%s", ifname,
-				   kind == 0 ? "/tty" : ""))
-				continue;
-			d = opendir(path);
-			if (!d)
-				continue;
-			while ((de = readdir(d)) && seen++ < MAX_DIR_ENTRIES) {
-				if (!strncmp(de->d_name, "tty", 3) && de->d_name[3] &&
-				    strlen(de->d_name) < sizeof(w->tty)) {
-					fmt(w->tty, sizeof(w->tty), "%s", de->d_name);
-					break;
-				}
-			}
-			closedir(d);
-		}
-	}
-}
-
-int doctor_find_watches(const struct doctor_env *env, struct doctor_watch *out, size_t max)
-{
-	char path[MTK_PATH_MAX], buf[32];
-	struct dirent *de;
-	size_t n = 0;
-	int seen = 0;
-	DIR *d;
-
-	if (!rpath(env, path, "/sys/bus/usb/devices") || !(d = opendir(path)))
-		return 0;
-	while ((de = readdir(d)) && seen++ < MAX_DIR_ENTRIES && n < max) {
-		struct doctor_watch *w = &out[n];
-
-		if (de->d_name[0] == '.' || strchr(de->d_name, ':') ||
-		    strlen(de->d_name) >= sizeof(w->name))
-			continue;
-		if (!rpath(env, path, "/sys/bus/usb/devices/%s/idVendor", de->d_name) ||
-		    read_small(path, buf, sizeof(buf)) <= 0 || parse_hex(buf) != WATCH_VID)
-			continue;
-		if (!rpath(env, path, "/sys/bus/usb/devices/%s/idProduct", de->d_name) ||
-		    read_small(path, buf, sizeof(buf)) <= 0 || parse_hex(buf) != WATCH_PID)
-			continue;
-		memset(w, 0, sizeof(*w));
-		fmt(w->name, sizeof(w->name), "%s", de->d_name);
-		if (rpath(env, path, "/sys/bus/usb/devices/%s/busnum", w->name) &&
-		    read_small(path, buf, sizeof(buf)) > 0)
-			w->busnum = (unsigned)strtoul(buf, NULL, 10) & 0xfff;
-		if (rpath(env, path, "/sys/bus/usb/devices/%s/devnum", w->name) &&
-		    read_small(path, buf, sizeof(buf)) > 0)
-			w->devnum = (unsigned)strtoul(buf, NULL, 10) & 0xfff;
-		if (rpath(env, path, "/sys/bus/usb/devices/%s/dev", w->name))
-			read_small(path, w->dev, sizeof(w->dev));
-		fmt(w->node, sizeof(w->node), "/dev/bus/usb/%03u/%03u", w->busnum, w->devnum);
-		watch_interfaces(env, w);
-		n++;
-	}
-	closedir(d);
-	qsort(out, n, sizeof(*out), cmp_watch);
-	return (int)n;
-}
-
-/* --- users and groups (read from root/etc so tests can fake them) --- */
-
-/* Looks up a group by name in root/etc/group: its gid and whether user is listed as member. */
-static bool group_lookup(const struct doctor_env *env, const char *group, unsigned *gid,
-			 bool *user_listed)
-{
-	char path[MTK_PATH_MAX], line[4096];
-	bool found = false;
-	FILE *f;
-
-	*user_listed = false;
-	if (rpath(env, path, "/etc/group") && (f = fopen(path, "r"))) {
-		for (int lines = 0; lines < 10000 && fgets(line, sizeof(line), f); lines++) {
-			char *save = NULL, *name, *gidtxt, *members;
-
-			line[strcspn(line, "\n")] = '\0';
-			name = strtok_r(line, ":", &save);
-			if (!name || strcmp(name, group))
-				continue;
-			strtok_r(NULL, ":", &save); /* password */
-			gidtxt = strtok_r(NULL, ":", &save);
-			members = strtok_r(NULL, ":", &save);
-			if (!gidtxt)
-				continue;
-			*gid = (unsigned)strtoul(gidtxt, NULL, 10);
-			found = true;
-			for (char *m = members ? strtok_r(members, ",", &save) : NULL; m;
-			     m = strtok_r(NULL, ",", &save))
-				if (!strcmp(m, env->user))
-					*user_listed = true;
-			break;
-		}
-		fclose(f);
-	}
-	if (!found && !env->root[0]) {
-		struct group *g = getgrnam(group); /* NSS (LDAP, ...) on a live system */
-
-		if (g) {
-			*gid = (unsigned)g->gr_gid;
-			found = true;
-			for (char **m = g->gr_mem; m && *m; m++)
-				if (!strcmp(*m, env->user))
-					*user_listed = true;
-		}
-	}
-	return found;
-}
-
-/* Name of a uid or gid from root/etc/passwd or root/etc/group; the number when unknown. */
-static void id_name(const struct doctor_env *env, const char *file, unsigned id, char *out,
-		    size_t len)
-{
-	char path[MTK_PATH_MAX], line[1024];
-	FILE *f;
-
-	fmt(out, len, "%u", id);
-	if (!rpath(env, path, "/etc/%s", file) || !(f = fopen(path, "r")))
-		return;
-	for (int lines = 0; lines < 10000 && fgets(line, sizeof(line), f); lines++) {
-		char *save = NULL, *name = strtok_r(line, ":", &save), *idtxt;
-
-		strtok_r(NULL, ":", &save);
-		idtxt = strtok_r(NULL, ":", &save);
-		if (name && idtxt && all_digits(idtxt) &&
-		    (unsigned)strtoul(idtxt, NULL, 10) == id) {
-			fmt(out, len, "%s", name);
-			break;
-		}
-	}
-	fclose(f);
-}
-
 static bool process_in_group(const struct doctor_env *env, unsigned gid)
 {
 	for (size_t i = 0; i < env->ngids; i++)
@@ -401,34 +154,24 @@ static bool process_in_group(const struct doctor_env *env, unsigned gid)
 	return false;
 }
 
-/* True when logind reports uid as the active user of a seat (then uaccess applies). */
-static bool seat_user(const struct doctor_env *env, char *seat, size_t seatlen)
+/* root + formatted path into out (MTK_PATH_MAX); false when it does not fit. */
+#define rpath(env, out, ...) hostenv_path((env)->root, out, MTK_PATH_MAX, __VA_ARGS__)
+
+static bool contains_ci(const char *hay, const char *needle)
 {
-	char path[MTK_PATH_MAX], buf[2048];
-	struct dirent *de;
-	bool found = false;
-	int seen = 0;
-	DIR *d;
+	size_t n = strlen(needle);
 
-	if (!rpath(env, path, "/run/systemd/seats") || !(d = opendir(path)))
-		return false;
-	while (!found && (de = readdir(d)) && seen++ < 256) {
-		char *p;
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return true;
+	return false;
+}
 
-		if (de->d_name[0] == '.' ||
-		    !rpath(env, path, "/run/systemd/seats/%s", de->d_name) ||
-		    read_small(path, buf, sizeof(buf)) <= 0)
-			continue;
-		for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-			if (!strncmp(p, "ACTIVE_UID=", 11) &&
-			    (unsigned)strtoul(p + 11, NULL, 10) == env->uid) {
-				fmt(seat, seatlen, "%s", de->d_name);
-				found = true;
-				break;
-			}
-	}
-	closedir(d);
-	return found;
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* "root:plugdev 0660" for a device node, or the reason it cannot be stat'ed. */
@@ -441,166 +184,38 @@ static void describe_node(const struct doctor_env *env, const char *path, char *
 		fmt(out, len, "%s", strerror(errno));
 		return;
 	}
-	id_name(env, "passwd", (unsigned)st.st_uid, owner, sizeof(owner));
-	id_name(env, "group", (unsigned)st.st_gid, group, sizeof(group));
+	hostenv_id_name(env->root, "passwd", (unsigned)st.st_uid, owner, sizeof(owner));
+	hostenv_id_name(env->root, "group", (unsigned)st.st_gid, group, sizeof(group));
 	fmt(out, len, "%s:%s %04o", owner, group, (unsigned)(st.st_mode & 07777));
 }
 
 /* --- udev rules --- */
 
-enum rules_state { RULES_NONE, RULES_CURRENT, RULES_DIFFER, RULES_MASKED };
-
-struct rules_info {
-	enum rules_state state;
-	char path[MTK_PATH_MAX];  /* the file udev uses (without root) */
-	bool ours;		  /* the file names mtkbak in its first line */
-	bool mm_ignore;		  /* it sets ID_MM_DEVICE_IGNORE */
-	char group[32];		  /* its GROUP="..." ("" if none) */
-	char other[MTK_PATH_MAX]; /* RULES_NONE: another rules file that mentions 0e8d */
-	bool other_late_uaccess;  /* ...and tags uaccess from a file sorted after 73 */
-};
-
-static bool contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (!strncasecmp(hay, needle, n))
-			return true;
-	return false;
-}
-
-static void rules_group(const char *text, char *out, size_t len)
-{
-	const char *g = strstr(text, "GROUP=\"");
-
-	out[0] = '\0';
-	if (g) {
-		g += 7;
-		size_t n = strcspn(g, "\"\n");
-
-		if (n < len) {
-			memcpy(out, g, n);
-			out[n] = '\0';
-		}
-	}
-}
-
-static void find_rules(const struct doctor_env *env, struct rules_info *ri)
-{
-	static const char *const dirs[] = MTKBAK_UDEV_DIRS;
-	char path[MTK_PATH_MAX];
-
-	memset(ri, 0, sizeof(*ri));
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && ri->state == RULES_NONE; i++) {
-		char target[64];
-		uint8_t *buf = NULL;
-		size_t len = 0;
-		ssize_t tl;
-
-		if (!rpath(env, path, "%s/%s", dirs[i], mtkbak_udev_rules_name) || !exists(path))
-			continue;
-		fmt(ri->path, sizeof(ri->path), "%s/%s", dirs[i], mtkbak_udev_rules_name);
-		tl = readlink(path, target, sizeof(target) - 1);
-		if (tl > 0) {
-			target[tl] = '\0';
-			if (!strcmp(target, "/dev/null")) {
-				ri->state = RULES_MASKED;
-				break;
-			}
-		}
-		if (read_whole_file(path, &buf, &len, 1 << 20) < 0 || len == 0) {
-			free(buf);
-			ri->state = RULES_MASKED;
-			break;
-		}
-		char *text = malloc(len + 1);
-
-		if (!text) {
-			free(buf);
-			ri->state = RULES_DIFFER;
-			break;
-		}
-		memcpy(text, buf, len);
-		text[len] = '\0';
-		free(buf);
-		ri->state =
-		    strlen(text) == strlen(mtkbak_udev_rules) && !strcmp(text, mtkbak_udev_rules)
-			? RULES_CURRENT
-			: RULES_DIFFER;
-		ri->ours = strcspn(text, "\n") > 0 && strstr(text, "mtkbak") &&
-			   (size_t)(strstr(text, "mtkbak") - text) < strcspn(text, "\n");
-		ri->mm_ignore = strstr(text, "ID_MM_DEVICE_IGNORE") != NULL;
-		rules_group(text, ri->group, sizeof(ri->group));
-		free(text);
-	}
-	if (ri->state != RULES_NONE)
-		return;
-	/* Another tool's rules for MediaTek devices (mtkclient, SP Flash Tool guides...). */
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !ri->other[0]; i++) {
-		struct dirent *de;
-		int seen = 0;
-		DIR *d;
-
-		if (!rpath(env, path, "%s", dirs[i]) || !(d = opendir(path)))
-			continue;
-		while ((de = readdir(d)) && seen++ < MAX_DIR_ENTRIES && !ri->other[0]) {
-			size_t nl = strlen(de->d_name);
-			uint8_t *buf = NULL;
-			size_t len = 0;
-
-			if (nl < 7 || strcmp(de->d_name + nl - 6, ".rules") ||
-			    !rpath(env, path, "%s/%s", dirs[i], de->d_name) ||
-			    read_whole_file(path, &buf, &len, 1 << 20) < 0) {
-				free(buf);
-				continue;
-			}
-			char *text = malloc(len + 1);
-
-			if (text) {
-				memcpy(text, buf, len);
-				text[len] = '\0';
-				if (contains_ci(text, "0e8d")) {
-					fmt(ri->other, sizeof(ri->other), "%s/%s", dirs[i],
-					    de->d_name);
-					ri->mm_ignore = strstr(text, "ID_MM_DEVICE_IGNORE") != NULL;
-					ri->other_late_uaccess =
-					    strstr(text, "uaccess") && strcmp(de->d_name, "73") > 0;
-					rules_group(text, ri->group, sizeof(ri->group));
-				}
-				free(text);
-			}
-			free(buf);
-		}
-		closedir(d);
-	}
-}
-
 static void check_rules(const struct doctor_env *env, struct doctor_report *rep,
-			const struct rules_info *ri)
+			const struct hostenv_rules *ri)
 {
 	static const char *const dirs[] = MTKBAK_UDEV_DIRS;
 	char fix[384], where[256] = "";
 
 	switch (ri->state) {
-	case RULES_CURRENT:
+	case HOSTENV_RULES_CURRENT:
 		doctor_add(rep, "udev-rules", DOCTOR_OK, 0, NULL,
 			   "the udev rules are installed: %s", ri->path);
 		return;
-	case RULES_DIFFER:
+	case HOSTENV_RULES_DIFFER:
 		doctor_add(rep, "udev-rules", DOCTOR_WARN, 0,
 			   ri->ours ? "sudo mtkbak udev --install, then replug the watch"
 				    : "look at it, then: sudo mtkbak udev --install --force",
 			   "%s differs from this mtkbak's rules (%s)", ri->path,
 			   ri->ours ? "an older version, or edited" : "not written by mtkbak");
 		return;
-	case RULES_MASKED:
+	case HOSTENV_RULES_MASKED:
 		fmt(fix, sizeof(fix), "sudo rm %s && sudo mtkbak udev --install", ri->path);
 		doctor_add(rep, "udev-rules", DOCTOR_WARN, 0, fix,
 			   "%s is empty or links to /dev/null, which switches the rules off",
 			   ri->path);
 		return;
-	case RULES_NONE:
+	case HOSTENV_RULES_NONE:
 		break;
 	}
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -621,105 +236,6 @@ static void check_rules(const struct doctor_env *env, struct doctor_report *rep,
 		doctor_add(rep, "udev-rules", DOCTOR_WARN, 0,
 			   "sudo mtkbak udev --install, then replug the watch",
 			   "mtkbak's udev rules are not installed (looked in %s)", where);
-}
-
-/* --- processes --- */
-
-/* Finds a process by its comm name; returns its pid, 0 if none, -errno without /proc. */
-static long find_process(const struct doctor_env *env, const char *comm)
-{
-	char path[MTK_PATH_MAX], buf[64];
-	struct dirent *de;
-	long pid = 0;
-	int seen = 0;
-	DIR *d;
-
-	if (!rpath(env, path, "/proc") || !(d = opendir(path)))
-		return -ENOENT;
-	while ((de = readdir(d)) && seen++ < MAX_PROCS) {
-		if (!all_digits(de->d_name) || !rpath(env, path, "/proc/%s/comm", de->d_name) ||
-		    read_small(path, buf, sizeof(buf)) <= 0 || strcmp(buf, comm))
-			continue;
-		long p = strtol(de->d_name, NULL, 10);
-
-		if (!pid || p < pid) /* lowest pid: deterministic */
-			pid = p;
-	}
-	closedir(d);
-	return pid;
-}
-
-/* Finds a process that has dev (e.g. "/dev/ttyACM0") open: pid and comm, 0 if none seen
- * (other users' fd folders are unreadable without root). */
-static long find_holder(const struct doctor_env *env, const char *dev, char *comm, size_t len)
-{
-	char path[MTK_PATH_MAX], target[256];
-	struct dirent *de;
-	long best = 0;
-	int seen = 0;
-	DIR *d;
-
-	comm[0] = '\0';
-	if (!rpath(env, path, "/proc") || !(d = opendir(path)))
-		return 0;
-	while ((de = readdir(d)) && seen++ < MAX_PROCS) {
-		struct dirent *fe;
-		int fds = 0;
-		DIR *fd;
-
-		if (!all_digits(de->d_name) || !rpath(env, path, "/proc/%s/fd", de->d_name) ||
-		    !(fd = opendir(path)))
-			continue;
-		while ((fe = readdir(fd)) && fds++ < MAX_FDS) {
-			ssize_t n;
-
-			if (!all_digits(fe->d_name) ||
-			    !rpath(env, path, "/proc/%s/fd/%s", de->d_name, fe->d_name))
-				continue;
-			n = readlink(path, target, sizeof(target) - 1);
-			if (n <= 0)
-				continue;
-			target[n] = '\0';
-			if (strcmp(target, dev))
-				continue;
-			long p = strtol(de->d_name, NULL, 10);
-
-			if (!best || p < best) {
-				best = p;
-				if (!rpath(env, path, "/proc/%s/comm", de->d_name) ||
-				    read_small(path, comm, len) <= 0)
-					fmt(comm, len, "pid %ld", p);
-			}
-			break;
-		}
-		closedir(fd);
-	}
-	closedir(d);
-	return best;
-}
-
-/* 1 when udev's database entry of the device says ID_MM_DEVICE_IGNORE=1, 0 when the entry
- * exists without it, -1 when there is no entry to look at. */
-static int udev_db_mm_ignored(const struct doctor_env *env, const char *dev)
-{
-	char path[MTK_PATH_MAX];
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int ret = 0;
-
-	if (!dev[0] || !rpath(env, path, "/run/udev/data/c%s", dev) ||
-	    read_whole_file(path, &buf, &len, 1 << 20) < 0) {
-		free(buf);
-		return -1;
-	}
-	for (size_t i = 0; i + 23 <= len; i++)
-		if (!memcmp(buf + i, "E:ID_MM_DEVICE_IGNORE=1", 23) &&
-		    (i == 0 || buf[i - 1] == '\n')) {
-			ret = 1;
-			break;
-		}
-	free(buf);
-	return ret;
 }
 
 /* --- the checks --- */
@@ -744,7 +260,7 @@ static void check_system(const struct doctor_env *env, struct doctor_report *rep
 {
 	char path[MTK_PATH_MAX], ver[512];
 
-	if (rpath(env, path, "/proc/version") && read_small(path, ver, sizeof(ver)) > 0 &&
+	if (rpath(env, path, "/proc/version") && hostenv_read_small(path, ver, sizeof(ver)) > 0 &&
 	    (contains_ci(ver, "microsoft") || contains_ci(ver, "WSL")))
 		doctor_add(rep, "system", DOCTOR_INFO, 0,
 			   "in Windows: usbipd attach --wsl --busid BUSID --auto-attach",
@@ -776,7 +292,7 @@ static bool check_usb_bus(const struct doctor_env *env, struct doctor_report *re
 	return true;
 }
 
-static void check_watches(struct doctor_report *rep, const struct doctor_watch *w, int n)
+static void check_watches(struct doctor_report *rep, const struct hostenv_usb *w, int n)
 {
 	char names[256] = "", fix[160];
 
@@ -804,10 +320,10 @@ static void check_watches(struct doctor_report *rep, const struct doctor_watch *
 	    names);
 }
 
-static void access_fix(const struct doctor_env *env, const struct rules_info *ri, const char *group,
-		       bool group_exists, bool listed, char *fix, size_t len)
+static void access_fix(const struct doctor_env *env, const struct hostenv_rules *ri,
+		       const char *group, bool group_exists, bool listed, char *fix, size_t len)
 {
-	if (ri->state == RULES_NONE || ri->state == RULES_MASKED)
+	if (ri->state == HOSTENV_RULES_NONE || ri->state == HOSTENV_RULES_MASKED)
 		fmt(fix, len,
 		    "sudo mtkbak udev --install, then unplug and replug the watch (or run "
 		    "mtkbak with sudo)");
@@ -827,11 +343,12 @@ static void access_fix(const struct doctor_env *env, const struct rules_info *ri
 }
 
 static void check_usb_access(const struct doctor_env *env, struct doctor_report *rep,
-			     const struct rules_info *ri, const struct doctor_watch *w, int n)
+			     const struct hostenv_rules *ri, const struct hostenv_usb *w, int n)
 {
 	const char *group = ri->group[0] ? ri->group : MTKBAK_UDEV_GROUP;
 	unsigned gid = 0;
-	bool listed = false, group_exists = group_lookup(env, group, &gid, &listed);
+	bool listed = false,
+	     group_exists = hostenv_group_lookup(env->root, group, env->user, &gid, &listed);
 	bool in_group = group_exists && process_in_group(env, gid);
 	char fix[384], seat[64] = "";
 
@@ -885,11 +402,11 @@ static void check_usb_access(const struct doctor_env *env, struct doctor_report 
 	if (env->uid == 0) {
 		doctor_add(rep, "usb-access", DOCTOR_OK, 0, NULL,
 			   "running as root: every USB device can be opened");
-	} else if (ri->state == RULES_NONE || ri->state == RULES_MASKED) {
+	} else if (ri->state == HOSTENV_RULES_NONE || ri->state == HOSTENV_RULES_MASKED) {
 		doctor_add(rep, "usb-access", DOCTOR_FAIL, MTK_EXIT_NOPERM, fix,
 			   "without mtkbak's udev rules only root can open the watch (USB device "
 			   "nodes are root-owned)");
-	} else if (seat_user(env, seat, sizeof(seat))) {
+	} else if (hostenv_seat_user(env->root, env->uid, seat, sizeof(seat))) {
 		doctor_add(rep, "usb-access", DOCTOR_OK, 0, NULL,
 			   "%s is logged in at this machine (%s): the rules' uaccess tag gives %s "
 			   "the watch",
@@ -916,11 +433,12 @@ static void check_usb_access(const struct doctor_env *env, struct doctor_report 
 }
 
 static void check_modemmanager(const struct doctor_env *env, struct doctor_report *rep,
-			       const struct rules_info *ri, const struct doctor_watch *w, int n)
+			       const struct hostenv_rules *ri, const struct hostenv_usb *w, int n)
 {
-	long pid = find_process(env, "ModemManager");
+	long pid = hostenv_find_process(env->root, "ModemManager");
 	const char *fix_rules =
-	    ri->state == RULES_CURRENT || (ri->state == RULES_DIFFER && ri->mm_ignore)
+	    ri->state == HOSTENV_RULES_CURRENT ||
+		    (ri->state == HOSTENV_RULES_DIFFER && ri->mm_ignore)
 		? "unplug the watch and plug it in again so udev applies the rules (or: sudo "
 		  "systemctl stop ModemManager)"
 		: "sudo mtkbak udev --install, then replug the watch (or: sudo systemctl stop "
@@ -941,7 +459,7 @@ static void check_modemmanager(const struct doctor_env *env, struct doctor_repor
 		if (!w[i].tty[0])
 			continue;
 		fmt(tty, sizeof(tty), "/dev/%s", w[i].tty);
-		if (find_holder(env, tty, holder, sizeof(holder)) == pid) {
+		if (hostenv_tty_holder(env->root, tty, holder, sizeof(holder)) == pid) {
 			doctor_add(rep, "modemmanager", DOCTOR_FAIL, MTK_EXIT_UNAVAILABLE,
 				   "sudo systemctl stop ModemManager; sudo mtkbak udev --install; "
 				   "then replug the watch",
@@ -954,7 +472,7 @@ static void check_modemmanager(const struct doctor_env *env, struct doctor_repor
 	int marked = 0;
 
 	for (int i = 0; i < n; i++) {
-		int db = udev_db_mm_ignored(env, w[i].dev);
+		int db = hostenv_mm_ignored(env->root, w[i].dev, w[i].tty);
 
 		if (db == 0) {
 			doctor_add(rep, "modemmanager", DOCTOR_FAIL, MTK_EXIT_UNAVAILABLE,
@@ -966,7 +484,7 @@ static void check_modemmanager(const struct doctor_env *env, struct doctor_repor
 		}
 		marked += db == 1;
 	}
-	if (n > 0 && marked == n && !(ri->mm_ignore && ri->state != RULES_MASKED)) {
+	if (n > 0 && marked == n && !(ri->mm_ignore && ri->state != HOSTENV_RULES_MASKED)) {
 		/* Someone else's rule did it (the device's udev entry is what counts). */
 		doctor_add(
 		    rep, "modemmanager", DOCTOR_OK, 0, NULL,
@@ -975,7 +493,7 @@ static void check_modemmanager(const struct doctor_env *env, struct doctor_repor
 		    pid);
 		return;
 	}
-	if (ri->mm_ignore && ri->state != RULES_MASKED) {
+	if (ri->mm_ignore && ri->state != HOSTENV_RULES_MASKED) {
 		doctor_add(rep, "modemmanager", DOCTOR_OK, 0, NULL,
 			   "ModemManager is running (pid %ld); the udev rules tell it to leave the "
 			   "watch alone",
@@ -989,7 +507,7 @@ static void check_modemmanager(const struct doctor_env *env, struct doctor_repor
 }
 
 static void check_drivers(const struct doctor_env *env, struct doctor_report *rep,
-			  const struct doctor_watch *w, int n)
+			  const struct hostenv_usb *w, int n)
 {
 	for (int i = 0; i < n; i++) {
 		char drivers[160] = "", tty[48] = "";
@@ -1058,7 +576,7 @@ static bool can_open_path(const struct doctor_env *env, const char *path, char *
 }
 
 /* The watches' serial ports from sysfs (the lister when there is no live libserialport). */
-static int sysfs_serial(const struct doctor_watch *w, int n, struct doctor_serial *out, size_t max)
+static int sysfs_serial(const struct hostenv_usb *w, int n, struct doctor_serial *out, size_t max)
 {
 	int k = 0;
 
@@ -1100,16 +618,23 @@ void doctor_env_from_process(struct doctor_env *env, const char *root)
 
 void doctor_run(const struct doctor_env *env, struct doctor_report *rep)
 {
-	struct doctor_watch w[MAX_WATCHES];
+	struct hostenv_usb w[MAX_WATCHES];
 	struct doctor_serial ports[MAX_SERIAL];
-	struct rules_info ri;
+	struct hostenv_rules ri;
 	int n, nports;
 
 	rep->n = 0;
 	check_user(env, rep);
 	check_system(env, rep);
-	find_rules(env, &ri);
-	n = check_usb_bus(env, rep) ? doctor_find_watches(env, w, MAX_WATCHES) : 0;
+	{
+		static const char *const dirs[] = MTKBAK_UDEV_DIRS;
+
+		hostenv_find_rules(env->root, dirs, sizeof(dirs) / sizeof(dirs[0]),
+				   mtkbak_udev_rules_name, mtkbak_udev_rules, &ri);
+	}
+	n = check_usb_bus(env, rep)
+		? hostenv_find_usb(env->root, WATCH_VID, WATCH_PID, w, MAX_WATCHES)
+		: 0;
 	check_watches(rep, w, n);
 	check_usb_access(env, rep, &ri, w, n);
 	check_rules(env, rep, &ri);
@@ -1134,14 +659,6 @@ void doctor_env_from_process(struct doctor_env *env, const char *root)
 	memset(env, 0, sizeof(*env));
 	env->root = root ? root : "";
 	snprintf(env->user, sizeof(env->user), "this user");
-}
-
-int doctor_find_watches(const struct doctor_env *env, struct doctor_watch *out, size_t max)
-{
-	(void)env;
-	(void)out;
-	(void)max;
-	return 0;
 }
 
 void doctor_run(const struct doctor_env *env, struct doctor_report *rep)

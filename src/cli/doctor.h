@@ -56,24 +56,8 @@ struct doctor_env {
 	void *ctx;
 };
 
-/* A watch in boot-ROM mode (0E8D:0003) found in sysfs. */
-#define DOCTOR_MAX_IFACES 4
-struct doctor_watch {
-	char name[32]; /* sysfs name = --port usb:NAME, e.g. "1-2.3" */
-	unsigned busnum, devnum;
-	char node[64]; /* /dev/bus/usb/BBB/DDD (without root) */
-	char dev[16];  /* "189:4": key of udev's database entry */
-	int nifaces;
-	char iface_driver[DOCTOR_MAX_IFACES][32]; /* "" when none is bound */
-	char tty[32];				  /* "ttyACM0" made by a driver, or "" */
-};
-
 /* Fills uid, groups, user and sudo_user from this process; root from the argument. */
 void doctor_env_from_process(struct doctor_env *env, const char *root);
-
-/* Finds the watches in sysfs below env->root; returns how many (<= max), 0 when none or
- * when not on Linux. */
-int doctor_find_watches(const struct doctor_env *env, struct doctor_watch *out, size_t max);
 
 /* Runs every check and fills the report. */
 void doctor_run(const struct doctor_env *env, struct doctor_report *rep);

@@ -6,6 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mtkbak/clock.h"
+#include "mtkbak/text.h"
+
 /* Global UX state: allowed here, src/cli is the only place with globals. */
 static struct ux_opts g_opts;
 static FILE *g_logfile;
@@ -16,14 +19,6 @@ static uint64_t g_bar_start_bytes;
 static struct jw g_event;
 static volatile sig_atomic_t g_interrupted;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void ux_init(const struct ux_opts *o)
 {
 	g_opts = *o;
@@ -33,11 +28,6 @@ void ux_init(const struct ux_opts *o)
 bool ux_is_json(void)
 {
 	return g_opts.json;
-}
-
-int ux_verbosity(void)
-{
-	return g_opts.verbose;
 }
 
 void ux_set_logfile(FILE *f)
@@ -179,19 +169,9 @@ void ux_debug(int level, const char *fmt, ...)
 	fprintf(stderr, "  %s\n", msg);
 }
 
-void ux_human_bytes(uint64_t n, char *out, size_t len)
-{
-	if (n >= 1024 * 1024)
-		snprintf(out, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
-	else if (n >= 1024)
-		snprintf(out, len, "%.1f KiB", (double)n / 1024.0);
-	else
-		snprintf(out, len, "%llu B", (unsigned long long)n);
-}
-
 void ux_progress(const char *what, uint64_t done, uint64_t total)
 {
-	double t = now_s();
+	double t = mtk_now_s();
 	double rate, elapsed;
 
 	if (g_bar_start == 0) {
@@ -225,8 +205,8 @@ void ux_progress(const char *what, uint64_t done, uint64_t total)
 	int width = 24, fill = total ? (int)((double)done / (double)total * width) : 0;
 	char bar[32];
 
-	ux_human_bytes(done, d, sizeof(d));
-	ux_human_bytes(total, tot, sizeof(tot));
+	mtk_size_text(done, d, sizeof(d));
+	mtk_size_text(total, tot, sizeof(tot));
 	if (rate > 0 && total > done) {
 		unsigned s = (unsigned)((double)(total - done) / rate);
 		snprintf(eta, sizeof(eta), "%u:%02u", s / 60, s % 60);

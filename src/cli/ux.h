@@ -22,7 +22,6 @@ struct ux_opts {
 
 void ux_init(const struct ux_opts *o);
 bool ux_is_json(void);
-int ux_verbosity(void);
 /* Copies every state/info/warn/error/debug line (with a timestamp) to f; NULL stops. */
 void ux_set_logfile(FILE *f);
 
@@ -49,8 +48,5 @@ const struct mtk_log *ux_log(void);
 /* Ctrl-C handling: installs SIGINT/SIGTERM handlers; ux_interrupted() is then non-zero. */
 void ux_catch_signals(void);
 int ux_interrupted(void);
-
-/* "12.3 MiB" */
-void ux_human_bytes(uint64_t n, char *out, size_t len);
 
 #endif

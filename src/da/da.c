@@ -15,20 +15,13 @@
 #include "mtkbak/da.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/transport.h"
+#include "mtkbak/clock.h"
 #include "da_internal.h"
 
 #define DA_HELLO_TIMEOUT_MS 3000
 #define DA_PROBE_TAIL_MS    250
 #define DA_DRAIN_MS	    10000 /* bounded drain of a stream still in flight */
 #define DA_SYNC_TRIES	    3
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int fail(struct da *d, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -120,9 +113,9 @@ int da_blob_parse(const uint8_t *blob, size_t len, struct da_blob_info *out)
 	if (!blob || len < AGENT_IMG_HEADER_LEN || blob[3] != 0xEA /* ARM "b" */ ||
 	    memcmp(blob + AGENT_IMG_MAGIC_OFF, AGENT_IMG_MAGIC, 8) != 0)
 		return -EINVAL;
-	bi.version = agent_get_le32(blob + AGENT_IMG_VERSION_OFF);
-	bi.size = agent_get_le32(blob + AGENT_IMG_SIZE_OFF);
-	bi.footprint = agent_get_le32(blob + AGENT_IMG_FOOTPRINT_OFF);
+	bi.version = mtk_get_le32(blob + AGENT_IMG_VERSION_OFF);
+	bi.size = mtk_get_le32(blob + AGENT_IMG_SIZE_OFF);
+	bi.footprint = mtk_get_le32(blob + AGENT_IMG_FOOTPRINT_OFF);
 	if (bi.size != len || bi.footprint < bi.size || bi.footprint > 0x100000u)
 		return -EINVAL;
 	if (out)
@@ -148,10 +141,10 @@ static int hello_parse(struct da *d, const uint8_t h[AGENT_HELLO_LEN])
 {
 	uint32_t ver, maxp;
 
-	if (memcmp(h, AGENT_HELLO_MAGIC, 4) != 0 || mtk_crc32(0, h, 12) != agent_get_be32(h + 12))
+	if (memcmp(h, AGENT_HELLO_MAGIC, 4) != 0 || mtk_crc32(0, h, 12) != mtk_get_be32(h + 12))
 		return fail(d, -EPROTO, "the agent's hello is garbled");
-	ver = agent_get_be16(h + 4);
-	maxp = agent_get_be32(h + 8);
+	ver = mtk_get_be16(h + 4);
+	maxp = mtk_get_be32(h + 8);
 	if (ver != AGENT_PROTO_VERSION)
 		return fail(d, -EPROTO,
 			    "the agent speaks protocol version %u, this mtkbak speaks %u: use the "
@@ -161,7 +154,7 @@ static int hello_parse(struct da *d, const uint8_t h[AGENT_HELLO_LEN])
 		return fail(d, -EPROTO, "the agent announces an impossible packet limit %u",
 			    (unsigned)maxp);
 	d->version = ver;
-	d->flags = agent_get_be16(h + 6);
+	d->flags = mtk_get_be16(h + 6);
 	d->max_packet = maxp;
 	return 0;
 }
@@ -228,20 +221,20 @@ static int resync(struct da *d)
 	for (int attempt = 0; attempt < DA_SYNC_TRIES; attempt++) {
 		uint8_t req[5], win[5] = {0}, h[AGENT_HELLO_LEN];
 		uint32_t token =
-		    (uint32_t)now_ms() * 2654435761u ^ (uint32_t)(d->resyncs + attempt);
+		    (uint32_t)mtk_now_ms() * 2654435761u ^ (uint32_t)(d->resyncs + attempt);
 		int64_t end;
 		uint64_t skipped = 0, limit = (uint64_t)d->chunk_size + 4u * AGENT_MAX_PACKET;
 
 		mtk_tp_drain(tp(d), DA_DRAIN_MS);
 		req[0] = AGENT_CMD_SYNC;
-		agent_put_be32(req + 1, token);
+		mtk_put_be32(req + 1, token);
 		if ((ret = wr(d, req, sizeof(req))) < 0)
 			return fail(d, ret, "SYNC: %s", mtk_strerror(ret));
-		end = now_ms() + 2 * d->timeout_ms;
+		end = mtk_now_ms() + 2 * d->timeout_ms;
 		/* bounded by the deadline and by the bytes a stream can still hold */
 		for (;;) {
 			uint8_t c;
-			int64_t left = end - now_ms();
+			int64_t left = end - mtk_now_ms();
 
 			if (left <= 0 || skipped > limit) {
 				ret = -ETIMEDOUT;
@@ -346,7 +339,7 @@ static int small_cmd(struct da *d, const uint8_t *req, size_t reqlen, uint8_t *p
 			fail(d, ret, "%s: no answer", name);
 			continue;
 		}
-		st = agent_get_be16(head + 1);
+		st = mtk_get_be16(head + 1);
 		if (head[0] != req[0] || (st != AGENT_ST_OK && !known_status(st))) {
 			ret = fail(d, -EPROTO, "%s: garbled answer %02X %04X", name, head[0], st);
 			continue;
@@ -365,7 +358,7 @@ static int small_cmd(struct da *d, const uint8_t *req, size_t reqlen, uint8_t *p
 			fail(d, ret, "%s: answer cut short", name);
 			continue;
 		}
-		if (mtk_crc32(0, payload, plen) != agent_get_be32(crc)) {
+		if (mtk_crc32(0, payload, plen) != mtk_get_be32(crc)) {
 			ret = fail(d, -EBADMSG, "%s: CRC mismatch in the answer", name);
 			continue;
 		}
@@ -411,8 +404,8 @@ int da_read_sfdp(struct da *d, uint32_t addr, uint8_t *buf, uint32_t len)
 		return fail(d, -EINVAL, "SFDP: %u bytes asked, 1..%u allowed", (unsigned)len,
 			    AGENT_SFDP_MAX);
 	req[0] = AGENT_CMD_SFDP;
-	agent_put_be32(req + 1, addr);
-	agent_put_be32(req + 5, len);
+	mtk_put_be32(req + 1, addr);
+	mtk_put_be32(req + 5, len);
 	return small_cmd(d, req, sizeof(req), buf, len, d->timeout_ms, "SFDP");
 }
 
@@ -442,7 +435,7 @@ int da_flash_info(struct da *d, struct da_flash_info *fi)
 		/* parameter header 0 is the basic flash parameter table (id 0x00/0xFF) */
 		if (sfdp[8] == 0x00 && sfdp[11] >= 2 && ptr < 0xFFFFF8u &&
 		    (ret = da_read_sfdp(d, ptr, bfpt, sizeof(bfpt))) == 0)
-			fi->sfdp_size = density_bytes(agent_get_le32(bfpt + 4));
+			fi->sfdp_size = density_bytes(mtk_get_le32(bfpt + 4));
 		else if (ret < 0)
 			return ret;
 	}
@@ -460,13 +453,13 @@ int da_crc32(struct da *d, uint32_t off, uint32_t len, uint32_t *crc)
 		return fail(d, -EINVAL, "CRC32: range 0x%X+0x%X outside the 16 MiB flash window",
 			    (unsigned)off, (unsigned)len);
 	req[0] = AGENT_CMD_CRC32;
-	agent_put_be32(req + 1, off);
-	agent_put_be32(req + 5, len);
+	mtk_put_be32(req + 1, off);
+	mtk_put_be32(req + 5, len);
 	/* the device reads the whole range first: allow >= 512 KB/s on top of the deadline */
 	ret = small_cmd(d, req, sizeof(req), v, sizeof(v), d->timeout_ms + (int)(len / 512u),
 			"CRC32");
 	if (ret == 0)
-		*crc = agent_get_be32(v);
+		*crc = mtk_get_be32(v);
 	return ret;
 }
 
@@ -486,7 +479,7 @@ int da_reboot(struct da *d)
 	if (ret < 0)
 		return fail(d, ret, "REBOOT: no answer (%s); the watch may not have reset",
 			    mtk_strerror(ret));
-	if (r[0] != AGENT_CMD_REBOOT || agent_get_be16(r + 1) != AGENT_ST_OK)
+	if (r[0] != AGENT_CMD_REBOOT || mtk_get_be16(r + 1) != AGENT_ST_OK)
 		return fail(d, -EPROTO, "REBOOT: unexpected answer %02X %02X %02X", r[0], r[1],
 			    r[2]);
 	mtk_logf(d->log, MTK_LOG_INFO, "da: the watch is resetting");
@@ -539,14 +532,14 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 	int ret;
 
 	req[0] = AGENT_CMD_READ;
-	agent_put_be32(req + 1, off);
-	agent_put_be32(req + 5, len);
-	agent_put_be32(req + 9, c->pkt);
+	mtk_put_be32(req + 1, off);
+	mtk_put_be32(req + 5, len);
+	mtk_put_be32(req + 9, c->pkt);
 	if ((ret = wr(d, req, sizeof(req))) < 0)
 		return ret;
 	if ((ret = rd(d, head, sizeof(head), d->timeout_ms)) < 0)
 		return ret;
-	st = agent_get_be16(head + 1);
+	st = mtk_get_be16(head + 1);
 	if (head[0] != AGENT_CMD_READ || (st != AGENT_ST_OK && !known_status(st)))
 		return fail(d, -EPROTO, "READ: garbled answer %02X %04X", head[0], st);
 	if (st != AGENT_ST_OK) {
@@ -564,15 +557,15 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 			return fail(d, ret, "READ: packet at 0x%X: %s", (unsigned)at,
 				    mtk_strerror(ret));
 		reply += sizeof(hdr) + n + sizeof(crc);
-		if (agent_get_be32(hdr) != at || agent_get_be32(hdr + 4) != n) {
+		if (mtk_get_be32(hdr) != at || mtk_get_be32(hdr + 4) != n) {
 			/* a lost or extra byte shifted the stream: only a resync helps */
 			(*crc_bad)++;
 			return fail(d, -EPROTO,
 				    "READ: packet header %08X+%X where 0x%X+0x%X was due",
-				    (unsigned)agent_get_be32(hdr),
-				    (unsigned)agent_get_be32(hdr + 4), (unsigned)at, (unsigned)n);
+				    (unsigned)mtk_get_be32(hdr), (unsigned)mtk_get_be32(hdr + 4),
+				    (unsigned)at, (unsigned)n);
 		}
-		if (mtk_crc32(mtk_crc32(0, hdr, sizeof(hdr)), data, n) != agent_get_be32(crc)) {
+		if (mtk_crc32(mtk_crc32(0, hdr, sizeof(hdr)), data, n) != mtk_get_be32(crc)) {
 			(*crc_bad)++;
 			mtk_logf(d->log, MTK_LOG_DEBUG, "da: CRC mismatch in the packet at 0x%X",
 				 (unsigned)at);
@@ -586,9 +579,9 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 	if ((ret = rd(d, tail, sizeof(tail), d->timeout_ms)) < 0)
 		return fail(d, ret, "READ: end of stream: %s", mtk_strerror(ret));
 	reply += sizeof(tail);
-	st = agent_get_be16(tail + 12);
-	if (agent_get_be32(tail) != off + len || agent_get_be32(tail + 4) != 0 ||
-	    mtk_crc32(0, tail, 8) != agent_get_be32(tail + 8) ||
+	st = mtk_get_be16(tail + 12);
+	if (mtk_get_be32(tail) != off + len || mtk_get_be32(tail + 4) != 0 ||
+	    mtk_crc32(0, tail, 8) != mtk_get_be32(tail + 8) ||
 	    (st != AGENT_ST_OK && !known_status(st)))
 		return fail(d, -EPROTO, "READ: garbled end of stream");
 	if (agent_reply_padded(reply) && (ret = rd(d, &pad, 1, d->timeout_ms)) < 0)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mtkbak/agent_wire.h"
+#include "mtkbak/byteorder.h"
 #include "mtkbak/crc32.h"
 #include "mtkbak/da.h"
 #include "mtkbak/errors.h"
@@ -18,7 +19,7 @@ int da_write_session(struct da *d, bool open)
 	int ret;
 
 	req[0] = AGENT_CMD_WSESSION;
-	agent_put_be32(req + 1, open ? AGENT_WRITE_KEY : 0u);
+	mtk_put_be32(req + 1, open ? AGENT_WRITE_KEY : 0u);
 	ret = da_small_cmd(d, req, sizeof(req), &state, 1, d->timeout_ms,
 			   open ? "WSESSION open" : "WSESSION close");
 	if (ret == 0 && state != (open ? 1u : 0u))
@@ -45,14 +46,14 @@ int da_sector_crcs(struct da *d, uint32_t off, uint32_t count, bool via_sfc, uin
 		uint8_t req[10];
 
 		req[0] = AGENT_CMD_SECTOR_CRCS;
-		agent_put_be32(req + 1, off + done * AGENT_SECTOR);
-		agent_put_be32(req + 5, n);
+		mtk_put_be32(req + 1, off + done * AGENT_SECTOR);
+		mtk_put_be32(req + 5, n);
 		req[9] = via_sfc ? 1u : 0u;
 		/* the device reads every byte: allow >= 256 KB/s on top of the deadline */
 		ret = da_small_cmd(d, req, sizeof(req), buf, 4u * n,
 				   d->timeout_ms + (int)(n * AGENT_SECTOR / 256u), "SECTOR_CRCS");
 		for (uint32_t i = 0; ret == 0 && i < n; i++)
-			crcs[done + i] = agent_get_be32(buf + 4u * i);
+			crcs[done + i] = mtk_get_be32(buf + 4u * i);
 		done += n;
 	}
 	free(buf);
@@ -68,8 +69,8 @@ int da_erase(struct da *d, uint8_t op, uint32_t addr, uint32_t max_ms, uint8_t *
 		max_ms = AGENT_MAX_WAIT_MS;
 	req[0] = AGENT_CMD_ERASE;
 	req[1] = op;
-	agent_put_be32(req + 2, addr);
-	agent_put_be32(req + 6, max_ms);
+	mtk_put_be32(req + 2, addr);
+	mtk_put_be32(req + 6, max_ms);
 	/* the agent waits for the part once before and once after the erase */
 	ret =
 	    da_small_cmd(d, req, sizeof(req), &v, 1, 2 * (int)max_ms + DA_WRITE_SLACK_MS, "ERASE");
@@ -95,18 +96,18 @@ int da_program(struct da *d, uint32_t addr, const uint8_t *data, uint32_t len, u
 	if (!req)
 		return -ENOMEM;
 	req[0] = AGENT_CMD_PROGRAM;
-	agent_put_be32(req + 1, addr);
-	agent_put_be32(req + 5, len);
-	agent_put_be32(req + 9, page_ms);
+	mtk_put_be32(req + 1, addr);
+	mtk_put_be32(req + 5, len);
+	mtk_put_be32(req + 9, page_ms);
 	memcpy(req + 13, data, len);
-	agent_put_be32(req + 13 + len, mtk_crc32(0, req + 1, 12u + len));
+	mtk_put_be32(req + 13 + len, mtk_crc32(0, req + 1, 12u + len));
 	/* every piece may take the whole per-program deadline */
 	pieces = 2u * ((len + NOR_PAGE - 1u) / NOR_PAGE) + 1u;
 	ret = da_small_cmd(d, req, 17u + len, v, 4, (int)(pieces * page_ms) + DA_WRITE_SLACK_MS,
 			   "PROGRAM");
 	free(req);
 	if (ret == 0 && crc_sfc)
-		*crc_sfc = agent_get_be32(v);
+		*crc_sfc = mtk_get_be32(v);
 	return ret;
 }
 
@@ -131,7 +132,7 @@ int da_write_status(struct da *d, uint8_t sr1, uint8_t sr2, int nregs, uint32_t 
 	req[1] = sr1;
 	req[2] = sr2;
 	req[3] = (uint8_t)nregs;
-	agent_put_be32(req + 4, max_ms);
+	mtk_put_be32(req + 4, max_ms);
 	ret = da_small_cmd(d, req, sizeof(req), v, 2, 2 * (int)max_ms + DA_WRITE_SLACK_MS, "WRSR");
 	if (ret == 0 && out)
 		memcpy(out, v, 2);

@@ -9,8 +9,7 @@
 #include <strings.h>
 
 #include "mtkbak/byteorder.h"
-
-#define MIB (1024.0 * 1024.0)
+#include "mtkbak/text.h"
 
 typedef unsigned long long ull;
 
@@ -92,18 +91,6 @@ static void id_text(const struct fw_flash_id *id, char *out, size_t len)
 	}
 }
 
-static void size_text(uint64_t n, char *out, size_t len)
-{
-	if (n >= (1u << 20) && n % (1u << 20) == 0)
-		snprintf(out, len, "%llu MiB", (ull)(n >> 20));
-	else if (n >= (1u << 20))
-		snprintf(out, len, "%.2f MiB", (double)n / MIB);
-	else if (n >= 1024 && n % 1024 == 0)
-		snprintf(out, len, "%llu KiB", (ull)(n >> 10));
-	else
-		snprintf(out, len, "%llu bytes", (ull)n);
-}
-
 static uint64_t image_end(const struct fw_image_info *im)
 {
 	return im->offset + (im->len_unset ? im->avail : im->length);
@@ -128,7 +115,7 @@ static void check_dump(const struct fw_layout *l, const struct fw_check_opts *o,
 	char sz[32];
 
 	(void)o;
-	size_text(l->dump_len, sz, sizeof(sz));
+	mtk_size_text(l->dump_len, sz, sizeof(sz));
 	if (l->dump_len == 0) {
 		add(fs, "dump", FW_SEV_FAIL, true,
 		    "the file is empty (0 bytes): the readback wrote nothing; read the flash "
@@ -723,8 +710,8 @@ static void check_data_region(const struct fw_layout *l, struct fw_findings *fs,
 	uint64_t end = r->offset + r->length, cend = code_end(l);
 	char sz[32], fsz[32];
 
-	size_text(r->length, sz, sizeof(sz));
-	size_text(l->flash_size, fsz, sizeof(fsz));
+	mtk_size_text(r->length, sz, sizeof(sz));
+	mtk_size_text(l->flash_size, fsz, sizeof(fsz));
 	if (r->offset < cend) {
 		msg_sep(&bad);
 		msg_add(&bad, "%s begins at 0x%08llX, inside the code (which ends at 0x%08llX)",
@@ -800,8 +787,8 @@ static void check_mirror(const struct fw_layout *l, const struct fw_check_opts *
 		add(fs, "mirror", FW_SEV_WARN, false, "not checked: the dump holds no data");
 		return;
 	}
-	size_text(l->dump_len, dsz, sizeof(dsz));
-	size_text(l->flash_size, fsz, sizeof(fsz));
+	mtk_size_text(l->dump_len, dsz, sizeof(dsz));
+	mtk_size_text(l->flash_size, fsz, sizeof(fsz));
 	if (l->mirror_mismatch) {
 		uint64_t at = l->mirror_first_diff;
 
@@ -847,7 +834,7 @@ static void check_flash_size(const struct fw_layout *l, const struct fw_check_op
 	int match = -1;
 	uint32_t count;
 
-	size_text(size, fsz, sizeof(fsz));
+	mtk_size_text(size, fsz, sizeof(fsz));
 	if (l->dump_len < FW_MIN_MIRROR || l->blank) {
 		add(fs, "flash_size", FW_SEV_FAIL, false, "the dump holds no flash data");
 		return;
@@ -883,15 +870,15 @@ static void check_flash_size(const struct fw_layout *l, const struct fw_check_op
 		if (jsz && nsz && jsz != nsz) {
 			char a[32], b[32];
 
-			size_text(nsz, a, sizeof(a));
-			size_text(jsz, b, sizeof(b));
+			mtk_size_text(nsz, a, sizeof(a));
+			mtk_size_text(jsz, b, sizeof(b));
 			msg_sep(&note);
 			msg_add(&note, "part %s: CMEM_NOR_INFO says %s, JEDEC capacity byte %s",
 				idt, a, b);
 		}
 		if (!psz)
 			continue;
-		size_text(psz, ps, sizeof(ps));
+		mtk_size_text(psz, ps, sizeof(ps));
 		msg_add(&parts, "%s%s %s", parts.len ? ", " : "", idt, ps);
 		if (psz < min)
 			min = psz;
@@ -908,7 +895,7 @@ static void check_flash_size(const struct fw_layout *l, const struct fw_check_op
 		if (dsz && dsz != size) {
 			char a[32];
 
-			size_text(dsz, a, sizeof(a));
+			mtk_size_text(dsz, a, sizeof(a));
 			msg_add(&m,
 				"the flash chip reports %02X %02X %02X (%s) but the dump holds %s "
 				"of flash data",

@@ -49,7 +49,7 @@ int dump_map(const char *path, struct fw_dump *d)
 	memset(d, 0, sizeof(*d));
 	fd = open(path, O_RDONLY | O_BINARY);
 	if (fd < 0)
-		return -errno;
+		return mtk_input_err(-errno);
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
 		goto out;
@@ -63,7 +63,7 @@ int dump_map(const char *path, struct fw_dump *d)
 		goto out;
 	}
 	if ((uint64_t)st.st_size > FW_MAX_DUMP_SIZE) {
-		ret = -EFBIG;
+		ret = -MTK_EDATA; /* far larger than any serial NOR: not a flash readback */
 		goto out;
 	}
 	if (st.st_size == 0) {
@@ -104,7 +104,7 @@ int dump_map(const char *path, struct fw_dump *d)
 	d->len = (uint64_t)st.st_size;
 out:
 	close(fd);
-	return ret;
+	return mtk_input_err(ret);
 }
 
 void dump_unmap(struct fw_dump *d)

@@ -443,8 +443,8 @@ fail:
 	return ret;
 }
 
-int kit_write(const struct fw_layout *l, const struct fw_findings *fs, const char *dir,
-	      const struct kit_opts *o, struct kit_result *res)
+static int kit_write_raw(const struct fw_layout *l, const struct fw_findings *fs, const char *dir,
+			 const struct kit_opts *o, struct kit_result *res)
 {
 	static const struct kit_opts defaults;
 	struct kit_result local;
@@ -520,4 +520,11 @@ void kit_report_json(const struct fw_layout *l, const struct fw_findings *fs,
 	jw_arr_end(w);
 	jw_obj_end(w);
 	jw_obj_end(w);
+}
+
+/* Every file-system error of writing the kit is an output-file error (errors.h). */
+int kit_write(const struct fw_layout *l, const struct fw_findings *fs, const char *dir,
+	      const struct kit_opts *o, struct kit_result *res)
+{
+	return mtk_output_err(kit_write_raw(l, fs, dir, o, res));
 }

@@ -7,14 +7,10 @@
 #include <string.h>
 
 #include "mtkbak/extract.h"
+#include "mtkbak/byteorder.h"
 #include "readback/rb_internal.h"
 
 #define RB_CMEM_MAX_CHIP (256u * 1024u * 1024u) /* anything larger is not a serial NOR */
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
 /* The extraction core's strict parsers (include/mtkbak/extract.h) validate each candidate. */
 static bool parse_ids(const uint8_t *p, size_t avail, struct rb_cmem_id *ids, unsigned *n)
@@ -56,7 +52,7 @@ void rb_cmem_scan(const uint8_t *buf, size_t len, struct rb_cmem *out)
 
 		if (p[0] != 'M' || p[1] != 'M' || p[2] != 'M' || p[3] != 1)
 			continue;
-		uint16_t type = le16(p + 6);
+		uint16_t type = mtk_get_le16(p + 6);
 		if (type == GFH_BLK_CMEM_ID_INFO) {
 			struct rb_cmem_id ids[RB_CMEM_MAX];
 			unsigned n;

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "mtkbak/da.h"
+#include "mtkbak/brom_wire.h"
 #include "mtkbak/errors.h"
+#include "mtkbak/text.h"
 #include "readback/rb_internal.h"
 
 /* BROM-only: words per READ32 command. Large counts amortise the three echo round trips
@@ -123,8 +125,7 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 	if (!d->connected_before) {
 		char msg[400], me[33];
 
-		for (int i = 0; i < 16; i++)
-			snprintf(me + 2 * i, 3, "%02x", id->me_id[i]);
+		mtk_hex(id->me_id, 16, me);
 		snprintf(msg, sizeof(msg), "Connected to %s: %s (hw code 0x%04X), ME ID %s%s",
 			 d->brom.tp ? d->brom.tp->name : "the watch",
 			 id->variant ? id->variant : id->chip->name, id->hw_code, me,
@@ -148,7 +149,7 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 			snprintf(d->detail, sizeof(d->detail),
 				 "the watch is a secure part: its boot ROM refused mtkbak's agent "
 				 "(status 0x%04X, signed code required)",
-				 d->brom.last_status ? d->brom.last_status : 0x1D0D);
+				 d->brom.last_status ? d->brom.last_status : BROM_ST_SECURE);
 		close_dev(d);
 		return ret;
 	}

@@ -15,6 +15,8 @@
 #include "util/compat.h"
 #include "mtkbak/fsutil.h"
 #include "mtkbak/hash.h"
+#include "mtkbak/clock.h"
+#include "mtkbak/text.h"
 #include "readback/rb_internal.h"
 
 struct eng {
@@ -36,24 +38,6 @@ struct eng {
 	uint64_t last_done; /* the read position last reported */
 	double t0;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void human(uint64_t n, char *out, size_t len)
-{
-	if (n >= 1024u * 1024u)
-		snprintf(out, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
-	else if (n >= 1024u)
-		snprintf(out, len, "%.1f KiB", (double)n / 1024.0);
-	else
-		snprintf(out, len, "%llu bytes", (unsigned long long)n);
-}
 
 static void say(struct eng *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct eng *e, const char *fmt, ...)
@@ -119,12 +103,6 @@ static bool link_error(int err)
 	       err == -EPIPE;
 }
 
-static void me_id_text(const uint8_t me[16], char out[33])
-{
-	for (int i = 0; i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", me[i]);
-}
-
 /* ---- connecting and reconnecting ---- */
 
 static int check_same_watch(struct eng *e, const struct brom_id *id)
@@ -133,8 +111,8 @@ static int check_same_watch(struct eng *e, const struct brom_id *id)
 
 	if (memcmp(id->me_id, e->r->id.me_id, 16) == 0)
 		return 0;
-	me_id_text(id->me_id, a);
-	me_id_text(e->r->id.me_id, b);
+	mtk_hex(id->me_id, 16, a);
+	mtk_hex(e->r->id.me_id, 16, b);
 	return ctx_err(e, -ENODEV,
 		       "a different watch came back (ME ID %s, the read started on %s); "
 		       "FILE.part keeps what was verified",
@@ -171,8 +149,8 @@ static int recover(struct eng *e, int err)
 		return err;
 	if (cancelled(e))
 		return -EINTR;
-	human(e->st.verified, done, sizeof(done));
-	human(e->size, tot, sizeof(tot));
+	mtk_size_text(e->st.verified, done, sizeof(done));
+	mtk_size_text(e->size, tot, sizeof(tot));
 	if (!e->size)
 		snprintf(where, sizeof(where), "while sizing the flash");
 	else
@@ -188,10 +166,10 @@ static int recover(struct eng *e, int err)
 	    "Lost the watch %s: %s. Plug the watch in again, holding the boot key "
 	    "(waiting up to %d s)",
 	    where, mtk_strerror(err), e->o->reconnect_timeout_ms / 1000);
-	double deadline = now_s() + e->o->reconnect_timeout_ms / 1000.0;
+	double deadline = mtk_now_s() + e->o->reconnect_timeout_ms / 1000.0;
 	for (unsigned attempt = 0;; attempt++) {
 		struct brom_id id;
-		int left = (int)((deadline - now_s()) * 1000.0);
+		int left = (int)((deadline - mtk_now_s()) * 1000.0);
 
 		if (cancelled(e))
 			return -EINTR;
@@ -327,7 +305,7 @@ static int write_all(struct eng *e, const uint8_t *p, uint32_t len, uint32_t off
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return ctx_err(e, -errno, "writing %s", e->part_path);
+			return ctx_err(e, mtk_output_err(-errno), "writing %s", e->part_path);
 		}
 		p += n;
 		off += (uint32_t)n;
@@ -364,7 +342,7 @@ static int file_crc(struct eng *e, uint32_t len, uint32_t *crc, uint8_t *sha256,
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			return ctx_err(e, -errno, "reading back %s", e->part_path);
+			return ctx_err(e, mtk_output_err(-errno), "reading back %s", e->part_path);
 		}
 		if ((uint32_t)got != n)
 			return -ENODATA;
@@ -401,13 +379,13 @@ static int open_part(struct eng *e)
 		char a[33];
 
 		if (memcmp(old.me_id, e->st.me_id, 16)) {
-			me_id_text(old.me_id, a);
+			mtk_hex(old.me_id, 16, a);
 			snprintf(why, sizeof(why), "it was made on another watch (ME ID %s)", a);
 		} else if (old.size != e->size) {
 			char s1[32], s2[32];
 
-			human(old.size, s1, sizeof(s1));
-			human(e->size, s2, sizeof(s2));
+			mtk_size_text(old.size, s1, sizeof(s1));
+			mtk_size_text(e->size, s2, sizeof(s2));
 			snprintf(why, sizeof(why), "it was a read of %s, this one is %s", s1, s2);
 		} else if (old.have_jedec && e->st.have_jedec &&
 			   memcmp(old.jedec, e->st.jedec, 3)) {
@@ -418,7 +396,7 @@ static int open_part(struct eng *e)
 		} else {
 			resume = true;
 		}
-	} else if (ret == -ENOENT) {
+	} else if (mtk_errno(ret) == -ENOENT) {
 		why[0] = '\0';
 		if (have_part)
 			snprintf(why, sizeof(why), "the .part file has no progress record");
@@ -426,7 +404,7 @@ static int open_part(struct eng *e)
 
 	e->fd = open(e->part_path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC), 0644);
 	if (e->fd < 0)
-		return ctx_err(e, -errno, "creating %s", e->part_path);
+		return ctx_err(e, mtk_output_err(-errno), "creating %s", e->part_path);
 
 	if (resume && old.verified) {
 		uint32_t crc;
@@ -439,7 +417,8 @@ static int open_part(struct eng *e)
 				 "the .part file changed since its record was written");
 			resume = false;
 			if (ftruncate(e->fd, 0) < 0)
-				return ctx_err(e, -errno, "truncating %s", e->part_path);
+				return ctx_err(e, mtk_output_err(-errno), "truncating %s",
+					       e->part_path);
 		}
 	}
 	if (resume) {
@@ -449,8 +428,8 @@ static int open_part(struct eng *e)
 		e->st.verified_crc = old.verified_crc;
 		e->r->resumed = old.verified > 0;
 		e->r->resumed_from = old.verified;
-		human(old.verified, d, sizeof(d));
-		human(e->size, t, sizeof(t));
+		mtk_size_text(old.verified, d, sizeof(d));
+		mtk_size_text(e->size, t, sizeof(t));
 		if (old.verified)
 			say(e, "Resuming: %s of %s were read by an earlier run", d, t);
 	} else if (why[0]) {
@@ -561,7 +540,7 @@ static int decide_size(struct eng *e)
 	snprintf(e->r->size_evidence, sizeof(e->r->size_evidence), "%s", d.evidence);
 	if (e->prefix_len > e->size)
 		e->prefix_len = e->size;
-	human(d.size, s, sizeof(s));
+	mtk_size_text(d.size, s, sizeof(s));
 	if (e->r->have_jedec) {
 		jedec_text(e->r->jedec, j, sizeof(j));
 		say(e, "Flash: JEDEC ID %s, reading %s (size from %s)", j, s, d.evidence);
@@ -615,7 +594,7 @@ static int repair(struct eng *e, const uint32_t *file_chunks)
 		fixed++;
 	}
 	if (fdatasync(e->fd) < 0)
-		return ctx_err(e, -errno, "writing %s", e->part_path);
+		return ctx_err(e, mtk_output_err(-errno), "writing %s", e->part_path);
 	return (int)fixed;
 }
 
@@ -630,12 +609,13 @@ static int verify_whole(struct eng *e)
 		return -ENOMEM;
 	for (unsigned round = 0;; round++) {
 		if (fsync(e->fd) < 0) {
-			ret = ctx_err(e, -errno, "writing %s", e->part_path);
+			ret = ctx_err(e, mtk_output_err(-errno), "writing %s", e->part_path);
 			break;
 		}
 		ret = file_crc(e, e->size, &crc, e->r->sha256, chunks);
 		if (ret == -ENODATA)
-			ret = ctx_err(e, -EIO, "%s is shorter than what was written", e->part_path);
+			ret = ctx_err(e, mtk_output_err(-EIO),
+				      "%s is shorter than what was written", e->part_path);
 		if (ret < 0)
 			break;
 		e->r->crc32 = crc;
@@ -701,15 +681,16 @@ static int commit(struct eng *e)
 
 	if (close(e->fd) < 0) {
 		e->fd = -1;
-		return ctx_err(e, -errno, "closing %s", e->part_path);
+		return ctx_err(e, mtk_output_err(-errno), "closing %s", e->part_path);
 	}
 	e->fd = -1;
 	if (!e->o->force && stat(e->o->out_path, &st) == 0)
-		return ctx_err(e, -EEXIST,
+		return ctx_err(e, mtk_output_err(-EEXIST),
 			       "%s appeared while reading; the verified image stays in %s",
 			       e->o->out_path, e->part_path);
 	if (rename(e->part_path, e->o->out_path) < 0)
-		return ctx_err(e, -errno, "renaming %s to %s", e->part_path, e->o->out_path);
+		return ctx_err(e, mtk_output_err(-errno), "renaming %s to %s", e->part_path,
+			       e->o->out_path);
 	unlink(e->state_path);
 	if (snprintf(dir, sizeof(dir), "%s.tmp", e->state_path) < (int)sizeof(dir))
 		unlink(dir); /* a record write cut short by a crash */
@@ -740,20 +721,21 @@ static int check_folder(struct eng *e)
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - e->o->out_path), e->o->out_path);
 	if (stat(dir, &st) < 0)
-		return ctx_err(e, -errno, "the output folder %s", dir);
+		return ctx_err(e, mtk_output_err(-errno), "the output folder %s", dir);
 	if (!S_ISDIR(st.st_mode))
-		return ctx_err(e, -ENOTDIR, "the output folder %s", dir);
+		return ctx_err(e, mtk_output_err(-ENOTDIR), "the output folder %s", dir);
 	if (access(dir, W_OK | X_OK) < 0)
-		return ctx_err(e, -errno, "cannot write to the output folder %s", dir);
+		return ctx_err(e, mtk_output_err(-errno), "cannot write to the output folder %s",
+			       dir);
 	return 0;
 }
 
 static int read_all(struct eng *e)
 {
-	double t = now_s();
+	double t = mtk_now_s();
 	char s[32];
 
-	human(e->size - e->st.verified, s, sizeof(s));
+	mtk_size_text(e->size - e->st.verified, s, sizeof(s));
 	say(e, "Reading %s into %s", s, e->part_path);
 	progress(e, e->st.verified);
 	while (e->st.verified < e->size) {
@@ -772,8 +754,8 @@ static int read_all(struct eng *e)
 		progress(e, e->st.verified);
 	}
 	if (ftruncate(e->fd, e->size) < 0)
-		return ctx_err(e, -errno, "writing %s", e->part_path);
-	e->r->read_seconds = now_s() - t;
+		return ctx_err(e, mtk_output_err(-errno), "writing %s", e->part_path);
+	e->r->read_seconds = mtk_now_s() - t;
 	return 0;
 }
 
@@ -795,7 +777,7 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	e.t0 = now_s();
+	e.t0 = mtk_now_s();
 	e.chunk = o->chunk_size ? o->chunk_size : RB_DEFAULT_CHUNK;
 	e.max_reconnects = o->max_reconnects ? o->max_reconnects : RB_DEFAULT_RECONNECTS;
 	if (!o->out_path || !*o->out_path || e.chunk % 4 || e.chunk < 4096 ||
@@ -806,9 +788,9 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 	    snprintf(e.part_path, sizeof(e.part_path), "%s.part", o->out_path) >=
 		(int)sizeof(e.part_path) ||
 	    readback_state_path(o->out_path, e.state_path, sizeof(e.state_path)) < 0)
-		return ctx_err(&e, -ENAMETOOLONG, "output name too long");
+		return ctx_err(&e, mtk_output_err(-ENAMETOOLONG), "output name too long");
 	if (!o->force && stat(o->out_path, &st) == 0)
-		return ctx_err(&e, -EEXIST, "%s already exists", o->out_path);
+		return ctx_err(&e, mtk_output_err(-EEXIST), "%s already exists", o->out_path);
 	if ((ret = check_folder(&e)) < 0)
 		return ret;
 	e.buf = malloc(e.chunk);
@@ -833,7 +815,7 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 	e.phase = "saving the image";
 	if ((ret = commit(&e)) < 0)
 		goto out;
-	r->seconds = now_s() - e.t0; /* the image is safe: the reset is not part of the read */
+	r->seconds = mtk_now_s() - e.t0; /* the image is safe: the reset is not part of the read */
 	if (!o->no_reboot && e.connected)
 		ops->finish(e.dev, true);
 out:
@@ -859,6 +841,6 @@ out:
 	free(e.buf);
 	free(e.prefix);
 	if (ret < 0)
-		r->seconds = now_s() - e.t0;
+		r->seconds = mtk_now_s() - e.t0;
 	return ret;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mtkbak/errors.h"
+#include "mtkbak/text.h"
 #include "readback/rb_internal.h"
 
 #define MAX_CANDIDATES 12 /* 64 KiB .. 128 MiB */
@@ -51,14 +52,6 @@ static bool uniform(const uint8_t *b, size_t len)
 		if (b[i] != b[0])
 			return false;
 	return true;
-}
-
-static void human(uint32_t n, char *out, size_t len)
-{
-	if (n >= 1024u * 1024u && n % (1024u * 1024u) == 0)
-		snprintf(out, len, "%u MiB", n / (1024u * 1024u));
-	else
-		snprintf(out, len, "%u KiB", n / 1024u);
 }
 
 int rb_mirror_probe(rb_read_fn read, void *ctx, uint32_t window, struct rb_mirror *m)
@@ -112,7 +105,7 @@ int rb_mirror_probe(rb_read_fn read, void *ctx, uint32_t window, struct rb_mirro
 	if (!mirrored[ncand - 1]) {
 		m->verdict = RB_MIRROR_NONE;
 		m->period = window;
-		human(cand[ncand - 1], a, sizeof(a));
+		mtk_size_text(cand[ncand - 1], a, sizeof(a));
 		snprintf(m->note, sizeof(m->note),
 			 "the data does not repeat at %s, so the chip fills the %u MiB window", a,
 			 window >> 20);
@@ -138,17 +131,17 @@ int rb_mirror_probe(rb_read_fn read, void *ctx, uint32_t window, struct rb_mirro
 	 * smallest candidate's break point. */
 	if (found != first) {
 		m->verdict = RB_MIRROR_INCONCLUSIVE;
-		human(cand[found], a, sizeof(a));
-		human(cand[first], b, sizeof(b));
+		mtk_size_text(cand[found], a, sizeof(a));
+		mtk_size_text(cand[first], b, sizeof(b));
 		snprintf(m->note, sizeof(m->note),
 			 "the data repeats at %s but the samples near %s are uniform", a, b);
 		goto out;
 	}
 	m->verdict = RB_MIRROR_FOUND;
 	m->period = cand[found];
-	human(m->period, a, sizeof(a));
+	mtk_size_text(m->period, a, sizeof(a));
 	if (found > 0) {
-		human(cand[found - 1], b, sizeof(b));
+		mtk_size_text(cand[found - 1], b, sizeof(b));
 		snprintf(m->note, sizeof(m->note), "the data repeats every %s (not at %s)", a, b);
 	} else {
 		snprintf(m->note, sizeof(m->note), "the data repeats every %s", a);

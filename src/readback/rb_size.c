@@ -7,17 +7,8 @@
 #include <string.h>
 
 #include "mtkbak/errors.h"
+#include "mtkbak/text.h"
 #include "readback/rb_internal.h"
-
-static void human(uint32_t n, char *out, size_t len)
-{
-	if (n >= 1024u * 1024u && n % (1024u * 1024u) == 0)
-		snprintf(out, len, "%u MiB", n >> 20);
-	else if (n >= 1024u && n % 1024u == 0)
-		snprintf(out, len, "%u KiB", n >> 10);
-	else
-		snprintf(out, len, "%u bytes", n);
-}
 
 static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -78,22 +69,22 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 	const struct rb_mirror *m = &e->mirror;
 
 	memset(d, 0, sizeof(*d));
-	human(window, ws, sizeof(ws));
-	human(cm_size, cs, sizeof(cs));
-	human(e->sfdp_size, ss, sizeof(ss));
+	mtk_size_text(window, ws, sizeof(ws));
+	mtk_size_text(cm_size, cs, sizeof(cs));
+	mtk_size_text(e->sfdp_size, ss, sizeof(ss));
 	if (e->have_jedec) {
 		snprintf(jid, sizeof(jid), "%02X %02X %02X", e->jedec[0], e->jedec[1], e->jedec[2]);
-		human(jsize, js, sizeof(js));
+		mtk_size_text(jsize, js, sizeof(js));
 	}
 
 	if (e->user_length) {
 		char us[16];
 
 		d->size = e->user_length;
-		human(d->size, us, sizeof(us));
+		mtk_size_text(d->size, us, sizeof(us));
 		set_evidence(d, READBACK_SIZE_USER, "--length %s", us);
 		if (m->verdict == RB_MIRROR_FOUND && m->period < d->size) {
-			human(m->period, ps, sizeof(ps));
+			mtk_size_text(m->period, ps, sizeof(ps));
 			add_warn(
 			    d,
 			    "the data repeats every %s, so the chip holds %s: bytes %s to %s "
@@ -111,7 +102,7 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 
 	if (m->verdict == RB_MIRROR_FOUND) {
 		d->size = m->period;
-		human(m->period, ps, sizeof(ps));
+		mtk_size_text(m->period, ps, sizeof(ps));
 		if (jsize == m->period) {
 			confirmations(e, d->size, cm_size, true, conf, sizeof(conf));
 			set_evidence(d, READBACK_SIZE_JEDEC, "JEDEC ID %s (%s)%s", jid, js, conf);
@@ -215,7 +206,7 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 
 	/* The firmware's tables describe the chip the firmware was built for. */
 	if (cm_size && cm_size != d->size) {
-		human(d->size, ps, sizeof(ps));
+		mtk_size_text(d->size, ps, sizeof(ps));
 		add_warn(d,
 			 "the firmware's flash tables describe a %s chip, but mtkbak reads %s (%s)",
 			 cs, ps, d->evidence);
@@ -232,7 +223,7 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 			 jid, list);
 	}
 	if (d->size > window) {
-		human(d->size, ps, sizeof(ps));
+		mtk_size_text(d->size, ps, sizeof(ps));
 		add_warn(d, "only the first %s of the %s flash can be read with 3-byte addresses",
 			 ws, ps);
 		d->size = window;

@@ -157,7 +157,7 @@ int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
-		return -errno;
+		return mtk_output_err(-errno);
 	if (write(fd, buf, (size_t)n) != n)
 		ret = errno ? -errno : -EIO;
 	if (close(fd) < 0 && ret == 0)
@@ -166,7 +166,7 @@ int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 		ret = -errno;
 	if (ret < 0)
 		unlink(tmp);
-	return ret;
+	return mtk_output_err(ret);
 }
 
 int rb_state_load(const char *path, struct rb_state *s, char *why, size_t whylen)
@@ -175,7 +175,7 @@ int rb_state_load(const char *path, struct rb_state *s, char *why, size_t whylen
 	size_t len;
 	int ret = read_whole_file(path, &buf, &len, RB_STATE_MAX);
 
-	if (ret == -EFBIG) {
+	if (mtk_errno(ret) == -EFBIG) {
 		snprintf(why, whylen, "the progress record is too long");
 		return -EINVAL;
 	}

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mtkbak/fsutil.h"
 #include "mtkbak/hostenv.h"
 #include "tp_internal.h"
 
@@ -105,6 +106,7 @@ struct port_env {
 	size_t nbackends;
 	char err[512];
 	int64_t serial_only_since; /* auto: when only the tty was seen, -1 if not */
+	char sysroot[256];	   /* port_env_set_sysroot: list reads a fake host */
 };
 
 struct port_env *port_env_new(const struct mtk_log *log)
@@ -116,6 +118,17 @@ struct port_env *port_env_new(const struct mtk_log *log)
 		env->serial_only_since = -1;
 	}
 	return env;
+}
+
+int port_env_set_sysroot(struct port_env *env, const char *root)
+{
+	int n = snprintf(env->sysroot, sizeof(env->sysroot), "%s", root ? root : "");
+
+	if (n < 0 || (size_t)n >= sizeof(env->sysroot)) {
+		env->sysroot[0] = 0;
+		return -ENAMETOOLONG;
+	}
+	return 0;
 }
 
 void port_env_free(struct port_env *env)
@@ -350,29 +363,61 @@ int port_open(struct port_env *env, const struct port_spec *spec, const struct p
 
 /* ---- listing ---- */
 
+/* The watches sysfs shows below env->sysroot (a fake host: libusb cannot be pointed there). */
+static int sysfs_list(struct port_env *env, struct port_info *out, size_t max)
+{
+	struct hostenv_usb w[8];
+	int n = hostenv_find_usb(env->sysroot, MTK_USB_VID, MTK_USB_PID, w, 8);
+	int count = 0;
+
+	for (int i = 0; i < n && (size_t)count < max; i++) {
+		struct port_info *pi = &out[count++];
+		char node[MTK_PATH_MAX];
+
+		memset(pi, 0, sizeof(*pi));
+		pi->kind = PORT_USB;
+		pi->vid = MTK_USB_VID;
+		pi->pid = MTK_USB_PID;
+		snprintf(pi->path, sizeof(pi->path), "%s", w[i].name);
+		snprintf(pi->driver, sizeof(pi->driver), "%s", hostenv_usb_first_driver(&w[i]));
+		if (w[i].tty[0])
+			snprintf(pi->tty, sizeof(pi->tty), "/dev/%s", w[i].tty);
+		pi->accessible = hostenv_path(env->sysroot, node, sizeof(node), "%s", w[i].node) &&
+				 access(node, R_OK | W_OK) == 0;
+	}
+	return count;
+}
+
 int port_list(struct port_env *env, struct port_info *out, size_t max)
 {
-	struct usb_ctx *u = env_usb(env);
+	struct usb_ctx *u = env->sysroot[0] ? NULL : env_usb(env);
 	int n = 0, k;
 
 	env->err[0] = 0;
-	if (u) {
-		k = usb_list(u, out, max);
-		if (k > 0)
-			n = k;
+	if (env->sysroot[0]) {
+		n = sysfs_list(env, out, max); /* no live serial ports on a fake host either */
 	} else {
-		set_err(env, "%s", env->usb_errmsg);
+		if (u) {
+			k = usb_list(u, out, max);
+			if (k > 0)
+				n = k;
+		} else {
+			set_err(env, "%s", env->usb_errmsg);
+		}
+		k = serial_list(out + n, max - (size_t)n);
+		if (k > 0)
+			n += k;
 	}
-	k = serial_list(out + n, max - (size_t)n);
-	if (k > 0)
-		n += k;
 	for (int i = 0; i < n; i++) {
 		const char *tty = out[i].kind == PORT_USB ? out[i].tty : out[i].path;
+		struct hostenv_usb hw = {0};
 
 		if (!tty[0] || (out[i].kind == PORT_SERIAL && out[i].vid != MTK_USB_VID))
 			continue;
-		hostenv_tty_holder(NULL, tty, out[i].holder, sizeof(out[i].holder));
-		out[i].mm_ignored = hostenv_mm_ignored(NULL, tty);
+		if (out[i].kind == PORT_USB)
+			hostenv_usb_describe(env->sysroot, out[i].path, &hw);
+		hostenv_tty_holder(env->sysroot, tty, out[i].holder, sizeof(out[i].holder));
+		out[i].mm_ignored = hostenv_mm_ignored(env->sysroot, hw.dev, tty) == 1;
 	}
 	return n;
 }

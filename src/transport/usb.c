@@ -360,9 +360,16 @@ int usb_open_path(struct usb_ctx *u, const char *path, struct mtk_transport **ou
 		usb_close(&ut->base);
 		return ret;
 	}
-	if (ut->claimed[1]) /* DTR|RTS: harmless, and some host stacks want it */
+	if (ut->claimed[1]) {
+		/* What cdc_acm does at open: SET_LINE_CODING 115200 8N1, then
+		 * SET_CONTROL_LINE_STATE DTR|RTS. A ROM may ignore the host until it has both. */
+		uint8_t coding[7] = {0x00, 0xC2, 0x01, 0x00, 0, 0, 8};
+
+		libusb_control_transfer(ut->h, 0x21, 0x20, 0, (uint16_t)ut->ifaces[1], coding,
+					sizeof(coding), 200);
 		libusb_control_transfer(ut->h, 0x21, 0x22, 0x0003, (uint16_t)ut->ifaces[1], NULL, 0,
 					200);
+	}
 	mtk_logf(u->log, MTK_LOG_INFO, "usb: opened %s (interface %d, endpoints %02X/%02X)",
 		 ut->base.name, ut->ifaces[0], ut->ep_in, ut->ep_out);
 	*out = &ut->base;
@@ -381,6 +388,7 @@ int usb_list(struct usb_ctx *u, struct port_info *out, size_t max)
 		return map_usb_err((int)n);
 	for (ssize_t i = 0; i < n && count < max; i++) {
 		struct port_info *pi = &out[count];
+		struct hostenv_usb hw;
 		char node[64];
 
 		memset(pi, 0, sizeof(*pi));
@@ -389,12 +397,11 @@ int usb_list(struct usb_ctx *u, struct port_info *out, size_t max)
 		pi->kind = PORT_USB;
 		pi->vid = MTK_USB_VID;
 		pi->pid = MTK_USB_PID;
-		for (int itf = 0; itf < MAX_IFACES; itf++) {
-			if (!pi->driver[0])
-				hostenv_usb_driver(NULL, pi->path, itf, pi->driver,
-						   sizeof(pi->driver));
-			if (!pi->tty[0])
-				hostenv_usb_tty(NULL, pi->path, itf, pi->tty, sizeof(pi->tty));
+		if (hostenv_usb_describe(NULL, pi->path, &hw) == 0) {
+			snprintf(pi->driver, sizeof(pi->driver), "%s",
+				 hostenv_usb_first_driver(&hw));
+			if (hw.tty[0])
+				snprintf(pi->tty, sizeof(pi->tty), "/dev/%s", hw.tty);
 		}
 		snprintf(node, sizeof(node), "/dev/bus/usb/%03u/%03u",
 			 libusb_get_bus_number(list[i]), libusb_get_device_address(list[i]));

@@ -17,6 +17,11 @@ int64_t mtk_now_ms(void)
 	return mtk_now_ns() / 1000000;
 }
 
+double mtk_now_s(void)
+{
+	return (double)mtk_now_ns() / 1e9;
+}
+
 int64_t mtk_wall_ms(void)
 {
 	struct timespec ts;

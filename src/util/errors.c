@@ -1,3 +1,4 @@
+/* Texts and exit codes of the error convention (include/mtkbak/errors.h). */
 #include "mtkbak/errors.h"
 
 #include <string.h>
@@ -6,9 +7,22 @@ const char *mtk_strerror(int err)
 {
 	if (err >= 0)
 		return "success";
+	if (mtk_file_kind(err)) {
+		switch (-mtk_errno(err)) {
+		case EACCES:
+		case EPERM:
+			return "permission denied";
+		case ENOSPC:
+			return "no space left on the disk";
+		default:
+			return strerror(-mtk_errno(err));
+		}
+	}
 	switch (-err) {
 	case MTK_EAMBIGUOUS:
 		return "more than one watch matches";
+	case MTK_EDATA:
+		return "the input data is malformed";
 	case ENODEV:
 		return "no device (or it went away)";
 	case EBUSY:
@@ -36,14 +50,33 @@ const char *mtk_strerror(int err)
 	}
 }
 
+static int file_exit_code(int kind, int e)
+{
+	if (kind == MTK_EFILE_IN)
+		return e == EIO ? MTK_EXIT_IOERR : e == EFBIG ? MTK_EXIT_DATAERR : MTK_EXIT_NOINPUT;
+	switch (e) {
+	case ENOSPC:
+	case EDQUOT:
+	case EIO:
+	case EFBIG:
+		return MTK_EXIT_IOERR;
+	default:
+		return MTK_EXIT_CANTCREAT;
+	}
+}
+
 int mtk_exit_code(int err)
 {
 	if (err >= 0)
 		return MTK_EXIT_OK;
+	if (mtk_file_kind(err))
+		return file_exit_code(mtk_file_kind(err), -mtk_errno(err));
 	switch (-err) {
 	case MTK_EAMBIGUOUS:
 	case EINVAL:
 		return MTK_EXIT_USAGE;
+	case MTK_EDATA:
+		return MTK_EXIT_DATAERR;
 	case ENODEV:
 	case EBUSY:
 		return MTK_EXIT_UNAVAILABLE;

@@ -48,7 +48,7 @@ static int parent_dir(const char *path, char *out)
 	return 0;
 }
 
-int fsync_dir(const char *dir)
+static int fsync_dir_raw(const char *dir)
 {
 #ifdef _WIN32
 	(void)dir;
@@ -66,7 +66,12 @@ int fsync_dir(const char *dir)
 #endif
 }
 
-int atomic_open(struct atomic_file *af, const char *path, bool force)
+int fsync_dir(const char *dir)
+{
+	return mtk_output_err(fsync_dir_raw(dir));
+}
+
+static int atomic_open_raw(struct atomic_file *af, const char *path, bool force)
 {
 	struct stat st;
 	int n;
@@ -86,7 +91,12 @@ int atomic_open(struct atomic_file *af, const char *path, bool force)
 	return 0;
 }
 
-int atomic_commit(struct atomic_file *af)
+int atomic_open(struct atomic_file *af, const char *path, bool force)
+{
+	return mtk_output_err(atomic_open_raw(af, path, force));
+}
+
+static int atomic_commit_raw(struct atomic_file *af)
 {
 	char dir[MTK_PATH_MAX];
 	int ret = 0;
@@ -114,6 +124,11 @@ int atomic_commit(struct atomic_file *af)
 	return 0;
 }
 
+int atomic_commit(struct atomic_file *af)
+{
+	return mtk_output_err(atomic_commit_raw(af));
+}
+
 void atomic_abort(struct atomic_file *af)
 {
 	if (af->f) {
@@ -132,14 +147,14 @@ int atomic_write_file(const char *path, const void *data, size_t len, bool force
 	if (ret < 0)
 		return ret;
 	if (len && fwrite(data, 1, len, af.f) != len) {
-		ret = -errno ? -errno : -EIO;
+		ret = mtk_output_err(errno ? -errno : -EIO);
 		atomic_abort(&af);
 		return ret;
 	}
 	return atomic_commit(&af);
 }
 
-int read_whole_file(const char *path, uint8_t **buf, size_t *len, size_t max)
+static int read_whole_file_raw(const char *path, uint8_t **buf, size_t *len, size_t max)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *p = NULL;
@@ -191,7 +206,12 @@ int read_whole_file(const char *path, uint8_t **buf, size_t *len, size_t max)
 	return 0;
 }
 
-int mkdir_p(const char *path, unsigned mode)
+int read_whole_file(const char *path, uint8_t **buf, size_t *len, size_t max)
+{
+	return mtk_input_err(read_whole_file_raw(path, buf, len, max));
+}
+
+static int mkdir_p_raw(const char *path, unsigned mode)
 {
 	char tmp[MTK_PATH_MAX];
 	size_t len = strlen(path);
@@ -214,6 +234,11 @@ int mkdir_p(const char *path, unsigned mode)
 		}
 	}
 	return 0;
+}
+
+int mkdir_p(const char *path, unsigned mode)
+{
+	return mtk_output_err(mkdir_p_raw(path, mode));
 }
 
 int dir_nonempty(const char *dir)

@@ -39,14 +39,3 @@ void mtk_sha256_final(struct mtk_sha256_ctx *c, uint8_t out[MTK_SHA256_LEN])
 {
 	sha256_digest((struct sha256_ctx *)(void *)c, MTK_SHA256_LEN, out);
 }
-
-void mtk_hex(const uint8_t *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}

@@ -1,5 +1,6 @@
 /* CRC-32/ISO-HDLC, two table sizes with identical results (see crc32.h). */
 #include "mtkbak/crc32.h"
+#include "mtkbak/byteorder.h"
 
 /* crc_table[k][n]: CRC register after byte n and k zero bytes (slicing-by-8, 8 KiB of
  * constants). Generated: T0[n] = 8 reflected steps of n with poly 0xEDB88320;
@@ -326,18 +327,13 @@ static const uint32_t crc_nibble[16] = {
     0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu,
 };
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 uint32_t mtk_crc32(uint32_t crc, const void *buf, uint32_t len)
 {
 	const uint8_t *p = buf;
 	uint32_t c = ~crc;
 
 	for (; len >= 8; len -= 8, p += 8) {
-		uint32_t a = c ^ le32(p), b = le32(p + 4);
+		uint32_t a = c ^ mtk_get_le32(p), b = mtk_get_le32(p + 4);
 
 		c = crc_table[7][a & 0xFFu] ^ crc_table[6][(a >> 8) & 0xFFu] ^
 		    crc_table[5][(a >> 16) & 0xFFu] ^ crc_table[4][a >> 24] ^

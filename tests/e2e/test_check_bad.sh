@@ -3,15 +3,11 @@
 # GFH fields (sizes 0 and 0xFFFF, file_len 0xFFFFFFFF, CMEM counts of 2^32-1), flipped bytes.
 # Each must end with a clear message and exit 1 (never a signal, never a hang), naming the
 # offsets involved.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK:?set by ctest}" "${MTKBAK_BUILD:?set by ctest}"
+need MTKBAK MTKBAK_BUILD
 FWIMG=$MTKBAK_BUILD/tests/fwimg
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+t=$tmp
 # check FILE WANT_EXIT: runs check with a time limit, keeps the output in $t/out
 check() {
 	local rc=0
@@ -111,4 +107,4 @@ for off in 0 0x800 0x3000 0x10000 0x10100 0x70400 0x300000; do
 	timeout 30 "$MTKBAK" check "$t/f.bin" >/dev/null 2>&1 || rc=$?
 	[ $rc -le 1 ] || fail "random block at $off: exit $rc"
 done
-echo "ok"
+finish

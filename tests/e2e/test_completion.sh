@@ -1,16 +1,10 @@
 #!/usr/bin/env bash
 # completions/mtkbak.bash: sourced in bash, _mtkbak must offer every command of 'mtkbak help',
 # every option each command's --help shows, the --port forms, and files where a file goes.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-: "${MTKBAK_SRC:?set MTKBAK_SRC to the source tree}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
+need MTKBAK
+need MTKBAK_SRC
 
 # shellcheck source=/dev/null
 source "$MTKBAK_SRC/completions/mtkbak.bash"
@@ -92,8 +86,4 @@ expect "mtkbak pull -o k" "kits"
 expect "mtkbak pull --port sim:RO" "ROM_0.bin"
 cd - >/dev/null
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "bash completion: ok"
+finish "bash completion: ok"

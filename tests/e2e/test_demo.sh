@@ -3,10 +3,9 @@
 # (waiting, plug-in after a moment, identify, agent, auto size, read, check, extract, summary)
 # in a few seconds, and its kit passes `mtkbak check`; size=8M and 16M work too.
 set -u
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+need MTKBAK
+T=$tmp
 cd "$T" || exit 1
 
 start=$(date +%s%N)
@@ -20,10 +19,10 @@ expected=(
 	'^Found MT6261 \(hw code 0x6261, hw ver 0xCB01\) on sim:demo, ME ID [0-9a-f]{32}$'
 	'^Output folder: MT6261-[0-9a-f]{8}-[0-9]{8}-[0-9]{6}/$'
 	"^Starting mtkbak's agent on the watch$"
-	'^Flash: JEDEC ID C8 40 16, reading 4.0 MiB \(size from JEDEC ID'
-	'^Reading 4.0 MiB into '
+	'^Flash: JEDEC ID C8 40 16, reading 4 MiB \(size from JEDEC ID'
+	'^Reading 4 MiB into '
 	'^Verifying the whole image against the watch$'
-	"^Read 4.0 MiB, verified \(CRC-32 [0-9A-F]{8} matches the watch's\), SHA-256 [0-9a-f]{64}$"
+	"^Read 4 MiB, verified \(CRC-32 [0-9A-F]{8} matches the watch's\), SHA-256 [0-9a-f]{64}$"
 	'^Checked the firmware: health 100% \(20 ok, 0 warnings, 0 failed\)$'
 	'^Wrote the kit: 9 files$'
 	'^Done in [0-9.]+ s \([0-9.]+ MB/s\): MT6261, flash C8 40 16 4 MiB, health 100%, files in MT6261-'
@@ -59,4 +58,4 @@ for sz in 8M 16M; do
 	grep -q '^health: 100%$' "d$sz/report.txt" || fail "demo $sz health"
 	"$MTKBAK" check "d$sz" >/dev/null || fail "demo $sz kit check"
 done
-echo "demo: all checks passed ($ms ms)"
+finish "demo: all checks passed ($ms ms)"

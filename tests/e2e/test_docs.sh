@@ -6,14 +6,10 @@
 # section 4.4", "sections 2-4") a numbered heading of that file; and every repository path the
 # docs name in `code` (src/..., tests/..., ...) exists.
 # Needs only bash, grep, sed and awk; MTKBAK_SRC defaults to the tree this script is in.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
 src=${MTKBAK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$src"
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
 
 # Prints the GitHub anchor of every heading of a Markdown file, one a line (headings inside
 # ``` fences are code, not headings; a repeated anchor gets -1, -2, ...).
@@ -136,8 +132,5 @@ while IFS= read -r span; do
 done < <(grep -ohE '`(src|sim|include|tests|bench|udev|cmake|completions|agent|doc)/[^` <>]+`' \
 	"${docs[@]}" | sort -u)
 
-if [ "$fails" -ne 0 ]; then
-	echo "$fails problem(s) in the documentation"
-	exit 1
-fi
-echo "docs: README.md $size bytes; $nlinks relative links, $npaths repository paths and $ncites citations in the code resolve"
+[ "$fails" -eq 0 ] || echo "problems in the documentation (above)"
+finish "docs: README.md $size bytes; $nlinks relative links, $npaths repository paths and $ncites citations in the code resolve"

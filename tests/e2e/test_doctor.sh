@@ -2,20 +2,14 @@
 # mtkbak doctor against fake systems: MTKBAK_SYSROOT points it at a built /sys, /dev, /proc,
 # /etc and /run tree. Checks the exact lines, the exit code and the --json object.
 # Runs as root (CI does) so it can also check an unprivileged user with setpriv.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
+need MTKBAK
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: needs root (fakes an unprivileged user with setpriv)"
 	exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
 
 # base ROOT: an empty Linux with a USB bus and no watch, no rules, no ModemManager.
 base() {
@@ -296,8 +290,4 @@ set -e
 grep -q "doctor takes no arguments" "$tmp/usage.err" || fail "doctor extra: message"
 "$MTKBAK" doctor --help | grep -q "^usage: mtkbak doctor" || fail "doctor --help"
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "doctor: all scenarios passed"
+finish "doctor: all scenarios passed"

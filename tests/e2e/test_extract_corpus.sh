@@ -4,20 +4,16 @@
 # 0x400, NVRAM-like data in FLASH_INFO's FAT region): the kit files come back byte for byte,
 # the cfg equals the real mtk_config.cfg apart from file paths; plus an extra THIRD_ROM, a
 # damaged bootloader, a truncated dump, --force, an existing folder and --json.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK:?set by ctest}" "${MTKBAK_BUILD:?set by ctest}"
+need MTKBAK MTKBAK_BUILD
 KIT=${MTKBAK_CORPUS:-}/mt6260a-kids-phone
 if [ -z "${MTKBAK_CORPUS:-}" ] || [ ! -f "$KIT/MAUI" ]; then
 	echo "skip: the corpus (MTKBAK_CORPUS/mt6260a-kids-phone) is not here"
 	exit 77
 fi
 FWIMG=$MTKBAK_BUILD/tests/fwimg
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+t=$tmp
 has() { # FILE TEXT
 	grep -qF -- "$2" "$1" || {
 		cat "$1" >&2
@@ -119,4 +115,4 @@ r = json.load(open(os.path.join(sys.argv[2], "report.json")))
 assert r["images"] == d["images"] and r["checks"] == d["checks"]
 assert r["kit"]["files"] == k["files"][:7]
 PY
-echo "ok"
+finish

@@ -2,15 +2,11 @@
 # mtkbak extract on synthetic firmware (no corpus needed): 4 and 8 MiB chips with different
 # offsets, a 4 MiB chip read as 16 MiB (extract keeps the real 4 MiB), an extra THIRD_ROM,
 # the 16 MiB demo with an SDS region; every kit file is compared with the generator's own.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK:?set by ctest}" "${MTKBAK_BUILD:?set by ctest}"
+need MTKBAK MTKBAK_BUILD
 FWIMG=$MTKBAK_BUILD/tests/fwimg
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+t=$tmp
 slice() { # FILE OFFSET LENGTH
 	dd if="$1" iflag=skip_bytes,count_bytes skip=$(($2)) count=$(($3)) bs=64K status=none
 }
@@ -96,4 +92,4 @@ rc=0; "$MTKBAK" extract "$t/d16.bin" -o "$t/x" --platform 'MT/61' >/dev/null 2>&
 	fail "--platform: exit $?"
 grep -q 'platform: MT6261D' "$t/kp/MT6261D.cfg" || fail "--platform cfg"
 grep -q 'memory_type: PSRAM_130MHz' "$t/kp/MT6261D.cfg" || fail "--memory-type cfg"
-echo "ok"
+finish

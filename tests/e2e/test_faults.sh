@@ -2,10 +2,9 @@
 # Faults through the real binary: each ends fast with a message naming what happened, a
 # hint, and its own exit code.
 set -u
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+need MTKBAK
+T=$tmp
 { printf 'SF_BOOT'; head -c $((65536 - 7)) /dev/zero; } > "$T/flash.bin"
 
 # case NAME OPTIONS WANT_EXIT MESSAGE_REGEX HINT_REGEX [identify args...]
@@ -35,4 +34,4 @@ case_ no-watch ",plug=600000" 69 "no watch in boot-ROM mode" "connect USB" --tim
 # a watch that comes back after a drop during the handshake is waited for again
 "$MTKBAK" identify --port "sim:$T/flash.bin,window=40,stall=1,stallms=150" >"$T/out" 2>&1 || { cat "$T/out"; fail "window: exit $?"; }
 grep -q '^Chip: *MT6261' "$T/out" || fail "window: no chip line"
-echo "ok window-reenumeration"
+finish "ok window-reenumeration"

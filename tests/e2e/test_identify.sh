@@ -1,10 +1,9 @@
 #!/bin/bash
 # mtkbak identify against the simulated watch: output content, --json, chips, bad images.
 set -u
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+need MTKBAK
+T=$tmp
 
 # a 1 MiB flash image: SF_BOOT then zeros
 { printf 'SF_BOOT'; head -c $((1048576 - 7)) /dev/zero; } > "$T/flash.bin"
@@ -31,7 +30,7 @@ echo "$out" | grep -q '"message":"Watch reset."' || fail "json reboot: $out"
 # bad images and options: clear messages, distinct exit codes
 head -c 300000 /dev/zero > "$T/odd.bin"
 "$MTKBAK" identify --port "sim:$T/odd.bin" 2>"$T/err"; rc=$?
-[ $rc -eq 2 ] || fail "odd-size image: exit $rc"
+[ $rc -eq 65 ] || fail "odd-size image: exit $rc (want 65: malformed input data)"
 grep -q 'power of two' "$T/err" || fail "odd-size message: $(cat "$T/err")"
 "$MTKBAK" identify --port "sim:$T/missing.bin" 2>"$T/err"; rc=$?
 [ $rc -eq 66 ] || fail "missing image: exit $rc"
@@ -44,4 +43,4 @@ grep -q "unknown sim option 'turbo'" "$T/err" || fail "bad option message"
 "$MTKBAK" identify --timeout abc --port "sim:$T/flash.bin" 2>/dev/null; rc=$?
 [ $rc -eq 2 ] || fail "bad timeout: exit $rc"
 "$MTKBAK" identify --help | grep -q -- '--reboot' || fail "help"
-echo "ok"
+finish

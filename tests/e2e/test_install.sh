@@ -1,16 +1,10 @@
 #!/usr/bin/env bash
 # cmake --install puts the binary, the udev rules, the man page and the bash completion where
 # the system looks for them, both with --prefix and with DESTDIR (how distributions package).
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK_BUILD:?set MTKBAK_BUILD to the build folder}"
-: "${MTKBAK_SRC:?set MTKBAK_SRC to the source tree}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
+need MTKBAK_BUILD
+need MTKBAK_SRC
 
 check_tree() { # ROOT (the installed prefix)
 	local p=$1
@@ -61,8 +55,4 @@ DESTDIR=$tmp/dest cmake --install "$MTKBAK_BUILD" --prefix /usr >"$tmp/install2.
 check_tree "$tmp/dest/usr"
 [ -e "$tmp/dest/usr/lib/udev/rules.d/60-mtkbak.rules" ] || fail "DESTDIR: rules not in /usr/lib/udev/rules.d"
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "install: ok"
+finish "install: ok"

@@ -1,8 +1,8 @@
 #!/bin/bash
 # mtkbak list: runs anywhere (no USB bus is fine), text and --json.
 set -u
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+need MTKBAK
 out=$("$MTKBAK" list 2>&1) || fail "list exit $?: $out"
 echo "$out" | grep -q '^USB devices in boot-ROM mode (0E8D:0003):$' || fail "usb header: $out"
 echo "$out" | grep -q '^Serial ports:$' || fail "serial header: $out"
@@ -10,4 +10,4 @@ json=$("$MTKBAK" --json list) || fail "json exit $?"
 echo "$json" | grep -q '^{"event":"list","usb":\[.*\],"serial":\[.*\]' || fail "json: $json"
 "$MTKBAK" list extra 2>/dev/null; [ $? -eq 2 ] || fail "extra argument accepted"
 "$MTKBAK" list --help | grep -q 'bus-port path' || fail "help"
-echo "ok"
+finish

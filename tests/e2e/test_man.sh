@@ -2,21 +2,15 @@
 # doc/mtkbak.1: formats without a single groff warning, carries the binary's version, and
 # documents every command of 'mtkbak help', every option each command's --help shows, every
 # exit code of include/mtkbak/errors.h and every file a pull writes.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-: "${MTKBAK_SRC:?set MTKBAK_SRC to the source tree}"
+need MTKBAK
+need MTKBAK_SRC
 page=$MTKBAK_SRC/doc/mtkbak.1
 if ! command -v groff >/dev/null 2>&1; then
 	echo "SKIP: groff is not installed (Debian package groff-base)"
 	exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
 
 # 1. groff with every warning on: no output at all, at two widths.
 for width in 80 60; do
@@ -116,8 +110,4 @@ for b in bad:
 sys.exit(1 if bad else 0)
 EOF
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "man page: ok"
+finish "man page: ok"

@@ -4,7 +4,10 @@
 # a watch that never comes back (exit 75, FILE.part kept, the rerun finishes), a JEDEC ID
 # that disagrees with the firmware and the mirror test, and a secure part (exit 77).
 # Every finished read is compared byte for byte with the simulated flash.
-. "$(dirname "$0")/read_lib.sh"
+. "$(dirname "$0")/lib.sh"
+need MTKBAK MTKBAK_BUILD
+need_fwimg
+cd "$tmp" || exit 1
 
 "$fwimg" demo 4M img.bin
 size=$(stat -c %s img.bin)
@@ -76,8 +79,4 @@ rc=0
 [ $rc -eq 0 ] || fail "--no-da corrupt: exit $rc: $(cat nc.txt)"
 cmp -s nc.bin img.bin || fail "--no-da corrupt: output differs"
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all read fault checks passed"
+finish "all read fault checks passed"

@@ -2,7 +2,10 @@
 # mtkbak read, stopped with Ctrl-C (SIGINT) in the middle of a read over the full-speed link
 # model, then run again: it continues at the first unverified offset and the result is exact.
 # A progress record from another watch, or a .part without its record, starts over instead.
-. "$(dirname "$0")/read_lib.sh"
+. "$(dirname "$0")/lib.sh"
+need MTKBAK MTKBAK_BUILD
+need_fwimg
+cd "$tmp" || exit 1
 
 "$fwimg" demo 4M img.bin
 
@@ -67,8 +70,4 @@ rc=0
 has q.txt "has no progress record"
 cmp -s q.bin img.bin || fail "stray .part: output differs"
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all read resume checks passed"
+finish "all read resume checks passed"

@@ -3,7 +3,10 @@
 # model of sim/sim_nor.c: save= writes the watch's flash when mtkbak exits, nor_log= lists every
 # WREN/WRSR/erase/program command, so every assertion here is on the bytes the watch ends with
 # and on what was sent to its flash.
-. "$(dirname "$0")/read_lib.sh"
+. "$(dirname "$0")/lib.sh"
+need MTKBAK MTKBAK_BUILD
+need_fwimg
+cd "$tmp" || exit 1
 
 nor=norspeed=100 # NOR times / 100: the same commands, faster
 $fwimg demo 4M good.bin
@@ -172,5 +175,4 @@ for sig in KILL INT; do
 	done
 done
 
-[ $fails -eq 0 ] || exit 1
-echo "restore: all checks passed"
+finish "restore: all checks passed"

@@ -2,18 +2,12 @@
 # mtkbak udev --install --root DIR: writes DIR/etc/udev/rules.d/60-mtkbak.rules atomically,
 # says when nothing changed, replaces older mtkbak rules, refuses someone else's file without
 # --force, names the cause and the fix when it cannot write. Never touches the live /etc.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-: "${MTKBAK_SRC:?set MTKBAK_SRC to the source tree}"
+need MTKBAK
+need MTKBAK_SRC
 rules=$MTKBAK_SRC/udev/60-mtkbak.rules
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
 # t NAME EXPECTED_RC ARGS...: runs mtkbak, keeps stdout/stderr in $tmp/NAME.{out,err}
 t() {
 	local name=$1 want=$2 rc
@@ -106,8 +100,4 @@ t usage3 2 udev --bogus
 t help 0 udev --help
 grep -q "^usage: mtkbak udev" "$tmp/help.out" || fail "help"
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "udev --install: ok"
+finish "udev --install: ok"

@@ -2,17 +2,11 @@
 # udev/60-mtkbak.rules: the text built into mtkbak is the file byte for byte, the file says
 # what it must (uaccess before 73, group, ModemManager ignore on the USB device and the tty),
 # and every line is valid udev rule syntax. Uses 'udevadm verify' too when udevadm has it.
+. "$(dirname "$0")/lib.sh"
 set -euo pipefail
-: "${MTKBAK:?set MTKBAK to the mtkbak binary}"
-: "${MTKBAK_SRC:?set MTKBAK_SRC to the source tree}"
+need MTKBAK
+need MTKBAK_SRC
 rules=$MTKBAK_SRC/udev/60-mtkbak.rules
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
 
 # 1. mtkbak udev: the rules on stdout, byte for byte; the instructions on stderr.
 "$MTKBAK" udev >"$tmp/out" 2>"$tmp/err"
@@ -115,8 +109,4 @@ else
 	echo "note: udevadm verify not available; used the built-in syntax check only"
 fi
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "udev rules: ok"
+finish "udev rules: ok"

@@ -276,7 +276,7 @@ done
 usbsim_v=()
 [ $verbose -eq 1 ] && usbsim_v=(-v)
 # The guest drives the cable through the control channel (its /dev/ttyS1).
-"$usbsim" "${usbsim_v[@]}" --unplugged -s "$work/ur.sock" -c "$work/ctl.sock" -o link=fs "$image" \
+"$usbsim" "${usbsim_v[@]}" --unplugged -s "$work/ur.sock" -c "$work/ctl.sock" -o link=fs,dtr=required "$image" \
 	</dev/null >"$usbsim_log" 2>&1 &
 usbsim_pid=$!
 

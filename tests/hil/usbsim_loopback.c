@@ -8,7 +8,10 @@
  *   - the boot ROM handshake and GET_ME_ID through bulk OUT/IN, a 4 KiB READ32 spread over
  *     several IN requests;
  *   - unplug/plug commands close and re-open the socket, a disconnect=N,replug=MS fault of the
- *     simulator does the same by itself.
+ *     simulator does the same by itself;
+ *   - transfers end like the real ROM's: each field is its own IN completion, 64 bytes of
+ *     data are not ended by a zero-length packet (the status that follows ends them), and
+ *     dtr=required ignores the host until SET_LINE_CODING and DTR.
  * usage: usbsim_loopback PATH-TO-mtkbak-usbsim */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +29,8 @@
 #include <unistd.h>
 
 #include <usbredirparser.h>
+
+#include "mtkbak/clock.h"
 
 #define MAX_REPLIES 64
 #define MEID	    "00112233445566778899aabbccddeeff"
@@ -70,14 +75,6 @@ static void check(bool ok, const char *fmt, ...)
 	fflush(stdout);
 	if (!ok)
 		failures++;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---------------------------------------------------------------- QEMU's side */
@@ -199,11 +196,11 @@ static void p_int_status(void *priv, uint64_t id,
 
 static void pump(struct peer *q, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = mtk_now_ms() + ms;
 
 	while (!q->eof && q->fd >= 0) {
 		struct pollfd pfd = {q->fd, POLLIN, 0};
-		int64_t left = end - now_ms();
+		int64_t left = end - mtk_now_ms();
 
 		if (usbredirparser_has_data_to_write(q->p))
 			pfd.events |= POLLOUT;
@@ -230,10 +227,10 @@ static const struct reply *find_reply(struct peer *q, uint64_t id)
 
 static const struct reply *wait_reply(struct peer *q, uint64_t id, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = mtk_now_ms() + ms;
 	const struct reply *r;
 
-	while (!(r = find_reply(q, id)) && now_ms() < end && !q->eof)
+	while (!(r = find_reply(q, id)) && mtk_now_ms() < end && !q->eof)
 		pump(q, 20);
 	return r;
 }
@@ -275,8 +272,8 @@ static bool peer_accept(struct peer *q, int ms)
 	usbredirparser_caps_set_cap(caps, usb_redir_cap_64bits_ids);
 	usbredirparser_caps_set_cap(caps, usb_redir_cap_32bits_bulk_length);
 	usbredirparser_init(q->p, "loopback", caps, USB_REDIR_CAPS_SIZE, 0);
-	end = now_ms() + 5000;
-	while (!q->have_dc && !q->eof && now_ms() < end)
+	end = mtk_now_ms() + 5000;
+	while (!q->have_dc && !q->eof && mtk_now_ms() < end)
 		pump(q, 20);
 	return q->have_dc;
 }
@@ -294,9 +291,9 @@ static void peer_close(struct peer *q)
 /* Waits until usbsim closes the connection (the cable is pulled). */
 static bool wait_eof(struct peer *q, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = mtk_now_ms() + ms;
 
-	while (!q->eof && now_ms() < end)
+	while (!q->eof && mtk_now_ms() < end)
 		pump(q, 20);
 	return q->eof;
 }
@@ -344,11 +341,11 @@ static bool bulk_out(struct peer *q, const uint8_t *data, int len)
 static int bulk_in_exact(struct peer *q, uint8_t *buf, int len, uint32_t req, int ms)
 {
 	int got = 0;
-	int64_t end = now_ms() + ms;
+	int64_t end = mtk_now_ms() + ms;
 
-	while (got < len && now_ms() < end) {
+	while (got < len && mtk_now_ms() < end) {
 		uint64_t id = bulk_in_submit(q, req);
-		const struct reply *r = wait_reply(q, id, (int)(end - now_ms()));
+		const struct reply *r = wait_reply(q, id, (int)(end - mtk_now_ms()));
 
 		if (!r || r->status != usb_redir_success)
 			return got;
@@ -392,11 +389,11 @@ static bool spawn(struct child *c, const char *usbsim, const char *sock, const c
 static bool command(struct child *c, struct peer *q, const char *cmd, char *out, size_t outlen)
 {
 	size_t n = 0;
-	int64_t end = now_ms() + 5000;
+	int64_t end = mtk_now_ms() + 5000;
 
 	if (write(c->ctl_w, cmd, strlen(cmd)) < 0 || write(c->ctl_w, "\n", 1) < 0)
 		return false;
-	while (now_ms() < end && n + 1 < outlen) {
+	while (mtk_now_ms() < end && n + 1 < outlen) {
 		struct pollfd pfd = {c->ctl_r, POLLIN, 0};
 		char ch;
 
@@ -542,6 +539,69 @@ static void check_data_path(struct peer *q)
 	}
 }
 
+/* One IN request of 4096 bytes: the length it completes with (-1: none in ms). */
+static int in_completion(struct peer *q, uint8_t *buf, int ms)
+{
+	uint64_t id = bulk_in_submit(q, 4096);
+	const struct reply *r = wait_reply(q, id, ms);
+
+	if (!r) {
+		usbredirparser_send_cancel_data_packet(q->p, id);
+		wait_reply(q, id, 2000);
+		return -1;
+	}
+	if (r->status != usb_redir_success)
+		return -1;
+	memcpy(buf, r->data, (size_t)r->len);
+	return r->len;
+}
+
+static void check_transfers(struct peer *q)
+{
+	static const uint8_t lc[7] = {0x00, 0xc2, 0x01, 0x00, 0x00, 0x00, 0x08};
+	static const uint8_t hs_out[4] = {0xa0, 0x0a, 0x50, 0x05};
+	static const uint8_t hs_in[4] = {0x5f, 0xf5, 0xaf, 0xfa};
+	uint8_t buf[8192];
+	const struct reply *r;
+	bool ok = true;
+	int n;
+
+	n = bulk_out(q, hs_out, 1) ? in_completion(q, buf, 300) : -2;
+	check(n == -1, "dtr=required: no answer before the line is set up (%d)", n);
+	r = control(q, 0x21, 0x20, 0, 1, 7, lc);
+	check(r && r->status == 0, "SET_LINE_CODING 115200 8N1");
+	n = bulk_out(q, hs_out, 1) ? in_completion(q, buf, 300) : -2;
+	check(n == -1, "dtr=required: still nothing without DTR (%d)", n);
+	r = control(q, 0x21, 0x22, 3, 1, 0, NULL);
+	check(r && r->status == 0, "SET_CONTROL_LINE_STATE DTR|RTS");
+	for (int i = 0; i < 4; i++)
+		if (!bulk_out(q, &hs_out[i], 1) || in_completion(q, buf, 2000) != 1 ||
+		    buf[0] != hs_in[i])
+			ok = false;
+	check(ok, "then the handshake works, one 1-byte transfer per answer");
+
+	/* READ32 of 16 dwords: echo 1, address 4, count 4, status 2, then 64 data bytes that
+	 * no zero-length packet ends: the status after them does (66) */
+	{
+		static const uint8_t cmd[9] = {0xd1, 0x70, 0x00, 0x00, 0x00, 0, 0, 0, 0x10};
+		const int want[5] = {1, 4, 4, 2, 66};
+		int got[5];
+
+		ok = bulk_out(q, cmd, 1);
+		got[0] = in_completion(q, buf, 2000);
+		ok = ok && bulk_out(q, cmd + 1, 4);
+		got[1] = in_completion(q, buf, 2000);
+		ok = ok && bulk_out(q, cmd + 5, 4);
+		for (int i = 2; i < 5; i++)
+			got[i] = in_completion(q, buf, 2000);
+		for (int i = 0; i < 5; i++)
+			ok = ok && got[i] == want[i];
+		check(ok && buf[64] == 0 && buf[65] == 0,
+		      "READ32 16 dwords: transfers of %d %d %d %d %d bytes (real ROM: 1 4 4 2 66)",
+		      got[0], got[1], got[2], got[3], got[4]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/usbsim-loopback.XXXXXX", sock[128], image[128], line[512];
@@ -627,6 +687,15 @@ int main(int argc, char **argv)
 	}
 	peer_close(&q);
 	check(peer_accept(&q, 5000), "the watch comes back by itself (replug=300)");
+
+	/* 4: a watch that waits for the CDC line state, then the real ROM's transfer ends */
+	check(command(&c, &q, "new-unplugged dtr=required", line, sizeof(line)),
+	      "new watch with dtr=required");
+	wait_eof(&q, 3000);
+	peer_close(&q);
+	check(command(&c, NULL, "plug", line, sizeof(line)) && peer_accept(&q, 5000),
+	      "dtr=required watch plugged in");
+	check_transfers(&q);
 
 	check(command(&c, &q, "bogus", line, sizeof(line)) == false && !strncmp(line, "err", 3),
 	      "unknown command answered with err");

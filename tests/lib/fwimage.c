@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "mtkbak/fsutil.h"
+#include "mtkbak/byteorder.h"
 
 const char *fwimage_corpus_dir(const char *sub, char *buf, size_t len)
 {
@@ -44,12 +45,6 @@ int fwimage_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
 int fwimage_file_info(const struct fw_blob *b, uint16_t *type, uint32_t *load, uint32_t *len)
 {
 	if (!b->data || b->len < 0x38 ||
@@ -61,9 +56,9 @@ int fwimage_file_info(const struct fw_blob *b, uint16_t *type, uint32_t *load, u
 	if (type)
 		*type = (uint16_t)(b->data[0x18] | (b->data[0x19] << 8));
 	if (load)
-		*load = rd32(b->data + 0x1C);
+		*load = mtk_get_le32(b->data + 0x1C);
 	if (len)
-		*len = rd32(b->data + 0x20);
+		*len = mtk_get_le32(b->data + 0x20);
 	return 0;
 }
 

@@ -5,20 +5,11 @@
 
 #include "mtkbak/errors.h"
 #include "mtkbak/fsutil.h"
+#include "mtkbak/byteorder.h"
 
 #define PCAP_MAGIC   0xA1B2C3D4u
 #define LINK_USBPCAP 249
 #define USBPCAP_HDR  27 /* fixed part of USBPCAP_BUFFER_PACKET_HEADER */
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int usbpcap_load(const char *path, struct usbpcap *p)
 {
@@ -29,7 +20,8 @@ int usbpcap_load(const char *path, struct usbpcap *p)
 	memset(p, 0, sizeof(*p));
 	if ((ret = read_whole_file(path, &p->buf, &p->len, 64u << 20)) < 0)
 		return ret;
-	if (p->len < 24 || le32(p->buf) != PCAP_MAGIC || le32(p->buf + 20) != LINK_USBPCAP) {
+	if (p->len < 24 || mtk_get_le32(p->buf) != PCAP_MAGIC ||
+	    mtk_get_le32(p->buf + 20) != LINK_USBPCAP) {
 		usbpcap_free(p);
 		return -EBADMSG;
 	}
@@ -41,12 +33,12 @@ int usbpcap_load(const char *path, struct usbpcap *p)
 		if (p->len - off < 16)
 			goto bad;
 		r = p->buf + off;
-		incl = le32(r + 8);
+		incl = mtk_get_le32(r + 8);
 		if (incl > p->len - off - 16 || incl < USBPCAP_HDR)
 			goto bad;
 		h = r + 16;
-		hlen = le16(h);
-		dlen = le32(h + 23);
+		hlen = mtk_get_le16(h);
+		dlen = mtk_get_le32(h + 23);
 		if (hlen < USBPCAP_HDR || hlen > incl || dlen > incl - hlen)
 			goto bad;
 		if (p->count == cap) {
@@ -61,11 +53,11 @@ int usbpcap_load(const char *path, struct usbpcap *p)
 			p->recs = n;
 		}
 		rec = &p->recs[p->count++];
-		rec->ts = le32(r) + le32(r + 4) / 1e6;
+		rec->ts = mtk_get_le32(r) + mtk_get_le32(r + 4) / 1e6;
 		if (t0 < 0)
 			t0 = rec->ts;
 		rec->ts -= t0;
-		rec->function = le16(h + 14);
+		rec->function = mtk_get_le16(h + 14);
 		rec->in = h[16] & 1;
 		rec->endpoint = h[21];
 		rec->transfer = h[22];

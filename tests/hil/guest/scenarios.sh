@@ -98,10 +98,11 @@ wait_tty() {
 	return 1
 }
 # fresh_watch OPTS: a newly booted watch, plugged in, enumerated, cdc_acm bound, udev done.
-# Sets DEV (bus-port path) and TTY.
+# Sets DEV (bus-port path) and TTY. Every watch here waits for DTR and a line coding
+# (dtr=required), so each scenario also shows that the host side sets both up.
 fresh_watch() {
 	DEV="" TTY=""
-	ctl new-unplugged "$1" || return 1
+	ctl new-unplugged "$1,dtr=required" || return 1
 	wait_dev absent 10 || { log "the old watch did not leave the bus"; return 1; }
 	ctl plug || return 1
 	wait_dev present 20 || { log "the watch did not enumerate within 20 s"; return 1; }
@@ -297,7 +298,7 @@ scenario_4() {
 	n=4 name=hotplug-pull f=$OUT/s4.log
 	[ -n "$BACKUP" ] || { result SKIP $n $name "neither mtkbak pull nor read is in this build"; return; }
 	name=hotplug-$BACKUP
-	ctl new-unplugged "link=fs" >$f 2>&1 || { result FAIL $n $name "mtkbak-usbsim did not answer" $f; return; }
+	ctl new-unplugged "link=fs,dtr=required" >$f 2>&1 || { result FAIL $n $name "mtkbak-usbsim did not answer" $f; return; }
 	wait_dev absent 10
 	backup_start $OUT/s4
 	sleep 2

@@ -21,6 +21,7 @@
 
 #include "core/brom_scan.h"
 #include "mtkbak/fsutil.h"
+#include "mtkbak/byteorder.h"
 
 #define BROM_BASE 0xFFF00000u
 
@@ -58,7 +59,7 @@ static uint32_t word_at(const uint8_t *rom, uint32_t addr)
 {
 	const uint8_t *p = rom + (addr - BROM_BASE);
 
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return mtk_get_le32(p);
 }
 
 static void test_scan_dumps(void **state)

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "mtkbak/brom.h"
+#include "mtkbak/brom_wire.h"
 #include "mtkbak/errors.h"
 #include "simlib.h"
 
@@ -286,9 +287,9 @@ static void test_secure_part(void **state)
 	assert_int_equal(brom_get_target_config(&s.b, &cfg), 0);
 	assert_int_equal(cfg, BROM_CFG_SLA | BROM_CFG_DAA);
 	assert_int_equal(brom_send_da(&s.b, 0x70007000u, code, sizeof(code), 0), -EPERM);
-	assert_int_equal(s.b.last_status, 0x1D0D);
+	assert_int_equal(s.b.last_status, BROM_ST_SECURE);
 	assert_int_equal(brom_jump_da(&s.b, 0x70007000u), -EPERM);
-	assert_string_equal(brom_status_text(0x1D0D),
+	assert_string_equal(brom_status_text(BROM_ST_SECURE),
 			    "secure part: signed code required (SLA/DAA)");
 	simlib_close(&s);
 }

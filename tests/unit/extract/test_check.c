@@ -14,6 +14,7 @@
 #include "mtkbak/fwgen.h"
 #include "mtkbak/hash.h"
 #include "mtkbak/extract.h"
+#include "mtkbak/byteorder.h"
 
 #define MIB (1u << 20)
 
@@ -69,22 +70,10 @@ static uint8_t *demo(uint32_t size, size_t *len)
 	return img;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Recomputes the SHA-1 trailer of a PHASH image at off (after a deliberate edit). */
 static void resign(uint8_t *img, uint32_t off)
 {
-	uint32_t len = rd32(img + off + 0x20);
+	uint32_t len = mtk_get_le32(img + off + 0x20);
 
 	mtk_sha1(img + off, len - 0x20, img + off + len - 0x20);
 }
@@ -247,15 +236,15 @@ static void test_header_block_mismatch(void **state)
 
 	(void)state;
 	/* descriptor 1 (EXT_BOOTLOADER) boundary cut short */
-	wr32(img + 0x200 + 20 + 20 + 12, 0x3000 + 0x100);
+	mtk_put_le32(img + 0x200 + 20 + 20 + 12, 0x3000 + 0x100);
 	r = run(img, len, NULL);
 	f = find(r, "header_block");
 	assert_int_equal(f->sev, FW_SEV_FAIL);
 	assert_non_null(strstr(f->message, "boundary 0x00003100 cuts EXT_BOOTLOADER"));
 	free(r);
 	/* descriptor 0 pointing to nothing */
-	wr32(img + 0x200 + 20 + 12, 0x3000 + 0x9000);
-	wr32(img + 0x200 + 20 + 8, 0x900);
+	mtk_put_le32(img + 0x200 + 20 + 12, 0x3000 + 0x9000);
+	mtk_put_le32(img + 0x200 + 20 + 8, 0x900);
 	r = run(img, len, NULL);
 	f = find(r, "header_block");
 	assert_non_null(strstr(f->message, "points to 0x00000900 where no image starts"));
@@ -325,7 +314,7 @@ static void test_viva(void **state)
 
 	/* the ALICE dictionary pointer points past VIVA */
 	viva = 0x70000 + 0x1000;
-	wr32(img + viva + 0x4C + 16, 0x10000000 + viva + 0x30000 + 0x10);
+	mtk_put_le32(img + viva + 0x4C + 16, 0x10000000 + viva + 0x30000 + 0x10);
 	r = run(img, len, NULL);
 	assert_int_equal(find(r, "viva_header")->sev, FW_SEV_FAIL);
 	assert_non_null(strstr(find(r, "viva_header")->message, "outside VIVA"));
@@ -346,15 +335,15 @@ static void test_not_post_built(void **state)
 	const struct fw_finding *f;
 
 	(void)state;
-	wr32(img + 0x70400 + 0x20, 0xFFFFFFFF); /* VIVA file_len */
+	mtk_put_le32(img + 0x70400 + 0x20, 0xFFFFFFFF); /* VIVA file_len */
 	r = run(img, len, NULL);
 	f = find(r, "gfh.VIVA");
 	assert_int_equal(f->sev, FW_SEV_FAIL);
 	assert_true(f->unsafe);
 	assert_non_null(strstr(f->message, "never post-built"));
 	free(r);
-	wr32(img + 0x70400 + 0x20, 0x30000);
-	wr32(img + 0x70400 + 0x34, 2); /* attr without POST_BUILD_DONE */
+	mtk_put_le32(img + 0x70400 + 0x20, 0x30000);
+	mtk_put_le32(img + 0x70400 + 0x34, 2); /* attr without POST_BUILD_DONE */
 	r = run(img, len, NULL);
 	assert_non_null(strstr(find(r, "gfh.VIVA")->message, "post-build-done"));
 	free(r);
@@ -397,7 +386,7 @@ static void test_cmem_tables(void **state)
 	free(r);
 
 	/* the ROM's count is 2^32-1: its table is rejected, EXT_BOOTLOADER's copy is used */
-	wr32(img + rom_ids + 12, 0xFFFFFFFF);
+	mtk_put_le32(img + rom_ids + 12, 0xFFFFFFFF);
 	r = run(img, len, NULL);
 	f = find(r, "flash_ids");
 	assert_int_equal(f->sev, FW_SEV_WARN);
@@ -405,7 +394,7 @@ static void test_cmem_tables(void **state)
 	free(r);
 
 	/* and the copy too: no list at all */
-	wr32(img + ext_ids + 12, 0xFFFFFFFF);
+	mtk_put_le32(img + ext_ids + 12, 0xFFFFFFFF);
 	resign(img, 0x3000);
 	r = run(img, len, NULL);
 	assert_int_equal(find(r, "flash_ids")->sev, FW_SEV_FAIL);
@@ -413,8 +402,8 @@ static void test_cmem_tables(void **state)
 	free(r);
 
 	/* lists that differ */
-	wr32(img + rom_ids + 12, 2);
-	wr32(img + ext_ids + 12, 2);
+	mtk_put_le32(img + rom_ids + 12, 2);
+	mtk_put_le32(img + ext_ids + 12, 2);
 	img[ext_ids + 16 + 2] = 0x20;
 	resign(img, 0x3000);
 	r = run(img, len, NULL);
@@ -498,7 +487,7 @@ static void test_overlap(void **state)
 	const struct fw_finding *f;
 
 	(void)state;
-	wr32(img + 0x10000 + 0x20, 0x60800); /* ROM claims to run into VIVA */
+	mtk_put_le32(img + 0x10000 + 0x20, 0x60800); /* ROM claims to run into VIVA */
 	r = run(img, len, NULL);
 	f = find(r, "overlap");
 	assert_int_equal(f->sev, FW_SEV_FAIL);
@@ -532,9 +521,9 @@ static void test_garbage(void **state)
 	for (uint32_t off = 0x800; off + 0x40 <= 2 * MIB; off += 0x40) {
 		memcpy(buf + off, "MMM\x01\x38\x00\x00\x00", 8);
 		memcpy(buf + off + 8, "FILE_INFO\0\0\0", 12);
-		wr32(buf + off + 0x1C, 0x10000000 + off);
-		wr32(buf + off + 0x20, 0xFFFFFFFF);
-		wr32(buf + off + 0x28, 0xFFFFFFFF);
+		mtk_put_le32(buf + off + 0x1C, 0x10000000 + off);
+		mtk_put_le32(buf + off + 0x20, 0xFFFFFFFF);
+		mtk_put_le32(buf + off + 0x28, 0xFFFFFFFF);
 	}
 	r = run(buf, 2 * MIB, NULL);
 	assert_true(r->l.too_many_images);

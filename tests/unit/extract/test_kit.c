@@ -199,7 +199,7 @@ static void test_refuse_and_force(void **state)
 	/* not empty: refused, untouched */
 	path(old, dir, "mine.txt");
 	assert_int_equal(atomic_write_file(old, "x", 1, false), 0);
-	assert_int_equal(kit_write(&fx->l, &fx->fs, dir, &o, NULL), -EEXIST);
+	assert_int_equal(kit_write(&fx->l, &fx->fs, dir, &o, NULL), mtk_output_err(-EEXIST));
 	assert_int_equal(stat(old, &st), 0);
 	/* --force replaces the folder */
 	o.force = true;
@@ -210,7 +210,7 @@ static void test_refuse_and_force(void **state)
 	/* a file where the folder should be */
 	path(old, fx->base, "file");
 	assert_int_equal(atomic_write_file(old, "x", 1, false), 0);
-	assert_int_equal(kit_write(&fx->l, &fx->fs, old, &o, NULL), -ENOTDIR);
+	assert_int_equal(kit_write(&fx->l, &fx->fs, old, &o, NULL), mtk_output_err(-ENOTDIR));
 	assert_int_equal(kit_write(&fx->l, &fx->fs, "", &o, NULL), -EINVAL);
 	o.platform = "MT/6261";
 	assert_int_equal(kit_write(&fx->l, &fx->fs, dir, &o, NULL), -EINVAL);

@@ -10,25 +10,14 @@
 
 #include "mtkbak/errors.h"
 #include "mtkbak/firmware.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
+#include "mtkbak/byteorder.h"
 
 static void hdr(uint8_t *p, uint8_t ver, uint16_t size, uint16_t type)
 {
 	memcpy(p, "MMM", 3);
 	p[3] = ver;
-	put16(p + 4, size);
-	put16(p + 6, type);
+	mtk_put_le16(p + 4, size);
+	mtk_put_le16(p + 6, type);
 }
 
 /* A minimal valid image: FILE_INFO + BL_INFO, content at 0x44, 0x100 bytes. */
@@ -37,14 +26,14 @@ static void minimal(uint8_t *p)
 	memset(p, 0, 0x100);
 	hdr(p, 1, 0x38, 0);
 	memcpy(p + 8, "FILE_INFO", 9);
-	put32(p + 0x14, 1);
-	put16(p + 0x18, GFH_FT_ARM_EXT_BL);
+	mtk_put_le32(p + 0x14, 1);
+	mtk_put_le16(p + 0x18, GFH_FT_ARM_EXT_BL);
 	p[0x1A] = 7;
-	put32(p + 0x1C, 0x10003000);
-	put32(p + 0x20, 0x100);
-	put32(p + 0x24, 0xFFFFFFFF);
-	put32(p + 0x28, 0x44);
-	put32(p + 0x34, 3);
+	mtk_put_le32(p + 0x1C, 0x10003000);
+	mtk_put_le32(p + 0x20, 0x100);
+	mtk_put_le32(p + 0x24, 0xFFFFFFFF);
+	mtk_put_le32(p + 0x28, 0x44);
+	mtk_put_le32(p + 0x34, 3);
 	hdr(p + 0x38, 1, 0x0C, GFH_BLK_BL_INFO);
 }
 
@@ -54,8 +43,8 @@ static void test_header(void **state)
 	struct gfh_header h;
 
 	(void)state;
-	put16(b + 4, 0x130);
-	put16(b + 6, 0x200);
+	mtk_put_le16(b + 4, 0x130);
+	mtk_put_le16(b + 6, 0x200);
 	assert_int_equal(gfh_header_parse(b, 8, &h), 0);
 	assert_int_equal(h.version, 2);
 	assert_int_equal(h.size, 0x130);
@@ -82,7 +71,7 @@ static void test_file_info(void **state)
 	assert_int_equal(fi.attr, 3);
 	/* too short, wrong size, wrong version, damaged identifier */
 	assert_int_equal(gfh_file_info_parse(p, 0x37, &fi), -ENODATA);
-	put16(p + 4, 0x3C);
+	mtk_put_le16(p + 4, 0x3C);
 	assert_int_equal(gfh_file_info_parse(p, sizeof(p), &fi), -EBADMSG);
 	minimal(p);
 	p[3] = 2;
@@ -108,18 +97,18 @@ static void test_chain(void **state)
 	assert_null(gfh_chain_find(&c, GFH_BLK_MAUI_INFO));
 
 	/* block size 0 would loop forever: refused */
-	put16(p + 0x3C, 0);
+	mtk_put_le16(p + 0x3C, 0);
 	assert_int_equal(gfh_chain_walk(p, sizeof(p), 0x44, &c), -EBADMSG);
 	assert_int_equal(c.bad_off, 0x38);
 	assert_non_null(strstr(c.why, "size 0x0"));
 	/* 0xFFFF: not a multiple of 4, and past the content offset */
-	put16(p + 0x3C, 0xFFFF);
+	mtk_put_le16(p + 0x3C, 0xFFFF);
 	assert_int_equal(gfh_chain_walk(p, sizeof(p), 0x44, &c), -EBADMSG);
-	put16(p + 0x3C, 0xFFFC);
+	mtk_put_le16(p + 0x3C, 0xFFFC);
 	assert_int_equal(gfh_chain_walk(p, sizeof(p), 0x44, &c), -EBADMSG);
 	assert_non_null(strstr(c.why, "runs past the content offset"));
 	/* a chain that does not end at the content offset */
-	put16(p + 0x3C, 0x0C);
+	mtk_put_le16(p + 0x3C, 0x0C);
 	assert_int_equal(gfh_chain_walk(p, sizeof(p), 0x48, &c), -EBADMSG);
 	assert_int_equal(c.bad_off, 0x44);
 	/* runs off the end of the available bytes */
@@ -149,8 +138,8 @@ static void cmem_ids_block(uint8_t *p, uint32_t count, uint16_t size)
 {
 	memset(p, 0, 0x40);
 	hdr(p, 1, size, GFH_BLK_CMEM_ID_INFO);
-	put32(p + 8, 1);
-	put32(p + 12, count);
+	mtk_put_le32(p + 8, 1);
+	mtk_put_le32(p + 12, count);
 	p[16] = 3;
 	p[17] = 3;
 	p[18] = 0xEF;
@@ -195,7 +184,7 @@ static void test_cmem_ids(void **state)
 	p[16] = 0; /* END_OF_LIST as an entry */
 	assert_int_equal(gfh_cmem_ids_parse(p, 0x24, &ids), -EBADMSG);
 	cmem_ids_block(p, 2, 0x24);
-	put32(p + 8, 7); /* unknown version */
+	mtk_put_le32(p + 8, 7); /* unknown version */
 	assert_int_equal(gfh_cmem_ids_parse(p, 0x24, &ids), -EBADMSG);
 }
 
@@ -207,25 +196,25 @@ static void test_cmem_nor(void **state)
 	(void)state;
 	memset(p, 0, sizeof(p));
 	hdr(p, 1, sizeof(p), GFH_BLK_CMEM_NOR_INFO);
-	put32(p + 8, 2);
-	put32(p + 12, 2);
-	put32(p + 16 + 72, 0x1000000);
-	put32(p + 16 + 76, 1);
-	put32(p + 16 + 136 + 72, 0x200000);
-	put32(p + 16 + 136 + 76, 2);
+	mtk_put_le32(p + 8, 2);
+	mtk_put_le32(p + 12, 2);
+	mtk_put_le32(p + 16 + 72, 0x1000000);
+	mtk_put_le32(p + 16 + 76, 1);
+	mtk_put_le32(p + 16 + 136 + 72, 0x200000);
+	mtk_put_le32(p + 16 + 136 + 76, 2);
 	assert_int_equal(gfh_cmem_nor_parse(p, sizeof(p), &nor), 0);
 	assert_int_equal(nor.count, 2);
 	assert_int_equal(nor.chip_size[0], 16u << 20);
 	assert_int_equal(nor.chip_size[1], 4u << 20);
 	/* banks of 2^32-1 x 2^32-1 bytes: refused, no overflow */
-	put32(p + 16 + 72, 0xFFFFFFFF);
-	put32(p + 16 + 76, 0xFFFFFFFF);
+	mtk_put_le32(p + 16 + 72, 0xFFFFFFFF);
+	mtk_put_le32(p + 16 + 76, 0xFFFFFFFF);
 	assert_int_equal(gfh_cmem_nor_parse(p, sizeof(p), &nor), -EBADMSG);
-	put32(p + 16 + 72, 0x1000000);
-	put32(p + 16 + 76, 1);
-	put32(p + 12, 0xFFFFFFFF);
+	mtk_put_le32(p + 16 + 72, 0x1000000);
+	mtk_put_le32(p + 16 + 76, 1);
+	mtk_put_le32(p + 12, 0xFFFFFFFF);
 	assert_int_equal(gfh_cmem_nor_parse(p, sizeof(p), &nor), -EBADMSG);
-	put32(p + 12, 2);
+	mtk_put_le32(p + 12, 2);
 	assert_int_equal(gfh_cmem_nor_parse(p, sizeof(p) - 1, &nor), -ENODATA);
 }
 

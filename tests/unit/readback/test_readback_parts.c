@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mtkbak/errors.h"
+#include "mtkbak/byteorder.h"
 #include "readback/rb_internal.h"
 #include "readback_fake.h"
 
@@ -168,14 +169,6 @@ static void test_state_rejects(void **state)
 
 /* ---- firmware flash tables ---- */
 
-static void put32le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 /* A CMEM_ID_INFO at p with the given 3-byte IDs; returns its size. */
 static size_t put_cmem_ids(uint8_t *p, const uint8_t (*ids)[3], unsigned n)
 {
@@ -187,8 +180,8 @@ static size_t put_cmem_ids(uint8_t *p, const uint8_t (*ids)[3], unsigned n)
 	p[5] = (uint8_t)(size >> 8);
 	p[6] = 0x02;
 	p[7] = 0x01;
-	put32le(p + 8, 1);
-	put32le(p + 12, n);
+	mtk_put_le32(p + 8, 1);
+	mtk_put_le32(p + 12, n);
 	for (unsigned i = 0; i < n; i++) {
 		p[16 + 10 * i] = 3;
 		p[17 + 10 * i] = 3;
@@ -207,17 +200,17 @@ static size_t put_cmem_nor(uint8_t *p, const uint32_t *bank_sizes, unsigned n)
 	p[5] = (uint8_t)(size >> 8);
 	p[6] = 0x03;
 	p[7] = 0x01;
-	put32le(p + 8, 2);
-	put32le(p + 12, n);
+	mtk_put_le32(p + 8, 2);
+	mtk_put_le32(p + 12, n);
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *e = p + 16 + 136 * i;
 
 		e[2] = 64;
-		put32le(e + 4, 0x64);
-		put32le(e + 8, 0);
-		put32le(e + 12, 0x10000);
-		put32le(e + 72, bank_sizes[i]);
-		put32le(e + 76, 1);
+		mtk_put_le32(e + 4, 0x64);
+		mtk_put_le32(e + 8, 0);
+		mtk_put_le32(e + 12, 0x10000);
+		mtk_put_le32(e + 72, bank_sizes[i]);
+		mtk_put_le32(e + 76, 1);
 	}
 	return size;
 }
@@ -277,13 +270,13 @@ static void test_cmem_scan(void **state)
 	put_cmem_ids(buf + 0x200, ids, 2);
 	buf[0x200 + 16] = 9; /* DeviceType 9 */
 	put_cmem_ids(buf + 0x300, ids, 2);
-	put32le(buf + 0x300 + 12, 0);
+	mtk_put_le32(buf + 0x300 + 12, 0);
 	put_cmem_ids(buf + 0x400, ids, 2);
 	buf[0x400 + 18 + 5] = 1; /* ID byte beyond IDLength */
 	uint32_t huge[1] = {0x80000000u};
 	put_cmem_nor(buf + 0x800, huge, 1);
-	put32le(buf + 0x800 + 16 + 76, 100);  /* 100 banks of 2 GiB */
-	put_cmem_ids(buf + len - 20, ids, 2); /* runs past the end */
+	mtk_put_le32(buf + 0x800 + 16 + 76, 100); /* 100 banks of 2 GiB */
+	put_cmem_ids(buf + len - 20, ids, 2);	  /* runs past the end */
 	rb_cmem_scan(buf, len, &c);
 	assert_false(c.have_ids);
 	assert_false(c.have_nor);

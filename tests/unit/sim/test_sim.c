@@ -13,6 +13,7 @@
 
 #include "mtkbak/brom.h"
 #include "mtkbak/errors.h"
+#include "mtkbak/clock.h"
 #include "sim_internal.h"
 #include "simlib.h"
 
@@ -20,7 +21,7 @@
 
 static int64_t ms_now(void)
 {
-	return sim_now_ns() / 1000000;
+	return mtk_now_ns() / 1000000;
 }
 
 static void test_opts(void **state)

@@ -15,17 +15,10 @@
 #include "mtkbak/errors.h"
 #include "mtkbak/fsutil.h"
 #include "mtkbak/port.h"
+#include "mtkbak/clock.h"
 #include "simlib.h"
 
 static char g_img[64], g_bad[64];
-
-static int64_t ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int setup(void **state)
 {
@@ -95,10 +88,10 @@ static void test_sim_spec_errors(void **state)
 
 	(void)state;
 	spec_of3(&spec, g_bad, "");
-	assert_int_equal(port_open(env, &spec, NULL, &tp), -EINVAL);
+	assert_int_equal(port_open(env, &spec, NULL, &tp), -MTK_EDATA); /* exit 65 */
 	assert_non_null(strstr(port_env_last_error(env), "power of two"));
 	spec_of3(&spec, "/nonexistent/flash.bin", "");
-	assert_int_equal(port_open(env, &spec, NULL, &tp), -ENOENT);
+	assert_int_equal(port_open(env, &spec, NULL, &tp), mtk_input_err(-ENOENT)); /* 66 */
 	assert_non_null(strstr(port_env_last_error(env), "/nonexistent/flash.bin"));
 	spec_of3(&spec, g_img, ",speed=11");
 	assert_int_equal(port_open(env, &spec, NULL, &tp), -EINVAL);
@@ -145,9 +138,9 @@ static void test_wait_for_plug(void **state)
 	assert_int_equal(port_open(env, &spec, &wait, &tp), -EINTR); /* Ctrl-C while waiting */
 	assert_int_equal(n, 3);
 	wait.tick = NULL;
-	t0 = ms_now();
+	t0 = mtk_now_ms();
 	assert_int_equal(port_open(env, &spec, &wait, &tp), 0);
-	assert_true(ms_now() - t0 < 650);
+	assert_true(mtk_now_ms() - t0 < 650);
 	mtk_tp_close(tp);
 	port_env_free(env);
 }
@@ -184,8 +177,9 @@ static void test_connect_and_reconnect(void **state)
 		assert_int_equal(ret, 0);
 	}
 	assert_true(sim_bytes_sent(w) >= 400);
-	/* the same watch comes back as a fresh boot ROM */
-	assert_int_equal(brom_reconnect(&b, env, &spec, &wait, NULL, &id), 0);
+	/* the same watch comes back as a fresh boot ROM (the port_env keeps it alive) */
+	brom_disconnect(&b);
+	assert_int_equal(brom_connect(&b, env, &spec, &wait, NULL, &id, NULL), 0);
 	assert_ptr_equal(sim_port_watch(env, spec.arg), w);
 	assert_true(sim_generation(w) >= 2);
 	assert_int_equal(brom_remap_flash(&b, id.chip), 0);

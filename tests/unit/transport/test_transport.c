@@ -20,15 +20,8 @@
 #include "mtkbak/brom.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/port.h"
+#include "mtkbak/clock.h"
 #include "simlib.h"
-
-static int64_t ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- a scripted fake backend ---- */
 
@@ -88,9 +81,9 @@ static void test_read_ahead_and_deadline(void **state)
 	assert_int_equal(mtk_tp_read_exact(&f.base, out, 3, 100), 0); /* efg from the buffer */
 	assert_int_equal(f.reads, 2);
 	assert_memory_equal(out, "efg", 3);
-	t0 = ms_now();
+	t0 = mtk_now_ms();
 	assert_int_equal(mtk_tp_read_exact(&f.base, out, 2, 150), -ETIMEDOUT); /* only h */
-	assert_true(ms_now() - t0 >= 140 && ms_now() - t0 < 400);
+	assert_true(mtk_now_ms() - t0 >= 140 && mtk_now_ms() - t0 < 400);
 
 	f = (struct fake_tp){
 	    .base.ops = &fake_ops, .chunks = {"xyz"}, .nchunks = 1, .fail_after = -ENODEV};
@@ -182,12 +175,12 @@ static void test_serial_missing_port(void **state)
 	struct mtk_transport *tp = NULL;
 	struct port_wait w = {.timeout_ms = 200};
 	char err[64];
-	int64_t t0 = ms_now();
+	int64_t t0 = mtk_now_ms();
 
 	(void)state;
 	assert_int_equal(port_spec_parse("serial:/dev/ttyMTKBAKNOPE", &spec, err, sizeof(err)), 0);
 	assert_int_equal(port_open(env, &spec, &w, &tp), -ENODEV);
-	assert_true(ms_now() - t0 >= 190 && ms_now() - t0 < 1000);
+	assert_true(mtk_now_ms() - t0 >= 190 && mtk_now_ms() - t0 < 1000);
 	assert_null(tp);
 	assert_non_null(strstr(port_env_last_error(env), "ttyMTKBAKNOPE"));
 	port_env_free(env);
@@ -211,18 +204,18 @@ static void test_usb_no_device(void **state)
 	int ticks = 0;
 	struct port_wait w = {.timeout_ms = 0};
 	char err[64];
-	int64_t t0 = ms_now();
+	int64_t t0 = mtk_now_ms();
 
 	(void)state;
 	assert_int_equal(port_spec_parse("usb", &spec, err, sizeof(err)), 0);
 	assert_int_equal(port_open(env, &spec, &w, &tp), -ENODEV);
-	assert_true(ms_now() - t0 < 500);
+	assert_true(mtk_now_ms() - t0 < 500);
 	/* waiting: ticks at least every 100 ms */
 	w = (struct port_wait){.timeout_ms = 450, .tick = count_ticks, .ctx = &ticks};
 	assert_int_equal(port_spec_parse("usb:3-1.4", &spec, err, sizeof(err)), 0);
-	t0 = ms_now();
+	t0 = mtk_now_ms();
 	assert_int_equal(port_open(env, &spec, &w, &tp), -ENODEV);
-	assert_true(ms_now() - t0 >= 440);
+	assert_true(mtk_now_ms() - t0 >= 440);
 	assert_true(ticks >= 4);
 	assert_true(port_list(env, info, 8) >= 0);
 	for (int i = 0; i < 8 && i < port_list(env, info, 8); i++)

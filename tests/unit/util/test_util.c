@@ -76,12 +76,12 @@ static void test_atomic(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(path_join(path, dir, "f.bin"), 0);
 	assert_int_equal(atomic_write_file(path, "hello", 5, false), 0);
-	assert_int_equal(atomic_write_file(path, "again", 5, false), -EEXIST);
+	assert_int_equal(atomic_write_file(path, "again", 5, false), mtk_output_err(-EEXIST));
 	assert_int_equal(read_whole_file(path, &buf, &len, 100), 0);
 	assert_int_equal(len, 5);
 	assert_memory_equal(buf, "hello", 5);
 	free(buf);
-	assert_int_equal(read_whole_file(path, &buf, &len, 3), -EFBIG);
+	assert_int_equal(read_whole_file(path, &buf, &len, 3), mtk_input_err(-EFBIG));
 	assert_int_equal(atomic_write_file(path, "again", 5, true), 0);
 	snprintf(part, sizeof(part), "%s.part", path);
 	assert_int_not_equal(stat(part, &st), 0);
@@ -101,15 +101,48 @@ static void test_exit_codes(void **state)
 	assert_int_equal(mtk_exit_code(-EBADMSG), 1);
 	assert_int_equal(mtk_exit_code(-MTK_EAMBIGUOUS), 2);
 	assert_non_null(strstr(mtk_strerror(-EACCES), "permission"));
+	assert_int_equal(mtk_exit_code(-MTK_EDATA), 65);
+	assert_int_equal(mtk_exit_code(-ENOENT), 66);
+	assert_int_equal(mtk_exit_code(-EEXIST), 73);
+}
+
+/* A file error keeps its tag through the layers and maps by sysexits, not by the device's
+ * meaning of the same errno. */
+static void test_file_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(mtk_exit_code(mtk_output_err(-EACCES)), 73); /* not 77 (udev) */
+	assert_int_equal(mtk_exit_code(mtk_output_err(-EROFS)), 73);
+	assert_int_equal(mtk_exit_code(mtk_output_err(-ENOENT)), 73);
+	assert_int_equal(mtk_exit_code(mtk_output_err(-EEXIST)), 73);
+	assert_int_equal(mtk_exit_code(mtk_output_err(-ENOSPC)), 74);
+	assert_int_equal(mtk_exit_code(mtk_output_err(-EDQUOT)), 74);
+	assert_int_equal(mtk_exit_code(mtk_output_err(-EIO)), 74);
+	assert_int_equal(mtk_exit_code(mtk_input_err(-ENOENT)), 66);
+	assert_int_equal(mtk_exit_code(mtk_input_err(-EACCES)), 66);
+	assert_int_equal(mtk_exit_code(mtk_input_err(-EIO)), 74);
+	assert_int_equal(mtk_exit_code(mtk_input_err(-EFBIG)), 65);
+	/* EPERM on a file is not "refused by a secure part" */
+	assert_string_equal(mtk_strerror(mtk_output_err(-EPERM)), "permission denied");
+	assert_string_equal(mtk_strerror(-EPERM), "refused by a secure part");
+	assert_string_equal(mtk_strerror(mtk_output_err(-ENOSPC)), "no space left on the disk");
+	/* tags: set once, stripped by mtk_errno, never on codes that are not file errors */
+	assert_int_equal(mtk_errno(mtk_output_err(-EEXIST)), -EEXIST);
+	assert_int_equal(mtk_output_err(mtk_input_err(-ENOENT)), mtk_input_err(-ENOENT));
+	assert_int_equal(mtk_file_kind(mtk_output_err(-EIO)), MTK_EFILE_OUT);
+	assert_int_equal(mtk_file_kind(-EIO), 0);
+	assert_int_equal(mtk_output_err(-ENOMEM), -ENOMEM);
+	assert_int_equal(mtk_output_err(-EINTR), -EINTR);
+	assert_int_equal(mtk_output_err(0), 0);
+	assert_int_equal(mtk_input_err(5), 5);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_json_compact),
-	    cmocka_unit_test(test_sha),
-	    cmocka_unit_test(test_atomic),
-	    cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_json_compact), cmocka_unit_test(test_sha),
+	    cmocka_unit_test(test_atomic),	 cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
