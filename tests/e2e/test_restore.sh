@@ -144,9 +144,25 @@ $MTKBAK restore good.bin --port "$(sim good.bin out10.bin log10)" --yes --other-
 [ -s log10 ] && fail "unchanged watch: write commands: $(cat log10)"
 has o10 "nothing to write"
 
-# 11. read stays read-only: the NOR saw no write command
+# 11. read, pull and identify stay read-only: the NOR saw no write command, not even a WREN
 $MTKBAK read -o r.bin --port "$(sim watch.bin out11.bin log11)" >o11 2>&1 || fail "read: $(cat o11)"
 [ -s log11 ] && fail "read sent write commands: $(cat log11)"
+$MTKBAK pull --port "$(sim watch.bin out11p.bin log11p)" -o p11 >o11p 2>&1 || fail "pull: $(cat o11p)"
+[ -s log11p ] && fail "pull sent write commands: $(cat log11p)"
+$MTKBAK identify --port "$(sim watch.bin out11i.bin log11i)" >o11i 2>&1 || fail "identify: $(cat o11i)"
+[ -s log11i ] && fail "identify sent write commands: $(cat log11i)"
+cmp -s watch.bin out11.bin && cmp -s watch.bin out11p.bin && cmp -s watch.bin out11i.bin ||
+	fail "a read-only command changed the watch"
+
+# 11b. --only ROM: a watch whose ROM and FAT differ gets only its ROM back
+$fwimg corrupt watch.bin -o watch11.bin --fill 0x300000:0x1000:33 >/dev/null
+$MTKBAK restore good.bin --port "$(sim watch11.bin out11o.bin log11o)" --yes --other-watch \
+	--with-nvram --only ROM >o11o 2>&1 || fail "--only ROM: $(cat o11o)"
+cmp -s <(head -c $((0x300000)) good.bin) <(head -c $((0x300000)) out11o.bin) ||
+	fail "--only ROM: the ROM was not restored"
+cmp -s <(tail -c +$((0x300001)) watch11.bin) <(tail -c +$((0x300001)) out11o.bin) ||
+	fail "--only ROM: the FAT changed"
+rm -f pre-restore-*
 
 # 12. SIGKILL and Ctrl-C at points spread over the undo image, erases and programs (real NOR
 # times; persist keeps the flash file current, as a real watch keeps its flash), then the
