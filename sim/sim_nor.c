@@ -38,8 +38,16 @@
 
 #include "mtkbak/agent_wire.h"
 #include "mtkbak/clock.h"
+#include "mtkbak/fsutil.h"
 #include "mtkbak/nor.h"
 #include "sim_internal.h"
+
+#ifndef O_NOFOLLOW /* Windows: no symlinks to follow */
+#define O_NOFOLLOW 0
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
 
 /* W25Q128JV datasheet, AC characteristics: tPP 0.4/3 ms (tBP1 30 us + tBP2 per byte),
  * tSE 45/400 ms, tBE1 (32 KiB) 120/1600 ms, tBE2 (64 KiB) 150/2000 ms, tCE 40/200 s,
@@ -153,26 +161,8 @@ void sim_nor_boot(struct sim_watch *w)
 
 static void save_flash(const struct sim_watch *w)
 {
-	char tmp[sizeof(w->o.save_path) + 16];
-	FILE *f;
-	int fd, ok;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", w->o.save_path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	f = fdopen(fd, "wb");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return;
-	}
-	ok = fwrite(w->flash, 1, w->flash_len, f) == w->flash_len;
-	ok = fflush(f) == 0 && ok;
-	ok = fsync(fileno(f)) == 0 && ok;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, w->o.save_path) != 0)
-		unlink(tmp);
+	/* temp name, no-follow open, fsync, rename (replacing the image a test started from) */
+	atomic_write_file(w->o.save_path, w->flash, w->flash_len, true);
 }
 
 void sim_nor_fini(struct sim_watch *w)

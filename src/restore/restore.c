@@ -27,6 +27,13 @@
 
 #define SECTOR 4096u
 
+#ifdef _WIN32 /* no symlinks, no O_NOFOLLOW; rename does not replace (atomic_write_file does) */
+#define lstat		 stat
+#define RECORD_FAST_PATH 0
+#else
+#define RECORD_FAST_PATH 1
+#endif
+
 /* Deadlines: conservative datasheet maxima of this class of part (W25Q128JV: tSE 400 ms,
  * tBE1 1.6 s, tBE2 2 s, tPP 3 ms, tW 15 ms), doubled. */
 static const struct {
@@ -488,13 +495,14 @@ static int record_write(struct ctx *c, int64_t unit, uint32_t size)
 		     image_crc(c), c->src.len, c->r->undo_path, sha, unit, size);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -ENAMETOOLONG;
-	if (!c->record_durable) { /* the first record: fsynced (it names the undo image) */
+	if (!c->record_durable || !RECORD_FAST_PATH) { /* the first: fsynced (names the undo) */
 		c->record_durable = true;
 		return atomic_write_file(c->state_path, buf, (size_t)n, true);
 	}
 	/* the unit in progress, once per erase unit: renamed into place but not fsynced (an
 	 * fsync each time costs more than the erase; after a host crash a lost update only
 	 * means the rerun's CRC plan finds that unit by itself) */
+#if RECORD_FAST_PATH
 	{
 		char tmp[sizeof(c->state_path) + 8];
 		int fd;
@@ -511,6 +519,7 @@ static int record_write(struct ctx *c, int64_t unit, uint32_t size)
 			return -EIO;
 		}
 	}
+#endif
 	return 0;
 }
 
