@@ -164,6 +164,23 @@ cmp -s <(tail -c +$((0x300001)) watch11.bin) <(tail -c +$((0x300001)) out11o.bin
 	fail "--only ROM: the FAT changed"
 rm -f pre-restore-*
 
+# 11c. a memory window that serves stale data after a program: verification goes through the
+# flash controller, so the restore still ends exact (and says so only then)
+$MTKBAK restore good.bin --port "$(sim watch.bin out11s.bin log11s stale)" --yes --other-watch \
+	--with-nvram >o11s 2>&1 || fail "stale window: $(cat o11s)"
+cmp -s good.bin out11s.bin || fail "stale window: result differs"
+has o11s "Restored: 3 sectors written"
+rm -f pre-restore-*
+
+# 11d. without --yes and without a terminal: nothing is written, and it says how to go on
+rc=0
+$MTKBAK restore good.bin --port "$(sim watch.bin out11n.bin log11n)" --other-watch </dev/null \
+	>o11n 2>&1 || rc=$?
+[ $rc -ne 0 ] || fail "no confirmation: it went ahead"
+has o11n "add --yes"
+[ -s log11n ] && fail "no confirmation: write commands were sent: $(cat log11n)"
+ls pre-restore-* >/dev/null 2>&1 && fail "no confirmation: an undo image was made"
+
 # 12. SIGKILL and Ctrl-C at points spread over the undo image, erases and programs (real NOR
 # times; persist keeps the flash file current, as a real watch keeps its flash), then the
 # same command again: exact every time
