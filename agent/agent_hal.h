@@ -28,10 +28,11 @@ struct agent_hal {
 	 * the agent answers E1 like the ROM (a second mtkbak run finds the agent running and
 	 * identifies the watch through it). 0, or < 0 when unknown. */
 	int (*me_id)(void *ctx, uint8_t out[16]);
-	/* Optional (NULL: the write commands answer AGENT_ST_NO_SPI): a buffer of wbuf_len
-	 * (>= AGENT_WBUF_LEN) bytes for the data of one PROGRAM command. */
-	uint8_t *wbuf;
-	uint32_t wbuf_len;
+	/* Optional (may be NULL): where flash [off, off+len) can be read directly in memory
+	 * (the XIP window on the watch), so the compressed READ needs no input buffer.
+	 * 0 and *p set, or < 0 when that range cannot be mapped. Without it the agent does not
+	 * offer the compressed READ (AGENT_HELLO_F_ZREAD). */
+	int (*flash_map)(void *ctx, uint32_t off, uint32_t len, const uint8_t **p);
 };
 
 /* The agent's main loop: announces itself, then serves commands until a reset command

@@ -141,6 +141,19 @@ static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 	return 0;
 }
 
+/* The flash image is in memory. A range across a small part's end, or past it when the part
+ * answers 0xFF there (past_end=ff), is not mapped: the agent then reads it with flash_read. */
+static int hal_flash_map(void *ctx, uint32_t off, uint32_t len, const uint8_t **p)
+{
+	const struct sim_watch *w = ctx;
+	uint32_t o = off & ((uint32_t)w->flash_len - 1);
+
+	if (len > w->flash_len - o || (w->o.past_end_ff && off >= w->flash_len))
+		return -1;
+	*p = w->flash + o;
+	return 0;
+}
+
 static uint32_t hal_read32(void *ctx, uint32_t addr)
 {
 	return sim_mem_read32(ctx, addr);
@@ -190,8 +203,7 @@ void sim_agent_run(struct sim_watch *w)
 	    .write16 = hal_write16,
 	    .reset = hal_reset,
 	    .me_id = hal_me_id,
-	    .wbuf = w->nor.wbuf,
-	    .wbuf_len = AGENT_WBUF_LEN,
+	    .flash_map = hal_flash_map,
 	};
 
 	agent_main(&hal);

@@ -76,7 +76,6 @@ struct sim_nor {
 	bool cut_done;	       /* norcut= fired */
 	uint8_t *window;       /* stale: what the memory window serves (NULL: the array) */
 	void *log;	       /* nor_log=PATH (FILE *) */
-	uint8_t *wbuf;	       /* the agent's write buffer (agent_hal.wbuf) */
 	bool mapped;	       /* persist: flash is a shared mapping of save=PATH */
 	uint32_t rng;
 };

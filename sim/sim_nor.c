@@ -123,9 +123,6 @@ int sim_nor_init(struct sim_watch *w)
 	memset(&w->nor, 0, sizeof(w->nor));
 	w->nor.sr1 = w->o.nor_sr1 & (NOR_SR_BP_MASK | NOR_SR_TB | NOR_SR_SEC | NOR_SR_SRP);
 	w->nor.rng = w->o.seed * 2246822519u + 0x9E3779B9u;
-	w->nor.wbuf = malloc(AGENT_WBUF_LEN);
-	if (!w->nor.wbuf)
-		return -1;
 	if (w->o.nor_persist && (!w->o.save_path[0] || persist_map(w) < 0))
 		return -1;
 	if (w->o.nor_stale) {
@@ -178,7 +175,6 @@ void sim_nor_fini(struct sim_watch *w)
 	if (w->nor.log)
 		fclose(w->nor.log);
 	free(w->nor.window);
-	free(w->nor.wbuf);
 	memset(&w->nor, 0, sizeof(w->nor));
 }
 

@@ -5,6 +5,7 @@
 #include "../agent_hal.h"
 #include "mtkbak/crc32.h"
 #include "mtkbak/agent_wire.h"
+#include "lz4_enc.h"
 #include "mtkbak/nor.h"
 
 #ifdef AGENT_CRC_SMALL
@@ -292,7 +293,8 @@ static void send_hello(struct agent *a)
 	for (uint32_t i = 0; i < 4u; i++)
 		h[i] = (uint8_t)AGENT_HELLO_MAGIC[i];
 	mtk_put_be16(h + 4, AGENT_PROTO_VERSION);
-	mtk_put_be16(h + 6, a->hal->spi ? AGENT_HELLO_F_SPI : 0u);
+	mtk_put_be16(h + 6, (uint16_t)((a->hal->spi ? AGENT_HELLO_F_SPI : 0u) |
+				       (a->hal->flash_map ? AGENT_HELLO_F_ZREAD : 0u)));
 	mtk_put_be32(h + 8, AGENT_MAX_PACKET);
 	mtk_put_be32(h + 12, CRC32(0, h, 12));
 	tx(a, h, sizeof(h));
@@ -379,20 +381,108 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 	return bad ? -1 : 0;
 }
 
-static void cmd_flash_read(struct agent *a)
+/* ---- compressed READ (AGENT_READ_F_Z; doc/agent.md section 3.4) ---- */
+
+struct zwork {
+	uint8_t out[AGENT_ZBLOCK_MAX];
+	uint16_t tab[AGENT_LZ4_TAB];
+};
+
+/* One packet of a compressed READ: erased marker, LZ4 block, or raw bytes, whichever is
+ * shortest; the CRC covers the header and the flash bytes themselves. The encoder reads the
+ * flash in place (flash_map); a range the hardware layer cannot map (across a small part's
+ * end in the simulator) is read into the buffer and sent erased or raw. On a flash error the
+ * packet is zeros with an inverted CRC, like send_packet, so the host cannot take it as good. */
+static int send_zpacket(struct agent *a, struct zwork *w, uint32_t off, uint32_t len)
+{
+	uint8_t hdr[AGENT_ZPKT_HDR];
+	const uint8_t *src = w->out;
+	uint32_t crc, z = 0, i = 0;
+	uint8_t kind = AGENT_ZK_RAW;
+	int mapped = a->hal->flash_map(a->hal->ctx, off, len, &src) == 0, bad = 0;
+
+	if (!mapped) {
+		src = w->out;
+		bad = a->hal->flash_read(a->hal->ctx, off, w->out, len) < 0;
+		for (i = 0; bad && i < len; i++)
+			w->out[i] = 0;
+	}
+	for (i = 0; !bad && i < len && src[i] == 0xFFu;)
+		i++;
+	if (!bad && i == len) {
+		kind = AGENT_ZK_ERASED;
+	} else if (mapped) {
+		z = agent_lz4_block(src, len, w->out, len - 1u, w->tab);
+		if (z)
+			kind = AGENT_ZK_LZ4;
+	}
+	mtk_put_be32(hdr, off);
+	mtk_put_be32(hdr + 4, len);
+	hdr[8] = kind;
+	mtk_put_be16(hdr + 9, (uint16_t)z);
+	crc = CRC32(CRC32(0, hdr, sizeof(hdr)), src, len);
+	tx(a, hdr, sizeof(hdr));
+	if (kind == AGENT_ZK_LZ4) {
+		tx(a, w->out, z);
+	} else if (kind == AGENT_ZK_RAW) {
+		/* through RAM, not straight from the flash window, to the USB routine */
+		for (i = 0; mapped && i < len; i++)
+			w->out[i] = src[i];
+		tx(a, w->out, len);
+	}
+	tx32(a, bad ? ~crc : crc);
+	return bad ? -1 : 0;
+}
+
+/* The packets of a READ; returns the status and where the stream stopped (*done). Each mode
+ * has its own buffers, so the stack holds only one of them at a time. */
+static __attribute__((noinline)) uint16_t read_z(struct agent *a, uint32_t off, uint32_t len,
+						 uint32_t pkt, uint32_t *done)
+{
+	struct zwork w;
+
+	for (*done = 0; *done < len && !a->err;) {
+		uint32_t n = len - *done < pkt ? len - *done : pkt;
+
+		if (send_zpacket(a, &w, off + *done, n) < 0)
+			return AGENT_ST_FLASH;
+		*done += n;
+	}
+	return AGENT_ST_OK;
+}
+
+static __attribute__((noinline)) uint16_t read_raw(struct agent *a, uint32_t off, uint32_t len,
+						   uint32_t pkt, uint32_t *done)
 {
 	uint8_t buf[AGENT_STAGE_BYTES];
+
+	for (*done = 0; *done < len && !a->err;) {
+		uint32_t n = len - *done < pkt ? len - *done : pkt;
+
+		if (send_packet(a, buf, off + *done, n) < 0)
+			return AGENT_ST_FLASH;
+		*done += n;
+	}
+	return AGENT_ST_OK;
+}
+
+static void cmd_flash_read(struct agent *a)
+{
 	uint8_t end[8];
 	uint32_t off, len, pkt, done = 0;
 	uint16_t st = AGENT_ST_OK;
+	int z;
 
 	if (rx32(a, &off) || rx32(a, &len) || rx32(a, &pkt))
 		return;
+	z = (pkt & AGENT_READ_F_Z) != 0;
+	pkt &= ~AGENT_READ_F_Z;
 	if (len == 0)
 		st = AGENT_ST_BAD_LEN;
 	else if (!window_ok(off, len))
 		st = AGENT_ST_RANGE;
-	else if (pkt == 0 || pkt > AGENT_MAX_PACKET)
+	else if (pkt == 0 || pkt > (z ? AGENT_ZBLOCK_MAX : AGENT_MAX_PACKET) ||
+		 (z && !a->hal->flash_map))
 		st = AGENT_ST_BAD_PACKET;
 	tx8(a, AGENT_CMD_READ);
 	tx16(a, st);
@@ -400,15 +490,7 @@ static void cmd_flash_read(struct agent *a)
 		end_reply(a);
 		return;
 	}
-	while (done < len && !a->err) {
-		uint32_t n = len - done < pkt ? len - done : pkt;
-
-		if (send_packet(a, buf, off + done, n) < 0) {
-			st = AGENT_ST_FLASH;
-			break;
-		}
-		done += n;
-	}
+	st = z ? read_z(a, off, len, pkt, &done) : read_raw(a, off, len, pkt, &done);
 	mtk_put_be32(end, off + done);
 	mtk_put_be32(end + 4, 0);
 	tx(a, end, sizeof(end));
@@ -486,7 +568,7 @@ static uint16_t write_check(const struct agent *a)
 {
 	if (!a->session)
 		return AGENT_ST_NO_SESSION;
-	if (!a->hal->spi || !a->hal->wbuf || a->hal->wbuf_len < AGENT_WBUF_LEN)
+	if (!a->hal->spi)
 		return AGENT_ST_NO_SPI;
 	return AGENT_ST_OK;
 }
@@ -661,7 +743,8 @@ static uint16_t program_pieces(struct agent *a, uint32_t addr, const uint8_t *da
 
 static void cmd_program(struct agent *a)
 {
-	uint8_t hdr[12], crcb[4], *buf = a->hal->wbuf;
+	/* on the stack: the compressed READ's frame is larger, so the stack reserve covers it */
+	uint8_t hdr[12], crcb[4], buf[AGENT_WBUF_LEN];
 	uint32_t addr, len, ms, crc;
 	uint16_t st;
 
@@ -682,7 +765,7 @@ static void cmd_program(struct agent *a)
 	if (st != AGENT_ST_OK) {
 		/* the data that follows is drained (when its length is sane) so the stream
 		 * stays in step; nothing is programmed */
-		if (st != AGENT_ST_BAD_LEN && len && len <= AGENT_WBUF_LEN && buf) {
+		if (st != AGENT_ST_BAD_LEN && len && len <= AGENT_WBUF_LEN) {
 			if (rx(a, buf, len) || rx(a, crcb, 4))
 				return;
 		} else if (st != AGENT_ST_BAD_LEN) {

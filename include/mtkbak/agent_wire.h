@@ -53,6 +53,14 @@
  *   Every packet but the last carries exactly pkt bytes; the host knows every length in
  *   advance and never trusts a length field from the wire.
  *
+ *   Compressed READ (hello flag AGENT_HELLO_F_ZREAD; the host sets AGENT_READ_F_Z in pkt32,
+ *   and pkt is then at most AGENT_ZBLOCK_MAX): every packet is
+ *     off32 len32 kind8 zlen16 payload crc32(off32 len32 kind8 zlen16 data[len])
+ *   kind AGENT_ZK_RAW: payload = data[len], zlen 0; AGENT_ZK_ERASED: no payload, data is len
+ *   bytes of 0xFF, zlen 0; AGENT_ZK_LZ4: payload = one LZ4 block of zlen bytes, 0 < zlen <
+ *   len, that decodes to data[len]. The CRC is over the decompressed data, as for a raw
+ *   packet; the end packet and final status are unchanged. doc/agent.md section 3.4.
+ *
  * USB detail: the boot ROM's USB driver only sends a short packet when it is flushed with a
  * partly filled 64-byte buffer. A reply of an agent command (70-76) whose length is a
  * multiple of 64 is therefore followed by one AGENT_PAD byte, so the host's bulk read always
@@ -76,9 +84,21 @@
 #define AGENT_IMG_HEADER_LEN	24u
 
 /* --- hello --- */
-#define AGENT_HELLO_MAGIC "MTKA"
-#define AGENT_HELLO_LEN	  16u	  /* magic[4] ver16 flags16 max_packet32 crc32(bytes 0..11) */
-#define AGENT_HELLO_F_SPI 0x0001u /* the agent can run serial-flash transactions */
+#define AGENT_HELLO_MAGIC   "MTKA"
+#define AGENT_HELLO_LEN	    16u	    /* magic[4] ver16 flags16 max_packet32 crc32(bytes 0..11) */
+#define AGENT_HELLO_F_SPI   0x0001u /* the agent can run serial-flash transactions */
+#define AGENT_HELLO_F_ZREAD 0x0002u /* READ with AGENT_READ_F_Z: erased/LZ4/raw packets */
+
+/* --- compressed READ --- */
+#define AGENT_READ_F_Z	    0x80000000u /* in READ's pkt32 */
+#define AGENT_ZBLOCK_MAX    4096u	/* largest packet of a compressed READ */
+#define AGENT_ZPKT_HDR	    11u		/* off32 len32 kind8 zlen16 */
+#define AGENT_ZPKT_OVERHEAD 15u		/* header + crc32 */
+enum agent_zkind {
+	AGENT_ZK_RAW = 0,
+	AGENT_ZK_ERASED = 1,
+	AGENT_ZK_LZ4 = 2,
+};
 
 /* --- commands --- */
 enum agent_cmd {

@@ -28,24 +28,39 @@ extern const size_t mtkbak_agent_blob_len;
 #define DA_DEFAULT_CHUNK      (1024u * 1024u) /* bytes per READ command */
 #define DA_DEFAULT_RETRIES    5u	      /* passes over bad packets per chunk */
 
+/* Compressed READ (doc/agent.md section 3.4): off, or auto (when the agent offers it, each
+ * chunk is read compressed while that pays; see da_read). */
+enum da_compress {
+	DA_COMPRESS_OFF = 0,
+	DA_COMPRESS_AUTO = 1,
+};
+
 struct da {
 	struct brom *brom;
 	const struct mtk_log *log;
-	uint32_t version;     /* agent protocol version from its hello */
-	uint16_t flags;	      /* hello flags (AGENT_HELLO_F_*) */
-	uint32_t max_packet;  /* the agent's limit, from its hello */
-	int timeout_ms;	      /* deadline for each reply */
-	uint32_t packet_size; /* READ payload per packet (clamped to max_packet) */
-	uint32_t chunk_size;  /* bytes per READ command: bounds what a resync must drain */
-	unsigned max_retries; /* re-request passes per chunk before giving up */
-	bool reused;	      /* da_start found an agent already running */
-	uint16_t last_status; /* last error status from the agent (0x2Dxx), 0 if none */
-	char detail[256];     /* what the last failure was, in words ("" after success) */
+	uint32_t version;	   /* agent protocol version from its hello */
+	uint16_t flags;		   /* hello flags (AGENT_HELLO_F_*) */
+	uint32_t max_packet;	   /* the agent's limit, from its hello */
+	int timeout_ms;		   /* deadline for each reply */
+	uint32_t packet_size;	   /* READ payload per packet (clamped to max_packet) */
+	uint32_t chunk_size;	   /* bytes per READ command: bounds what a resync must drain */
+	unsigned max_retries;	   /* re-request passes per chunk before giving up */
+	enum da_compress compress; /* default DA_COMPRESS_AUTO */
+	bool reused;		   /* da_start found an agent already running */
+	uint16_t last_status;	   /* last error status from the agent (0x2Dxx), 0 if none */
+	char detail[256];	   /* what the last failure was, in words ("" after success) */
 	/* statistics, cumulative */
 	unsigned retries;    /* packets re-requested */
 	unsigned resyncs;    /* times the link was re-synchronised */
 	uint64_t bytes_read; /* good payload bytes handed to sinks */
+	uint64_t wire_bytes; /* bytes of READ replies received (what crossed the link) */
+	uint64_t zbytes[3];  /* good payload bytes per compressed-READ packet kind (AGENT_ZK_*) */
+	unsigned zchunks;    /* chunks read with the compressed READ */
+	unsigned rawchunks;  /* chunks read with the plain READ */
 };
+
+/* true when the running agent offers the compressed READ (hello flag) */
+bool da_can_compress(const struct da *d);
 
 struct da_flash_info {
 	uint8_t jedec[3];

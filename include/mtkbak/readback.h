@@ -40,6 +40,8 @@ struct readback_opts {
 	bool force;	      /* overwrite an existing FILE */
 	uint32_t length;      /* 0 = auto; else the size to read (multiple of 4, <= 16 MiB) */
 	bool no_da;	      /* BROM-only read (READ32), no agent upload */
+	bool no_compress;     /* --compress off: plain agent READ (default: compressed READ
+				 where the agent offers it and it pays, doc/reading.md) */
 	bool no_reboot;	      /* leave the watch in boot-ROM mode at the end */
 	struct port_env *env; /* keeps the port backend (and simulated watches) across reconnects */
 	const struct port_spec *port;
@@ -89,6 +91,16 @@ struct readback_result {
 	unsigned retries;	 /* chunks read again (CRC mismatch, bad packets) */
 	unsigned packet_retries; /* bad packets the agent layer re-requested */
 	unsigned reconnects;	 /* cable drops survived */
+	struct readback_wire {
+		/* what crossed the link for the agent's READ data (0 on the BROM-only path) */
+		uint64_t wire_bytes;
+		uint64_t kind_bytes[3];	     /* flash bytes sent raw / as erased marker / as LZ4 */
+		unsigned zchunks, rawchunks; /* chunks read compressed / plain */
+		bool offered;		     /* the agent offers the compressed READ */
+	} wire;
+	/* "auto" (the compressed READ was used), "off" (--compress off), "boot-rom" (the BROM-only
+	 * path cannot compress), "agent" (the running agent does not offer it) */
+	const char *compress;
 	bool resumed;
 	uint32_t resumed_from; /* offset the run continued from */
 	char out_path[MTK_PATH_MAX];

@@ -19,6 +19,7 @@
 #include "mtkbak/readback.h"
 #include "mtkbak/clock.h"
 #include "mtkbak/text.h"
+#include "cli_compress.h"
 #include "ux.h"
 
 #define PULL_MAX_DONE 256 /* watches remembered in one --loop session */
@@ -28,6 +29,7 @@ struct pull_opts {
 	bool loop;
 	bool force;
 	bool no_da;
+	bool no_compress;
 	const char *port_text;
 	const char *out_dir;
 	int timeout_s; /* 0: no limit */
@@ -65,6 +67,8 @@ static void usage(FILE *f)
 	       "folder)\n"
 	       "  --length L       read L bytes (4M, 8M, 16M, bytes) instead of finding the size\n"
 	       "  --no-da          read through the boot ROM alone (slower), no agent upload\n"
+	       "  --compress M     auto (default: erased blocks as a marker, the rest compressed\n"
+	       "                   where that pays) or off\n"
 	       "  --force          replace files in an existing output folder\n"
 	       "  --json           one JSON event per line (state, progress, result)\n"
 	       "  -v               show protocol steps\n");
@@ -237,6 +241,7 @@ static void emit_result(const char *status, const char *dir, const struct readba
 		jw_kbool(w, "resumed", rr->resumed);
 		jw_kuint(w, "reconnects", rr->reconnects);
 		jw_kuint(w, "retries", rr->retries);
+		cli_json_wire(w, rr);
 	}
 	if (fs) {
 		jw_kint(w, "health", fs->health);
@@ -378,6 +383,7 @@ static int pull_one(struct pull_session *s)
 	ro.force = s->o.force;
 	ro.length = s->o.length;
 	ro.no_da = s->o.no_da;
+	ro.no_compress = s->o.no_compress;
 	ro.env = s->env;
 	ro.port = &s->spec;
 	ro.tp = b.tp; /* readback_run takes the open port over */
@@ -410,6 +416,7 @@ static int pull_one(struct pull_session *s)
 	mtk_size_text(rr.size, sizetext, sizeof(sizetext));
 	ux_state("Read %s, verified (CRC-32 %08" PRIX32 "%s), SHA-256 %s", sizetext, rr.crc32,
 		 rr.device_crc_checked ? " matches the watch's" : "", hexbuf);
+	cli_wire_summary(&rr);
 	ret = write_sha256_file(dir, "readback.bin", rr.sha256, true);
 	if (ret < 0) {
 		save_log(s, dir);
@@ -455,6 +462,7 @@ int cmd_pull(int argc, char **argv)
 	    {"loop", no_argument, NULL, 'L'},
 	    {"length", required_argument, NULL, 'l'},
 	    {"no-da", no_argument, NULL, 'N'},
+	    {"compress", required_argument, NULL, 'Z'},
 	    {"force", no_argument, NULL, 'f'},
 	    CLI_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -505,6 +513,12 @@ int cmd_pull(int argc, char **argv)
 			break;
 		case 'N':
 			s->o.no_da = true;
+			break;
+		case 'Z':
+			if (cli_parse_compress(optarg, &s->o.no_compress) != 0) {
+				free(s);
+				return MTK_EXIT_USAGE;
+			}
 			break;
 		case 'f':
 			s->o.force = true;

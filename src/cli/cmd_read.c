@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_common.h"
+#include "cli_compress.h"
 #include "commands.h"
 #include "mtkbak/hash.h"
 #include "mtkbak/readback.h"
@@ -18,7 +19,7 @@ static void usage(FILE *f)
 	    f,
 	    "usage: mtkbak read -o FILE [--port SPEC] [--length auto|4M|8M|16M|BYTES] [--no-da]\n"
 	    "                   [--force] [--timeout SECS] [--reconnect-timeout SECS]\n"
-	    "                   [--no-reboot] [--json] [-v]\n"
+	    "                   [--no-reboot] [--compress auto|off] [--json] [-v]\n"
 	    "\n"
 	    "Reads the watch's whole serial flash into FILE. Read-only: nothing on the watch is\n"
 	    "erased or written.\n"
@@ -30,6 +31,9 @@ static void usage(FILE *f)
 	    "                          or 4M, 8M, 16M, 512K, a number of bytes\n"
 	    "  --no-da                 read through the boot ROM alone (no agent upload);\n"
 	    "                          slower, every block is read twice and compared\n"
+	    "  --compress auto|off     auto (default): the agent sends erased blocks as a\n"
+	    "                          marker and compresses the rest where that pays;\n"
+	    "                          off: every byte as it is (the boot ROM never compresses)\n"
 	    "  --force                 replace FILE if it exists\n"
 	    "  --timeout SECS          wait for the watch this long (default 60; 0 = no wait)\n"
 	    "  --reconnect-timeout SECS  after a cable drop, wait this long for it (default 60)\n"
@@ -137,6 +141,7 @@ static void report(const struct readback_result *r, bool no_da)
 		jw_kuint(w, "packet_retries", r->packet_retries);
 		jw_kuint(w, "reconnects", r->reconnects);
 		jw_kuint(w, "bytes_transferred", r->bytes_transferred);
+		cli_json_wire(w, r);
 		jw_key(w, "seconds");
 		jw_double(w, r->seconds);
 		jw_key(w, "read_seconds");
@@ -156,6 +161,7 @@ static void report(const struct readback_result *r, bool no_da)
 	if (r->read_seconds > 0)
 		ux_info("Transfer: %.2f MB/s%s", rate / 1e6,
 			r->resumed ? " (this run; the rest came from an earlier run)" : "");
+	cli_wire_summary(r);
 	if (r->retries || r->reconnects || r->packet_retries)
 		ux_info("Recovered: %u bad packet%s re-requested, %u chunk%s read again, %u "
 			"reconnect%s",
@@ -212,6 +218,7 @@ int cmd_read(int argc, char **argv)
 					     {"timeout", required_argument, NULL, 't'},
 					     {"reconnect-timeout", required_argument, NULL, 'R'},
 					     {"no-reboot", no_argument, NULL, 'B'},
+					     {"compress", required_argument, NULL, 'Z'},
 					     CLI_COMMON_LONGOPTS,
 					     {0, 0, 0, 0}};
 	const char *port = NULL, *length = NULL;
@@ -258,6 +265,10 @@ int cmd_read(int argc, char **argv)
 			break;
 		case 'B':
 			o.no_reboot = true;
+			break;
+		case 'Z':
+			if ((ret = cli_parse_compress(optarg, &o.no_compress)) != 0)
+				return ret;
 			break;
 		default:
 			usage(stderr);

@@ -14,6 +14,7 @@
 #include "mtkbak/agent_wire.h"
 #include "mtkbak/da.h"
 #include "mtkbak/errors.h"
+#include "mtkbak/lz4_block.h"
 #include "mtkbak/transport.h"
 #include "mtkbak/clock.h"
 #include "da_internal.h"
@@ -22,6 +23,7 @@
 #define DA_PROBE_TAIL_MS    250
 #define DA_DRAIN_MS	    10000 /* bounded drain of a stream still in flight */
 #define DA_SYNC_TRIES	    3
+#define DA_Z_SKIP	    3u /* raw chunks after one that did not pay compressed */
 
 static int fail(struct da *d, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -133,6 +135,12 @@ void da_init(struct da *d, struct brom *b)
 	d->chunk_size = DA_DEFAULT_CHUNK;
 	d->max_retries = DA_DEFAULT_RETRIES;
 	d->max_packet = AGENT_MAX_PACKET;
+	d->compress = DA_COMPRESS_AUTO;
+}
+
+bool da_can_compress(const struct da *d)
+{
+	return (d->flags & AGENT_HELLO_F_ZREAD) != 0;
 }
 
 /* ---- hello, probe, resync ---- */
@@ -490,6 +498,9 @@ int da_reboot(struct da *d)
 
 struct chunk {
 	uint32_t pos, len, pkt, npk;
+	bool z;	       /* compressed READ */
+	uint8_t *zbuf; /* one compressed payload (pkt bytes) */
+	uint64_t wire; /* reply bytes of this chunk */
 	uint8_t *buf;
 	uint8_t *good;	    /* per packet */
 	uint32_t delivered; /* packets handed to the sink */
@@ -519,6 +530,55 @@ static int deliver(struct da *d, struct chunk *c)
 	return 0;
 }
 
+/* One packet of a compressed READ into its place in the chunk. Lengths: the packet's own
+ * length is known in advance (pkt_len); the payload length on the wire is only accepted
+ * below it (an LZ4 block) or as zero (raw, erased), and the decoder never writes past the
+ * packet. 0: good; -EBADMSG: damaged but the stream is still in step (re-request it);
+ * -EPROTO: out of step (resync); or a link error. */
+static int read_zpacket(struct da *d, struct chunk *c, uint32_t k, uint64_t *reply)
+{
+	uint32_t n = pkt_len(c, k), at = c->pos + k * c->pkt, zlen;
+	uint8_t hdr[AGENT_ZPKT_HDR], crc[4], kind, *data = c->buf + k * c->pkt;
+	int ret, bad = 0;
+
+	if ((ret = rd(d, hdr, sizeof(hdr), d->timeout_ms)) < 0)
+		return fail(d, ret, "READ: packet at 0x%X: %s", (unsigned)at, mtk_strerror(ret));
+	kind = hdr[8];
+	zlen = mtk_get_be16(hdr + 9);
+	if (mtk_get_be32(hdr) != at || mtk_get_be32(hdr + 4) != n ||
+	    (kind == AGENT_ZK_LZ4 ? zlen == 0 || zlen >= n : kind > AGENT_ZK_LZ4 || zlen != 0))
+		return fail(d, -EPROTO,
+			    "READ: compressed packet header %08X+%X kind %u length %u where "
+			    "0x%X+0x%X was due",
+			    (unsigned)mtk_get_be32(hdr), (unsigned)mtk_get_be32(hdr + 4),
+			    (unsigned)kind, (unsigned)zlen, (unsigned)at, (unsigned)n);
+	if (kind == AGENT_ZK_RAW) {
+		ret = rd(d, data, n, d->timeout_ms);
+		zlen = n;
+	} else if (kind == AGENT_ZK_LZ4) {
+		ret = rd(d, c->zbuf, zlen, d->timeout_ms);
+	} else {
+		memset(data, 0xFF, n);
+	}
+	if (ret < 0 || (ret = rd(d, crc, sizeof(crc), d->timeout_ms)) < 0)
+		return fail(d, ret, "READ: packet at 0x%X: %s", (unsigned)at, mtk_strerror(ret));
+	*reply += sizeof(hdr) + zlen + sizeof(crc);
+	c->wire += sizeof(hdr) + zlen + sizeof(crc);
+	if (kind == AGENT_ZK_LZ4 && mtk_lz4_decode(c->zbuf, zlen, data, n) < 0)
+		bad = 1;
+	if (bad || mtk_crc32(mtk_crc32(0, hdr, sizeof(hdr)), data, n) != mtk_get_be32(crc)) {
+		mtk_logf(d->log, MTK_LOG_DEBUG, "da: %s in the %s packet at 0x%X",
+			 bad ? "undecodable LZ4 block" : "CRC mismatch",
+			 kind == AGENT_ZK_LZ4 ? "compressed"
+			 : kind		      ? "erased"
+					      : "raw",
+			 (unsigned)at);
+		return -EBADMSG;
+	}
+	d->zbytes[kind] += n;
+	return 0;
+}
+
 /* One READ command for packets [k0, k1) of the chunk. Returns 0 when the stream ended in
  * step (bad CRCs only leave packets unmarked), -EPROTO/-ETIMEDOUT when it broke (the caller
  * resyncs), or a final error. */
@@ -534,11 +594,12 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 	req[0] = AGENT_CMD_READ;
 	mtk_put_be32(req + 1, off);
 	mtk_put_be32(req + 5, len);
-	mtk_put_be32(req + 9, c->pkt);
+	mtk_put_be32(req + 9, c->pkt | (c->z ? AGENT_READ_F_Z : 0u));
 	if ((ret = wr(d, req, sizeof(req))) < 0)
 		return ret;
 	if ((ret = rd(d, head, sizeof(head), d->timeout_ms)) < 0)
 		return ret;
+	c->wire += sizeof(head);
 	st = mtk_get_be16(head + 1);
 	if (head[0] != AGENT_CMD_READ || (st != AGENT_ST_OK && !known_status(st)))
 		return fail(d, -EPROTO, "READ: garbled answer %02X %04X", head[0], st);
@@ -551,12 +612,28 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 		uint32_t n = pkt_len(c, k), at = c->pos + k * c->pkt;
 		uint8_t *data = c->buf + k * c->pkt;
 
+		if (c->z) {
+			ret = read_zpacket(d, c, k, &reply);
+			if (ret == -EBADMSG) {
+				(*crc_bad)++;
+				continue;
+			}
+			if (ret == -EPROTO)
+				(*crc_bad)++;
+			if (ret < 0)
+				return ret;
+			c->good[k] = 1;
+			if ((ret = deliver(d, c)) < 0)
+				return ret;
+			continue;
+		}
 		if ((ret = rd(d, hdr, sizeof(hdr), d->timeout_ms)) < 0 ||
 		    (ret = rd(d, data, n, d->timeout_ms)) < 0 ||
 		    (ret = rd(d, crc, sizeof(crc), d->timeout_ms)) < 0)
 			return fail(d, ret, "READ: packet at 0x%X: %s", (unsigned)at,
 				    mtk_strerror(ret));
 		reply += sizeof(hdr) + n + sizeof(crc);
+		c->wire += sizeof(hdr) + n + sizeof(crc);
 		if (mtk_get_be32(hdr) != at || mtk_get_be32(hdr + 4) != n) {
 			/* a lost or extra byte shifted the stream: only a resync helps */
 			(*crc_bad)++;
@@ -579,6 +656,7 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 	if ((ret = rd(d, tail, sizeof(tail), d->timeout_ms)) < 0)
 		return fail(d, ret, "READ: end of stream: %s", mtk_strerror(ret));
 	reply += sizeof(tail);
+	c->wire += sizeof(tail);
 	st = mtk_get_be16(tail + 12);
 	if (mtk_get_be32(tail) != off + len || mtk_get_be32(tail + 4) != 0 ||
 	    mtk_crc32(0, tail, 8) != mtk_get_be32(tail + 8) ||
@@ -586,6 +664,7 @@ static int read_run(struct da *d, struct chunk *c, uint32_t k0, uint32_t k1, uns
 		return fail(d, -EPROTO, "READ: garbled end of stream");
 	if (agent_reply_padded(reply) && (ret = rd(d, &pad, 1, d->timeout_ms)) < 0)
 		return fail(d, ret, "READ: end of stream: %s", mtk_strerror(ret));
+	c->wire += agent_reply_padded(reply);
 	if (st != AGENT_ST_OK) {
 		d->last_status = st;
 		return fail(d, -EREMOTEIO, "READ 0x%X+0x%X: the agent says 0x%04X (%s)",
@@ -649,6 +728,8 @@ int da_read(struct da *d, uint32_t off, uint32_t len, da_sink_fn sink, void *ctx
 {
 	struct chunk c;
 	uint32_t pkt, chunk;
+	unsigned skip = 0;
+	bool zcap;
 	int ret = 0;
 
 	if (!len)
@@ -659,6 +740,9 @@ int da_read(struct da *d, uint32_t off, uint32_t len, da_sink_fn sink, void *ctx
 	pkt = d->packet_size ? d->packet_size : DA_DEFAULT_PACKET;
 	if (pkt > d->max_packet)
 		pkt = d->max_packet;
+	zcap = d->compress != DA_COMPRESS_OFF && da_can_compress(d);
+	if (zcap && pkt > AGENT_ZBLOCK_MAX)
+		pkt = AGENT_ZBLOCK_MAX;
 	chunk = d->chunk_size < pkt ? pkt : d->chunk_size - d->chunk_size % pkt;
 	if (chunk > AGENT_FLASH_WINDOW)
 		chunk = AGENT_FLASH_WINDOW - AGENT_FLASH_WINDOW % pkt;
@@ -669,20 +753,35 @@ int da_read(struct da *d, uint32_t off, uint32_t len, da_sink_fn sink, void *ctx
 	c.ctx = ctx;
 	c.buf = malloc(chunk);
 	c.good = malloc(chunk / pkt + 1u);
-	if (!c.buf || !c.good) {
+	c.zbuf = zcap ? malloc(pkt) : NULL;
+	if (!c.buf || !c.good || (zcap && !c.zbuf)) {
 		free(c.buf);
 		free(c.good);
+		free(c.zbuf);
 		return fail(d, -ENOMEM, "READ: out of memory for a %u-byte chunk", (unsigned)chunk);
 	}
+	/* auto: the first chunk is read compressed; a chunk that saves less than 1/32 of its
+	 * bytes sends the next DA_Z_SKIP chunks raw, then compression is tried again */
 	for (uint32_t done = 0; done < len && ret == 0;) {
 		c.pos = off + done;
 		c.len = len - done < chunk ? len - done : chunk;
 		c.npk = (c.len + pkt - 1u) / pkt;
+		c.z = zcap && skip == 0;
+		c.wire = 0;
 		ret = read_chunk(d, &c);
+		d->wire_bytes += c.wire;
+		if (c.z) {
+			d->zchunks++;
+			skip = c.wire > (uint64_t)c.len - c.len / 32u ? DA_Z_SKIP : 0u;
+		} else {
+			d->rawchunks++;
+			skip -= skip > 0;
+		}
 		done += c.len;
 	}
 	free(c.buf);
 	free(c.good);
+	free(c.zbuf);
 	if (ret == 0)
 		d->detail[0] = 0;
 	return ret;

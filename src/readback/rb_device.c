@@ -26,6 +26,7 @@ struct rb_real_dev {
 	bool announce; /* say "waiting for the watch" once, on the first connect */
 	bool connected_before;
 	unsigned packet_retries;	/* of closed agent sessions */
+	struct readback_wire wire;	/* of closed agent sessions */
 	struct mtk_transport *first_tp; /* opts->tp, used by the first connect */
 	uint32_t *words;
 	uint8_t *copy[2];
@@ -84,14 +85,26 @@ static int connect_given_port(struct rb_real_dev *d, struct brom_id *id)
 	return 0;
 }
 
+static void add_wire(struct readback_wire *w, const struct da *da)
+{
+	w->wire_bytes += da->wire_bytes;
+	for (int k = 0; k < 3; k++)
+		w->kind_bytes[k] += da->zbytes[k];
+	w->zchunks += da->zchunks;
+	w->rawchunks += da->rawchunks;
+	w->offered |= da_can_compress(da);
+}
+
 static void close_dev(void *dev)
 {
 	struct rb_real_dev *d = dev;
 
 	if (d->open)
 		brom_disconnect(&d->brom);
-	if (d->da_running)
+	if (d->da_running) {
 		d->packet_retries += d->da.retries;
+		add_wire(&d->wire, &d->da);
+	}
 	d->open = false;
 	d->da_running = false;
 }
@@ -126,10 +139,13 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 		char msg[400], me[33];
 
 		mtk_hex(id->me_id, 16, me);
-		snprintf(msg, sizeof(msg), "Connected to %s: %s (hw code 0x%04X), ME ID %s%s",
-			 d->brom.tp ? d->brom.tp->name : "the watch",
-			 id->variant ? id->variant : id->chip->name, id->hw_code, me,
-			 d->o->no_da ? "; reading through the boot ROM alone (--no-da)" : "");
+		snprintf(
+		    msg, sizeof(msg), "Connected to %s: %s (hw code 0x%04X), ME ID %s%s",
+		    d->brom.tp ? d->brom.tp->name : "the watch",
+		    id->variant ? id->variant : id->chip->name, id->hw_code, me,
+		    d->o->no_da
+			? "; reading through the boot ROM alone (--no-da, which cannot compress)"
+			: "");
 		state(d, msg);
 		d->connected_before = true;
 		d->announce = false;
@@ -154,6 +170,7 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 		return ret;
 	}
 	d->da_running = true;
+	d->da.compress = d->o->no_compress ? DA_COMPRESS_OFF : DA_COMPRESS_AUTO;
 	/* A serial port may be a 115200-baud UART: keep each READ small, so that recovering from
 	 * a lost byte (draining the rest of the chunk) takes seconds, not minutes. */
 	if (d->brom.tp && d->brom.tp->ops && !strcmp(d->brom.tp->ops->kind, "serial"))
@@ -316,8 +333,18 @@ static unsigned packet_retries_dev(void *dev)
 	return d->packet_retries + (d->da_running ? d->da.retries : 0);
 }
 
+static void wire_dev(void *dev, struct readback_wire *w)
+{
+	struct rb_real_dev *d = dev;
+
+	*w = d->wire;
+	if (d->da_running)
+		add_wire(w, &d->da);
+}
+
 const struct rb_dev_ops rb_real_dev_ops = {
     .packet_retries = packet_retries_dev,
+    .wire = wire_dev,
     .connect = connect_dev,
     .flash_info = flash_info_dev,
     .read = read_dev,

@@ -831,6 +831,12 @@ out:
 	r->verified = e.st.verified;
 	if (ops->packet_retries)
 		r->packet_retries = ops->packet_retries(e.dev);
+	if (ops->wire)
+		ops->wire(e.dev, &r->wire);
+	r->compress = o->no_da				      ? "boot-rom"
+		      : o->no_compress			      ? "off"
+		      : r->wire.offered || !r->wire.rawchunks ? "auto"
+							      : "agent";
 	if (e.fd >= 0) {
 		if (ret < 0)
 			fdatasync(e.fd);

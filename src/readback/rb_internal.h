@@ -152,6 +152,8 @@ struct rb_dev_ops {
 	const char *(*detail)(void *dev);
 	/* Bad packets the agent layer re-requested so far (all connections); may be NULL. */
 	unsigned (*packet_retries)(void *dev);
+	/* Link statistics of the agent's READs so far (all connections); may be NULL. */
+	void (*wire)(void *dev, struct readback_wire *w);
 };
 
 #define RB_DEFAULT_CHUNK      (1024u * 1024u)

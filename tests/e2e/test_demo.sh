@@ -34,7 +34,8 @@ while IFS= read -r line; do
 done <<<"$out"
 [ $n -eq ${#expected[@]} ] || fail "demo output lacks stage $n (${expected[$n]}): $out"
 # a real pull's pace: the watch is plugged in after a moment and the read runs at USB full speed
-[ $ms -ge 3000 ] && [ $ms -le 30000 ] || fail "demo took $ms ms (expected a few seconds)"
+# (the mostly erased demo flash crosses the link compressed, in well under the raw 3.5 s)
+[ $ms -ge 1500 ] && [ $ms -le 30000 ] || fail "demo took $ms ms (expected a few seconds)"
 
 d=$(ls -d MT6261-*/ | head -1)
 d=${d%/}

@@ -10,10 +10,18 @@ cd "$tmp" || exit 1
 
 for size in 4M 8M 16M; do
 	"$fwimg" demo $size img$size.bin
+	# the same read uncompressed (--compress off) first: the same bytes, more of them on the link
+	rc=0
+	"$MTKBAK" read -o off$size.bin --port sim:img$size.bin --compress off --json \
+		>off$size.json 2>off$size.err || rc=$?
+	[ $rc -eq 0 ] || fail "--compress off read of the $size image: exit $rc: $(cat off$size.err)"
+	cmp -s off$size.bin img$size.bin || fail "--compress off read of the $size image differs"
+	[ "$(json_field off$size.json compress)" = off ] || fail "--compress off: not reported"
 	rc=0
 	"$MTKBAK" read -o out$size.bin --port sim:img$size.bin >log$size.txt 2>&1 || rc=$?
 	[ $rc -eq 0 ] || fail "read of the $size image: exit $rc: $(cat log$size.txt)"
 	cmp -s out$size.bin img$size.bin || fail "read of the $size image differs from the flash"
+	has log$size.txt "crossed the link for"
 	has log$size.txt "reading ${size%M} MiB"
 	has log$size.txt "the same CRC-32 the watch computed"
 	[ ! -e out$size.bin.part ] || fail "out$size.bin.part left behind"
@@ -44,6 +52,13 @@ assert r["device_crc_checked"] is True, r
 assert r["crc32"] == "0x%08X" % zlib.crc32(data), r
 assert r["sha256"] == hashlib.sha256(data).hexdigest(), r
 assert r["no_da"] is False and r["resumed"] is False, r
+# compressed by default: every flash byte went as a raw, erased or LZ4 packet, and fewer bytes
+# crossed the link than the flash holds (the demo flash is mostly erased)
+assert r["compress"] == "auto" and r["compressed_chunks"] > 0, r
+kinds = r["raw_packet_bytes"] + r["erased_packet_bytes"] + r["lz4_packet_bytes"]
+assert kinds == r["bytes_transferred"], r
+assert r["erased_packet_bytes"] > 0 and r["lz4_packet_bytes"] > 0, r
+assert 0 < r["wire_bytes"] < r["bytes_transferred"] // 2, r
 assert any(e["event"] == "state" for e in events)
 EOF
 

@@ -108,6 +108,8 @@ struct emu {
 	uint64_t usb_pending; /* bytes written since the last short packet */
 	unsigned usb_stall_risks;
 	uint64_t instructions_hint;
+	uint64_t
+	    agent_code_bytes; /* bytes of agent code executed (Thumb: about 2 per instruction) */
 	uc_err emu_ret;
 	pthread_t thread;
 	bool joined;
@@ -450,6 +452,16 @@ static void cfg_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t va
 	(void)user;
 }
 
+/* counts the agent's own code (the ROM's hooked USB routines are host code here) */
+static void hook_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+	struct emu *e = user;
+
+	(void)uc;
+	if (address >= e->load_addr && address < e->load_addr + 0x4000u)
+		e->agent_code_bytes += size;
+}
+
 static void *emu_thread(void *arg)
 {
 	struct emu *e = arg;
@@ -528,6 +540,8 @@ static int emu_setup(struct emu *e, struct uc_api *api, uint32_t load_addr)
 				       e->io.usb_flush & ~1u, e->io.usb_flush & ~1u),
 			 0);
 
+	assert_int_equal(api->hook_add(e->uc, &hh, UC_HOOK_BLOCK, (void *)hook_block, e, 1, 0), 0);
+
 	/* the ME ID the ROM copied to SRAM at boot (what its E1 sends) */
 	assert_true(e->io.me_id != 0);
 	assert_int_equal(api->mem_write(e->uc, e->io.me_id, "MT6261-ME-ID-16B", 16), 0);
@@ -585,6 +599,7 @@ static void run_session(struct uc_api *api, uint32_t load_addr)
 	struct cmp c;
 	uint32_t crc = 0, v32;
 	uint16_t v16[2];
+	uint64_t code0;
 	double s;
 
 	emu_setup(&e, api, load_addr);
@@ -605,10 +620,16 @@ static void run_session(struct uc_api *api, uint32_t load_addr)
 
 	double t0 = mtk_now_s();
 	c = (struct cmp){e.flash, 0};
+	code0 = e.agent_code_bytes;
 	assert_int_equal(da_read(&d, 0, FLASH_SIZE, cmp_sink, &c), 0);
 	double t1 = mtk_now_s();
 	s = t1 - t0;
 	printf("# emulated agent at 0x%08X: 1 MiB read in %.3f s\n", load_addr, s);
+	/* random bytes: every block is tried, none shrinks, all go raw */
+	assert_int_equal(d.zbytes[AGENT_ZK_RAW], FLASH_SIZE);
+	printf("# emulated agent, compressed READ of 1 MiB random bytes (nothing shrinks): %.1f "
+	       "instructions per byte\n",
+	       (double)(e.agent_code_bytes - code0) / 2.0 / FLASH_SIZE);
 	assert_int_equal(c.next, FLASH_SIZE);
 	/* odd offsets, a padded reply (35 bytes), and the aliased top of the window */
 	c = (struct cmp){e.flash, 12345};
@@ -740,6 +761,69 @@ static void test_agent_binary_at_chip_address(void **state)
 	run_session(*state, chip->agent_load_addr);
 }
 
+/* The compressed READ on the emulated core (issue 16): real firmware (the first 768 KiB of
+ * the MT6260A kit's ROM from the corpus) then 256 KiB erased, read compressed and plain; the
+ * agent's instructions per byte are printed for both (from executed Thumb code bytes / 2, an
+ * estimate), so the encoder's cost on the watch's core can be judged. */
+static void test_agent_binary_compresses(void **state)
+{
+	struct uc_api *api = *state;
+	const char *corpus = getenv("MTKBAK_CORPUS");
+	const uint32_t fw_len = 768u * 1024u;
+	char path[4096];
+	uint8_t *rom = NULL;
+	size_t rom_len = 0;
+	struct emu e;
+	struct brom b;
+	struct da d;
+	struct cmp c;
+	uint64_t code0, z_code, raw_code, z_wire;
+
+	snprintf(path, sizeof(path), "%s/mt6260a-kids-phone/MAUI", corpus);
+	if (read_whole_file(path, &rom, &rom_len, 8u << 20) != 0 || rom_len < fw_len) {
+		free(rom);
+		skip();
+	}
+	emu_setup(&e, api, chip_find(0x6261)->agent_load_addr);
+	memcpy(e.flash, rom, fw_len);
+	memset(e.flash + fw_len, 0xFF, FLASH_SIZE - fw_len);
+	free(rom);
+	brom_init(&b, &e.link->tp, NULL);
+	da_init(&d, &b);
+	d.timeout_ms = 10000;
+	if (da_wait_hello(&d, 10000) != 0)
+		fail_msg("no hello from the emulated agent: %s", d.detail);
+	assert_true(da_can_compress(&d));
+
+	code0 = e.agent_code_bytes;
+	c = (struct cmp){e.flash, 0};
+	assert_int_equal(da_read(&d, 0, FLASH_SIZE, cmp_sink, &c), 0);
+	z_code = e.agent_code_bytes - code0;
+	z_wire = d.wire_bytes;
+	assert_true(d.zbytes[AGENT_ZK_LZ4] > 0);
+	assert_int_equal(d.zbytes[AGENT_ZK_ERASED], FLASH_SIZE - fw_len);
+	assert_true(z_wire < FLASH_SIZE);
+
+	d.compress = DA_COMPRESS_OFF;
+	code0 = e.agent_code_bytes;
+	c = (struct cmp){e.flash, 0};
+	assert_int_equal(da_read(&d, 0, fw_len, cmp_sink, &c), 0);
+	raw_code = e.agent_code_bytes - code0;
+	printf("# emulated agent, compressed READ of 768 KiB firmware + 256 KiB erased: %.1f "
+	       "instructions per flash byte (~%.1f per firmware byte), %llu bytes on the link "
+	       "(%.1f%% saved); LZ4 packets carried %llu bytes\n",
+	       (double)z_code / 2.0 / FLASH_SIZE, (double)z_code / 2.0 / fw_len,
+	       (unsigned long long)z_wire, 100.0 * (1.0 - (double)z_wire / FLASH_SIZE),
+	       (unsigned long long)d.zbytes[AGENT_ZK_LZ4]);
+	printf("# emulated agent, plain READ of the same firmware: %.1f instructions per byte\n",
+	       (double)raw_code / 2.0 / fw_len);
+	assert_int_equal(da_reboot(&d), 0);
+	emu_join(&e);
+	assert_int_equal(e.model_errors, 0);
+	assert_int_equal(e.usb_stall_risks, 0);
+	emu_teardown(&e);
+}
+
 /* position independent: the same bytes run from another SRAM address */
 static void test_agent_binary_elsewhere(void **state)
 {
@@ -773,6 +857,7 @@ int main(void)
 		    cmocka_unit_test_prestate(test_agent_binary_at_chip_address, api),
 		    cmocka_unit_test_prestate(test_agent_binary_elsewhere, api),
 		    cmocka_unit_test_prestate(test_agent_binary_writes, api),
+		    cmocka_unit_test_prestate(test_agent_binary_compresses, api),
 		};
 
 		ret = cmocka_run_group_tests(tests, NULL, NULL);
