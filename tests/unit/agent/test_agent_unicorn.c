@@ -41,8 +41,8 @@
 
 /* LeakSanitizer: libunicorn 2.0.1 does not free the code bitmap it allocates when the guest
  * writes into a page that also holds translated code (tb_invalidate_phys_page_fast); the
- * agent's PROGRAM buffer shares a page with the end of its code. That is the library's, not
- * ours: LSan reads this list at start-up (without LSan the function is never called). */
+ * agent's bss and stack follow its code, and PROGRAM's data reaches into that page. That is
+ * the library's, not ours: LSan reads this list at start-up (without LSan it is unused). */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
