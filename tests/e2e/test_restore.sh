@@ -44,16 +44,21 @@ $MTKBAK restore "$undo" --port "$(sim out1.bin out2.bin log2)" --yes >o2 2>&1 ||
 cmp -s watch.bin out2.bin || fail "the undo image did not bring the original back"
 rm -f pre-restore-*
 
-# 3. a pull folder of this watch (ME ID in the folder name) onto the changed watch
+# 3. a pull folder of this watch (its readback.bin.info names the watch) onto the changed watch
 $MTKBAK pull --port "sim:good.bin" -o pulled >p3 2>&1 || fail "pull: $(cat p3)"
-meid=$(sed -n 's/.*ME ID \([0-9a-f]\{32\}\).*/\1/p' p3 | head -1)
-[ -n "$meid" ] || fail "no ME ID in the pull output: $(cat p3)"
-mv pulled "MT6261-${meid:0:8}-20260101-000000"
-$MTKBAK restore "MT6261-${meid:0:8}-20260101-000000" --port "$(sim watch.bin out3.bin log3)" \
-	--yes >o3 2>&1 || fail "restore of a pull folder: $(cat o3)"
+grep -q "^me_id [0-9a-f]\{32\}$" pulled/readback.bin.info || fail "pull wrote no ME ID"
+$MTKBAK restore pulled --port "$(sim watch.bin out3.bin log3)" --yes >o3 2>&1 ||
+	fail "restore of a pull folder: $(cat o3)"
 cmp -s good.bin out3.bin || fail "pull folder: result differs"
 [ "$(count 20 log3)" = 3 ] || fail "pull folder: expected 3 erases"
 rm -f pre-restore-*
+# the same folder onto another watch (another ME ID): refused before any write
+rc=0
+$MTKBAK restore pulled --port "$(sim watch.bin out3b.bin log3b meid=00112233445566778899AABBCCDDEEFF)" \
+	--yes >o3b 2>&1 || rc=$?
+[ $rc -ne 0 ] || fail "another watch: restore went ahead"
+has o3b "the backup belongs to another watch"
+[ -s log3b ] && fail "another watch: write commands were sent"
 
 # 4. --dry-run writes nothing (no erase/program/WREN at all) and shows the plan
 $MTKBAK restore good.bin --port "$(sim watch.bin out4.bin log4)" --dry-run --other-watch \
