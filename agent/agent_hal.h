@@ -28,6 +28,10 @@ struct agent_hal {
 	 * the agent answers E1 like the ROM (a second mtkbak run finds the agent running and
 	 * identifies the watch through it). 0, or < 0 when unknown. */
 	int (*me_id)(void *ctx, uint8_t out[16]);
+	/* Optional (may be NULL): restarts the watchdog's count. The host arms it as a dead
+	 * man's switch before D5; the agent kicks it at start, per command and per packet, so
+	 * only an agent that stops running lets it reset the watch into the boot ROM. */
+	void (*wdt_kick)(void *ctx);
 	/* Optional (may be NULL): where flash [off, off+len) can be read directly in memory
 	 * (the XIP window on the watch), so the compressed READ needs no input buffer.
 	 * 0 and *p set, or < 0 when that range cannot be mapped. Without it the agent does not

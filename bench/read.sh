@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `mtkbak read` on a 16 MiB image (the simulated watch):
-#   - with the agent uncompressed (--compress off) and with --no-da over the USB full-speed
+#   - with the agent uncompressed (--compress off), with --no-da, and with a broken agent
+#     stream (agent=badstream: READ32 + the agent's CRC-32) over the USB full-speed
 #     link model (sim option link=fs: at most 19 x 64-byte packets per 1 ms frame, every host
 #     wait costs at least one frame; it counts every byte that crosses the wire), next to the
 #     link-limited time 16 MiB / 1,216,000 B/s (target with the agent: within 10%);
@@ -56,18 +57,22 @@ for l in open(sys.argv[1]):
 
 read -r da_total da_read da_bytes da_wall < <(run agent ",link=fs" --compress off)
 read -r nda_total nda_read nda_bytes nda_wall < <(run brom ",link=fs" --no-da)
+# the agent answers but its READ stream does not work: READ32 once per block + its CRC-32
+read -r bad_total bad_read bad_bytes bad_wall < <(run badstream ",link=fs,agent=badstream" --compress off)
 read -r un_total un_read un_bytes un_wall < <(run fast "" --compress off)
 read -r unn_total unn_read unn_bytes unn_wall < <(run fast_brom "" --no-da)
 # the engine alone (file, CRC-32, SHA-256, bookkeeping) against an instant in-memory watch
 engine=$("$build/tests/readback_test_readback_engine" 2>/dev/null | sed -n 's/.*host side only: //p' || true)
 
 python3 - "$size" "$da_total" "$da_read" "$da_wall" "$nda_total" "$nda_read" "$nda_wall" \
-	"$un_total" "$un_read" "$un_wall" "$unn_total" "$unn_read" "$unn_wall" "${engine:-n/a}" <<'EOF'
+	"$un_total" "$un_read" "$un_wall" "$unn_total" "$unn_read" "$unn_wall" "${engine:-n/a}" \
+	"$bad_total" "$bad_wall" <<'EOF'
 import sys
 size = int(sys.argv[1])
 (da_total, da_read, da_wall, nda_total, nda_read, nda_wall, un_total, un_read, un_wall,
  unn_total, unn_read, unn_wall) = map(float, sys.argv[2:14])
 engine = sys.argv[14]
+bad_total, bad_wall = map(float, sys.argv[15:17])
 link = size / 1216000.0
 mib = size / 1048576
 def pct(t):
@@ -78,6 +83,9 @@ print(f"  agent (--compress off), link=fs: {da_total:6.2f} s to the verified fil
       f"{da_wall:.2f} s whole command ({pct(da_wall)}), data phase {da_read:.2f} s")
 print(f"  --no-da, link=fs: {nda_total:6.2f} s to the verified file ({nda_total / link:.2f}x the "
       f"link limit), {nda_wall:.2f} s whole command, data phase {nda_read:.2f} s")
+print(f"  agent stream broken (agent=badstream), link=fs: {bad_total:6.2f} s to the verified file "
+      f"({bad_total / link:.2f}x the link limit; READ32 once per block + the agent's CRC-32), "
+      f"{bad_wall:.2f} s whole command")
 print(f"  agent,  unthrottled: {un_wall:5.2f} s whole command = {size / un_wall / 1e6:6.1f} MB/s; "
       f"{size / un_total / 1e6:.1f} MB/s to the verified file; data phase "
       f"{size / un_read / 1e6:.1f} MB/s")

@@ -206,8 +206,11 @@ static void dev_wait(struct sim_watch *w, int64_t until)
 	wait_until(w, until);
 	now = mtk_now_ns();
 	bus_update(w, now);
-	if (w->dev.wdt_deadline_ns >= 0 && now >= w->dev.wdt_deadline_ns)
+	if (w->dev.wdt_deadline_ns >= 0 && now >= w->dev.wdt_deadline_ns) {
 		w->dev.mem.reset_req = true; /* the watchdog bites: the chip resets */
+		w->dev.wdt_deadline_ns = -1;
+		w->wdt_resets++;
+	}
 }
 
 int sim_dev_recv(struct sim_watch *w, uint8_t *buf, size_t len)
@@ -776,6 +779,17 @@ const uint8_t *sim_flash(const struct sim_watch *w, size_t *len)
 	if (len)
 		*len = w->flash_len;
 	return w->flash;
+}
+
+unsigned sim_wdt_resets(const struct sim_watch *cw)
+{
+	struct sim_watch *w = (struct sim_watch *)cw;
+	unsigned n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->wdt_resets;
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }
 
 uint64_t sim_bytes_sent(const struct sim_watch *cw)

@@ -119,7 +119,42 @@ static int hal_recv(void *ctx, uint8_t *buf, uint32_t len)
 
 static int hal_send(void *ctx, const uint8_t *buf, uint32_t len)
 {
-	return sim_dev_send(ctx, buf, len);
+	struct sim_watch *w = ctx;
+
+	if (w->o.agent_die_at) {
+		/* agent=die:N: after N bytes the agent stops for good; only the watchdog (if
+		 * the host armed it) ends this boot */
+		uint64_t left = w->o.agent_die_at > w->dev.agent_sent
+				    ? w->o.agent_die_at - w->dev.agent_sent
+				    : 0;
+
+		if (len > left) {
+			if (left && sim_dev_send(w, buf, (size_t)left) < 0)
+				return -1;
+			w->dev.agent_sent += left;
+			sim_dev_idle(w);
+			return -1;
+		}
+		w->dev.agent_sent += len;
+	}
+	if (w->o.agent_badstream && len >= 256) {
+		/* agent=badstream: large sends (READ packet data) lose a bit each, small answers
+		 * (statuses, CRC-32 results, READ32 words) do not */
+		uint8_t bad[1024];
+
+		while (len) {
+			uint32_t n = len < sizeof(bad) ? len : (uint32_t)sizeof(bad);
+
+			memcpy(bad, buf, n);
+			bad[n / 2] ^= 0x10;
+			if (sim_dev_send(w, bad, n) < 0)
+				return -1;
+			buf += n;
+			len -= n;
+		}
+		return 0;
+	}
+	return sim_dev_send(w, buf, len);
 }
 
 static void hal_flush(void *ctx)
@@ -129,10 +164,21 @@ static void hal_flush(void *ctx)
 
 static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, uint32_t rxlen)
 {
+	struct sim_watch *w = ctx;
+
+	/* spi=fail: the controller never leaves busy; sfc=slow:N: busy for N polls. The agent
+	 * on the watch polls up to SIM_SFC_POLL_LIMIT times, then reports AGENT_ST_SPI. */
+	if (w->o.spi_fail || w->o.sfc_slow_polls >= SIM_SFC_POLL_LIMIT)
+		return -1;
 	/* the controller's PIO buffer holds what goes out and what comes back */
 	if (txlen == 0 || txlen + rxlen > AGENT_SFC_BUF)
 		return -1;
 	return sim_nor_spi(ctx, tx, txlen, rx, rxlen);
+}
+
+static void hal_wdt_kick(void *ctx)
+{
+	sim_mem_write16(ctx, 0xA0030008u, 0x1971); /* WDT RESTART, as agent/arm/hal_arm.c */
 }
 
 static int hal_flash_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
@@ -203,9 +249,14 @@ void sim_agent_run(struct sim_watch *w)
 	    .write16 = hal_write16,
 	    .reset = hal_reset,
 	    .me_id = hal_me_id,
+	    .wdt_kick = hal_wdt_kick,
 	    .flash_map = hal_flash_map,
 	};
 
+	if (w->o.agent_hang) {
+		sim_dev_idle(w); /* agent=hang: it never says hello; only the watchdog helps */
+		return;
+	}
 	agent_main(&hal);
 	if (!w->dev.agent_reset)
 		sim_dev_idle(w); /* the agent stopped without a reset: the watch hangs */

@@ -64,6 +64,8 @@ struct sim_dev {
 	size_t nloads;
 	bool agent_reset;
 	int64_t wdt_deadline_ns; /* wdt=MS: when the armed watchdog resets the chip, -1 never */
+	int wdt_length_ms;	 /* from the LENGTH register (0: never written this boot) */
+	uint64_t agent_sent;	 /* bytes the agent sent this boot (agent=die:N) */
 };
 
 /* The serial NOR's own state (sim_nor.c); the array is sim_watch.flash. Device thread only
@@ -79,6 +81,7 @@ struct sim_nor {
 	bool mapped;	       /* persist: flash is a shared mapping of save=PATH */
 	uint32_t rng;
 };
+#define SIM_PMU_LOG_MAX 64
 
 struct sim_watch {
 	struct sim_opts o;
@@ -120,6 +123,9 @@ struct sim_watch {
 	uint32_t corrupted;
 	bool disconnect_done;
 	uint32_t rng;
+	struct sim_reg_write pmu_log[SIM_PMU_LOG_MAX]; /* writes to the PMU range */
+	size_t npmu;
+	unsigned wdt_resets;
 
 	/* --- device thread only --- */
 	struct sim_dev dev;

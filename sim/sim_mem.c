@@ -14,7 +14,11 @@
 #define ID_BASE		0x80000000u
 #define REG_REMAP	0xA0510000u
 #define REG_WDT_MODE	0xA0030000u
+#define REG_WDT_LENGTH	0xA0030004u
 #define REG_WDT_RESTART 0xA0030008u
+#define WDT_LENGTH_KEY	0x08u
+#define PMU_BASE	0xA0700000u
+#define PMU_SIZE	0x1000u
 #define REG_WDT_SWRST	0xA003001Cu
 #define REG_RTC_BBPU	0xA0710000u
 #define REG_RTC_WRTGR	0xA0710074u
@@ -127,6 +131,8 @@ void sim_mem_reset(struct sim_watch *w)
 	d->nloads = 0;
 	d->agent_reset = false;
 	d->wdt_deadline_ns = -1;
+	d->wdt_length_ms = 0;
+	d->agent_sent = 0;
 }
 
 void sim_mem_free(struct sim_watch *w)
@@ -173,7 +179,7 @@ static uint32_t reg_read(const struct sim_watch *w, uint32_t a)
 	case ID_BASE + 12:
 		return id->subcode;
 	case 0xA01C0108u:
-		return id->efuse_swver;
+		return w->o.efuse_set ? w->o.efuse_swver : id->efuse_swver;
 	case REG_REMAP:
 		return m->remap;
 	default:
@@ -204,10 +210,40 @@ static void reg_store(struct sim_watch *w, uint32_t a, uint32_t v)
 
 static void wdt_arm(struct sim_watch *w, bool enabled)
 {
-	if (enabled && w->o.wdt_ms > 0)
-		w->dev.wdt_deadline_ns = mtk_now_ns() + (int64_t)w->o.wdt_ms * 1000000ll;
+	/* wdt=MS wins; else the LENGTH register once the host wrote it (the boot ROM never
+	 * does); else the watchdog's timing is not modelled */
+	int ms = w->o.wdt_ms > 0 ? w->o.wdt_ms : w->dev.wdt_length_ms;
+
+	if (enabled && ms > 0)
+		w->dev.wdt_deadline_ns = mtk_now_ns() + (int64_t)ms * 1000000ll;
 	else
 		w->dev.wdt_deadline_ns = -1;
+}
+
+/* The PMU range's writes are kept across resets for the tests (sim_pmu_writes). */
+static void pmu_record(struct sim_watch *w, uint32_t a, uint32_t v, unsigned width)
+{
+	if (a - PMU_BASE >= PMU_SIZE)
+		return;
+	pthread_mutex_lock(&w->mu);
+	if (w->npmu < SIM_PMU_LOG_MAX)
+		w->pmu_log[w->npmu] = (struct sim_reg_write){a, v, width};
+	if (w->npmu < SIZE_MAX)
+		w->npmu++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+size_t sim_pmu_writes(const struct sim_watch *cw, struct sim_reg_write *out, size_t max)
+{
+	struct sim_watch *w = (struct sim_watch *)cw; /* locking needs a mutable handle */
+	size_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->npmu;
+	for (size_t i = 0; out && i < max && i < n && i < SIM_PMU_LOG_MAX; i++)
+		out[i] = w->pmu_log[i];
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }
 
 void sim_mem_wdt_handshaken(struct sim_watch *w)
@@ -232,6 +268,13 @@ static void reg_write(struct sim_watch *w, uint32_t a, uint32_t v, uint32_t mask
 			return; /* the watchdog ignores writes without its key */
 		reg_store(w, a, nv & 0xFF);
 		wdt_arm(w, nv & WDT_ENABLE);
+		return;
+	case REG_WDT_LENGTH:
+		if ((nv & 0x1Fu) != WDT_LENGTH_KEY)
+			return; /* no key: ignored */
+		/* timeout in bits 15:5, units of 512 ticks of the 32768 Hz clock */
+		w->dev.wdt_length_ms = (int)(((nv >> 5) & 0x7FFu) * 1000u / 64u);
+		reg_store(w, a, nv & 0xFFE0u);
 		return;
 	case REG_WDT_RESTART:
 		if ((nv & 0xFFFF) == 0x1971 && (reg_read(w, REG_WDT_MODE) & WDT_ENABLE))
@@ -365,6 +408,7 @@ void sim_mem_write8(struct sim_watch *w, uint32_t a, uint8_t v)
 void sim_mem_write16(struct sim_watch *w, uint32_t a, uint16_t v)
 {
 	if (area_of(w, a) == AREA_REG) {
+		pmu_record(w, a, v, 16);
 		reg_write(w, a & ~3u, (uint32_t)v << (8 * (a & 2)), 0xFFFFu << (8 * (a & 2)));
 		return;
 	}
@@ -375,6 +419,7 @@ void sim_mem_write16(struct sim_watch *w, uint32_t a, uint16_t v)
 void sim_mem_write32(struct sim_watch *w, uint32_t a, uint32_t v)
 {
 	if (area_of(w, a) == AREA_REG) {
+		pmu_record(w, a, v, 32);
 		reg_write(w, a & ~3u, v, 0xFFFFFFFFu);
 		return;
 	}

@@ -161,6 +161,43 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			return -EINVAL;
 		}
 		o->image_size = (uint32_t)n;
+	} else if (!strcmp(key, "agent")) {
+		if (val && !strcmp(val, "hang")) {
+			o->agent_hang = true;
+		} else if (val && !strcmp(val, "badstream")) {
+			o->agent_badstream = true;
+		} else if (val && !strncmp(val, "die:", 4) &&
+			   parse_num(val + 4, UINT64_MAX, &n) == 0 && n > 0) {
+			o->agent_die_at = n;
+		} else {
+			snprintf(err, errlen,
+				 "sim option agent must be hang, die:N (N bytes > 0) or badstream");
+			return -EINVAL;
+		}
+	} else if (!strcmp(key, "spi")) {
+		if (!val || strcmp(val, "fail")) {
+			snprintf(err, errlen, "sim option spi takes fail (spi=fail)");
+			return -EINVAL;
+		}
+		o->spi_fail = true;
+	} else if (!strcmp(key, "sfc")) {
+		if (!val || strncmp(val, "slow:", 5) || parse_num(val + 5, UINT32_MAX, &n) < 0) {
+			snprintf(err, errlen, "sim option sfc takes slow:N (busy for N polls)");
+			return -EINVAL;
+		}
+		o->sfc_slow_polls = (uint32_t)n;
+	} else if (!strcmp(key, "efuse")) {
+		uint8_t e[4];
+
+		if (!val || parse_hex_bytes(val, e, 4) < 0) {
+			snprintf(
+			    err, errlen,
+			    "sim option efuse needs 8 hex digits, e.g. efuse=36000000 (MT2503)");
+			return -EINVAL;
+		}
+		o->efuse_swver =
+		    (uint32_t)e[0] << 24 | (uint32_t)e[1] << 16 | (uint32_t)e[2] << 8 | e[3];
+		o->efuse_set = true;
 	} else if (!strcmp(key, "dtr")) {
 		if (!val || (strcmp(val, "required") && strcmp(val, "ignored"))) {
 			snprintf(err, errlen, "sim option dtr must be required or ignored");
@@ -231,9 +268,9 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
-		    "meid, fail, wdt, reset, dtr, past_end, mbist, rom, nor, norspeed, norcut, "
-		    "norbad, "
-		    "norstuck, stale, protect, save, nor_log, persist)",
+		    "meid, fail, wdt, reset, dtr, past_end, mbist, rom, agent, spi, sfc, efuse, "
+		    "nor, "
+		    "norspeed, norcut, norbad, norstuck, stale, protect, save, nor_log, persist)",
 		    key);
 		return -EINVAL;
 	}

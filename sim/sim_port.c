@@ -146,7 +146,8 @@ static int sim_create(struct sim_port *env, const char *arg, struct sim_watch **
 		set_err(env->err, env->errlen, "%s", why);
 		return ret;
 	}
-	if (!strcmp(ss.image, "demo") && access("demo", F_OK) != 0) {
+	/* built-in names win over files: a file or folder called demo is ./demo */
+	if (!strcmp(ss.image, "demo")) {
 		ret = fwgen_demo(o.image_size, &img, &len);
 		if (ret < 0) {
 			set_err(

@@ -8,7 +8,8 @@
  *
  * Flash: reads through the memory-mapped window after the remap register is 2 (flash at 0,
  * doc/brom-protocol.md section 4.3); JEDEC ID and SFDP through the serial flash controller's
- * PIO mode (section 4.4). Watchdog off at start, watchdog reset at the end (section 4.2). */
+ * PIO mode (section 4.4). The watchdog is kicked while the agent runs (the host arms it before
+ * D5 as a dead man's switch); a watchdog reset at the end (section 4.2). */
 #include <stdint.h>
 
 #include "../agent_hal.h"
@@ -18,8 +19,8 @@
 #define BROM_BASE   0xFFF00000u
 #define BROM_WINDOW 0x10000u
 
-#define WDT_MODE      0xA0030000u
-#define WDT_MODE_OFF  0x2200u
+#define WDT_RESTART   0xA0030008u
+#define WDT_KICK      0x1971u
 #define WDT_SWRST     0xA003001Cu
 #define WDT_SWRST_KEY 0x1209u
 
@@ -224,6 +225,14 @@ static void hal_reset(void *ctx)
 	watchdog_reset();
 }
 
+/* The host armed the watchdog before D5 (a dead agent resets the watch into the boot ROM);
+ * kicking it keeps a working agent alive. Without the host's arming it stays off. */
+static void hal_wdt_kick(void *ctx)
+{
+	(void)ctx;
+	wr16(WDT_RESTART, WDT_KICK);
+}
+
 void agent_arm_main(uint32_t load_addr)
 {
 	struct agent_brom_io io;
@@ -232,7 +241,7 @@ void agent_arm_main(uint32_t load_addr)
 	uint32_t remap;
 
 	(void)load_addr;
-	wr16(WDT_MODE, WDT_MODE_OFF); /* a long read must not be cut by the watchdog */
+	hal_wdt_kick(0); /* the count starts again; the agent kicks it while it runs */
 
 	if (agent_brom_scan((const uint8_t *)BROM_BASE, BROM_BASE, BROM_WINDOW, &io) !=
 	    AGENT_SCAN_OK)
@@ -260,6 +269,7 @@ void agent_arm_main(uint32_t load_addr)
 	hal.write16 = hal_write16;
 	hal.reset = hal_reset;
 	hal.me_id = hal_me_id;
+	hal.wdt_kick = hal_wdt_kick;
 	agent_main(&hal);
 	watchdog_reset();
 }

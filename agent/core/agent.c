@@ -31,6 +31,13 @@ struct agent {
 
 /* ---- link ---- */
 
+/* The dead man's switch stays armed while the agent works (agent_hal.h wdt_kick). */
+static void kick(struct agent *a)
+{
+	if (a->hal->wdt_kick)
+		a->hal->wdt_kick(a->hal->ctx);
+}
+
 static int tx(struct agent *a, const void *buf, uint32_t len)
 {
 	int r;
@@ -364,6 +371,7 @@ static int send_packet(struct agent *a, uint8_t *buf, uint32_t off, uint32_t len
 	mtk_put_be32(hdr, off);
 	mtk_put_be32(hdr + 4, len);
 	crc = CRC32(0, hdr, sizeof(hdr));
+	kick(a);
 	tx(a, hdr, sizeof(hdr));
 	for (uint32_t done = 0; done < len && !a->err;) {
 		uint32_t n = len - done < AGENT_STAGE_BYTES ? len - done : AGENT_STAGE_BYTES;
@@ -401,6 +409,7 @@ static int send_zpacket(struct agent *a, struct zwork *w, uint32_t off, uint32_t
 	uint8_t kind = AGENT_ZK_RAW;
 	int mapped = a->hal->flash_map(a->hal->ctx, off, len, &src) == 0, bad = 0;
 
+	kick(a);
 	if (!mapped) {
 		src = w->out;
 		bad = a->hal->flash_read(a->hal->ctx, off, w->out, len) < 0;
@@ -514,6 +523,7 @@ static void cmd_crc32(struct agent *a)
 	for (uint32_t done = 0; st == AGENT_ST_OK && done < len;) {
 		uint32_t n = len - done < AGENT_STAGE_BYTES ? len - done : AGENT_STAGE_BYTES;
 
+		kick(a);
 		if (a->hal->flash_read(a->hal->ctx, off + done, buf, n) < 0)
 			st = AGENT_ST_FLASH;
 		else
@@ -845,6 +855,7 @@ int agent_main(const struct agent_hal *hal)
 	struct agent ag = {hal, 0, 0, 0};
 	struct agent *a = &ag;
 
+	kick(a);
 	send_hello(a);
 	end_reply(a);
 	while (!a->err) {
@@ -852,6 +863,7 @@ int agent_main(const struct agent_hal *hal)
 
 		if (rx(a, &cmd, 1))
 			break;
+		kick(a);
 		switch (cmd) {
 		case BROM_CMD_GET_VERSION:
 			tx8(a, BROM_VERSION);

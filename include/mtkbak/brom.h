@@ -27,6 +27,7 @@ struct brom {
 	bool already_synced;	 /* the last handshake found the ROM already in command mode */
 	uint16_t wdt_mode_saved; /* watchdog mode before brom_disable_watchdog */
 	bool wdt_mode_saved_valid;
+	bool keepalive_skipped; /* brom_keep_alive_id wrote nothing: the part is not an MT6261 */
 };
 
 void brom_init(struct brom *b, struct mtk_transport *tp, const struct mtk_log *log);
@@ -78,6 +79,12 @@ int brom_disable_watchdog(struct brom *b, const struct chip_info *c);
  * mode by itself later, as if nothing had happened. */
 int brom_rearm_watchdog(struct brom *b, const struct chip_info *c);
 int brom_keep_alive(struct brom *b, const struct chip_info *c);
+/* The keep-alive writes for this part (chip_keepalive: none on MT2503/MT2503DV, and then
+ * b->keepalive_skipped is set so the caller can warn that a long read may power off). */
+int brom_keep_alive_id(struct brom *b, const struct brom_id *id);
+/* Dead man's switch: arms the watchdog to reset the watch after timeout_ms (rounded to
+ * 15.625 ms, at most 32 s) unless something kicks it (LENGTH, MODE enable, RESTART). */
+int brom_arm_watchdog(struct brom *b, const struct chip_info *c, int timeout_ms);
 /* Maps the serial flash at c->flash_window (remap register), checked by reading it back. */
 int brom_remap_flash(struct brom *b, const struct chip_info *c);
 /* Watchdog software reset. The watch resets before it can answer the last bytes, so a

@@ -19,6 +19,8 @@ struct reg_write {
 struct chip_variant {
 	uint16_t efuse_swver; /* upper 16 bits of efuse_swver_reg */
 	const char *name;
+	bool likely;	   /* reported by one source only: "likely, not proven" */
+	bool no_keepalive; /* the row's keep-alive writes are another chip's: write none */
 };
 
 #define CHIP_MAX_WINDOWS   4
@@ -45,6 +47,10 @@ struct chip_info {
 	uint16_t wdt_enable_bit;  /* the mode bit that arms it again */
 	uint32_t wdt_restart_reg; /* kick: write wdt_restart_value */
 	uint16_t wdt_restart_value;
+	/* Dead man's switch before D5: LENGTH = key | timeout << 5, in units of 512 ticks of
+	 * the 32 kHz clock (other MediaTek chips' layout; the ROMs never write it) */
+	uint32_t wdt_length_reg;
+	uint16_t wdt_length_key;
 	uint32_t wdt_swrst_reg; /* reset: write wdt_swrst_value */
 	uint16_t wdt_swrst_value;
 	uint32_t remap_reg;	   /* 0xA0510000 */
@@ -69,5 +75,15 @@ const struct chip_info *chip_find(uint16_t hw_code);
 bool chip_load_allowed(const struct chip_info *c, uint32_t addr, uint32_t size);
 /* The part name for an efuse word (e.g. "MT2503"), NULL if the table does not know it. */
 const char *chip_variant_name(const struct chip_info *c, uint32_t efuse_swver);
+/* The table row for an efuse word, NULL if unknown (or the chip has no efuse register). */
+const struct chip_variant *chip_variant_find(const struct chip_info *c, uint32_t efuse_swver);
+/* For people: "MT2503", "MT2502 (likely, not proven)", "MT6261 family, variant unknown (efuse
+ * 0x1234)"; "" when the chip has no efuse register. Returns out. */
+const char *chip_variant_describe(const struct chip_info *c, uint32_t efuse_swver, char *out,
+				  size_t len);
+/* The keep-alive writes for this part: the row's, or none when the variant says they belong
+ * to another chip (MT2503). *count gets how many. */
+const struct reg_write *chip_keepalive(const struct chip_info *c, uint32_t efuse_swver,
+				       size_t *count);
 
 #endif

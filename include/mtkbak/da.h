@@ -24,6 +24,7 @@ extern const uint8_t mtkbak_agent_blob[];
 extern const size_t mtkbak_agent_blob_len;
 
 #define DA_DEFAULT_TIMEOUT_MS 3000
+#define DA_HELLO_TIMEOUT_MS   3000	      /* from D5 to the agent's hello */
 #define DA_DEFAULT_PACKET     4096u	      /* READ payload per packet */
 #define DA_DEFAULT_CHUNK      (1024u * 1024u) /* bytes per READ command */
 #define DA_DEFAULT_RETRIES    5u	      /* passes over bad packets per chunk */
@@ -49,6 +50,9 @@ struct da {
 	bool reused;		   /* da_start found an agent already running */
 	uint16_t last_status;	   /* last error status from the agent (0x2Dxx), 0 if none */
 	char detail[256];	   /* what the last failure was, in words ("" after success) */
+	bool jumped;		   /* D5 went out: the boot ROM is no longer in charge */
+	bool wdt_armed;		   /* da_start_wdt armed the dead man's switch before D5 */
+	int64_t last_rx_ms;	   /* when the last byte from the watch arrived (monotonic ms) */
 	/* statistics, cumulative */
 	unsigned retries;    /* packets re-requested */
 	unsigned resyncs;    /* times the link was re-synchronised */
@@ -90,6 +94,10 @@ void da_init(struct da *d, struct brom *b);
 int da_start(struct da *d, struct brom *b, const struct chip_info *chip);
 int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, const uint8_t *blob,
 		  size_t len);
+/* da_start with a dead man's switch: after the upload and before D5 the watchdog is armed to
+ * reset the watch after wdt_ms unless the agent kicks it (it does while it runs). A failure
+ * to arm it is not fatal (d->wdt_armed stays false). */
+int da_start_wdt(struct da *d, struct brom *b, const struct chip_info *chip, int wdt_ms);
 /* For an agent that is already running (and just sent its hello, or will answer PING). */
 int da_wait_hello(struct da *d, int timeout_ms);
 int da_ping(struct da *d);

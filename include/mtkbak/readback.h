@@ -43,6 +43,11 @@ struct readback_opts {
 	bool no_compress;     /* --compress off: plain agent READ (default: compressed READ
 				 where the agent offers it and it pays, doc/reading.md) */
 	bool no_reboot;	      /* leave the watch in boot-ROM mode at the end */
+	/* Without it (the default), an agent that is refused, never says hello or goes silent
+	 * mid-read costs seconds, not the backup: the watchdog armed before D5 resets the watch
+	 * into the boot ROM, and the same read continues through the boot ROM alone from what
+	 * is already verified. no_fallback: stop with the agent's error instead. */
+	bool no_fallback;
 	struct port_env *env; /* keeps the port backend (and simulated watches) across reconnects */
 	const struct port_spec *port;
 	struct mtk_transport *tp; /* optional: an already open port for the first connection
@@ -102,7 +107,9 @@ struct readback_result {
 	 * path cannot compress), "agent" (the running agent does not offer it) */
 	const char *compress;
 	bool resumed;
-	uint32_t resumed_from; /* offset the run continued from */
+	uint32_t resumed_from;	   /* offset the run continued from */
+	bool fell_back;		   /* switched to the boot ROM alone (agent refused, dead...) */
+	char fallback_reason[256]; /* why, in words */
 	char out_path[MTK_PATH_MAX];
 	/* On failure: what was going on, for "mtkbak: error: <context>: <error>". */
 	char error_context[256];

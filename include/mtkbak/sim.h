@@ -64,6 +64,32 @@ struct sim_opts {
 	uint8_t nor_sr1;     /* protect=HEX: status register 1 at power-on (BP bits) */
 	char save_path[256]; /* save=PATH: the flash is written there when the watch is freed */
 	char nor_log[256];   /* nor_log=PATH: one line per WREN/WRSR/erase/program command */
+	/* Faults of mtkbak's agent and the serial flash controller (tests/e2e/test_fallback.sh):
+	 * agent=hang: the agent never answers (not even its hello);
+	 * agent=die:N: every agent run stops for good after sending N bytes;
+	 * agent=badstream: the READ stream's data is damaged, small answers are not;
+	 * spi=fail: every SFC transaction stays busy (the agent's PIO gives up: status 0x2D04);
+	 * sfc=slow:N: each SFC transaction is busy for N polls (the agent gives up above its
+	 * poll limit, SIM_SFC_POLL_LIMIT) */
+	bool agent_hang;
+	bool agent_badstream; /* agent=badstream: every large send (READ data) has a bit flipped */
+	uint64_t agent_die_at;
+	bool spi_fail;
+	uint32_t sfc_slow_polls;
+	/* efuse=HEX8: the efuse word at 0xA01C0108 (MT2503 is 36000000) instead of the chip's */
+	uint32_t efuse_swver;
+	bool efuse_set;
+};
+
+/* The agent's SFC poll limit (agent/arm/hal_arm.c SFC_POLL_LIMIT): sfc=slow:N at or above it
+ * fails like spi=fail. */
+#define SIM_SFC_POLL_LIMIT 0x200000u
+
+/* A register write the simulated watch recorded (sim_pmu_writes). */
+struct sim_reg_write {
+	uint32_t addr;
+	uint32_t value; /* as written (16-bit writes: the halfword) */
+	unsigned width; /* 16 or 32 */
 };
 
 /* The largest boot-ROM dump rom= takes: the ROM window mirrors every 64 KiB. */
@@ -116,6 +142,11 @@ void sim_plug(struct sim_watch *w);
 /* Introspection for tests. */
 const uint8_t *sim_flash(const struct sim_watch *w, size_t *len);
 uint64_t sim_bytes_sent(const struct sim_watch *w); /* device-to-host bytes so far */
+/* Writes to the PMU range 0xA0700000-0xA0700FFF since sim_new, across resets, in order
+ * (the first `max` go to out); returns how many there were. */
+size_t sim_pmu_writes(const struct sim_watch *w, struct sim_reg_write *out, size_t max);
+/* Watchdog resets (the armed watchdog ran out) since sim_new. */
+unsigned sim_wdt_resets(const struct sim_watch *w);
 
 /* ---- the simulated watch as a port (sim/sim_port.c) ---- */
 struct mtk_transport;

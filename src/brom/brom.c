@@ -548,6 +548,48 @@ int brom_keep_alive(struct brom *b, const struct chip_info *c)
 	return 0;
 }
 
+int brom_keep_alive_id(struct brom *b, const struct brom_id *id)
+{
+	size_t n = 0;
+	const struct reg_write *w = chip_keepalive(id->chip, id->efuse_swver, &n);
+
+	b->keepalive_skipped = id->chip && id->chip->keepalive_count && !n;
+	if (b->keepalive_skipped)
+		mtk_logf(b->log, MTK_LOG_INFO,
+			 "brom: no keep-alive writes on %s (MT6261's values are not this part's)",
+			 id->variant ? id->variant : id->chip->name);
+	for (size_t i = 0; i < n; i++) {
+		int ret = brom_write16(b, w[i].addr, &w[i].value, 1);
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int brom_arm_watchdog(struct brom *b, const struct chip_info *c, int timeout_ms)
+{
+	/* 512 ticks of 32768 Hz = 15.625 ms per unit, 11 bits */
+	uint32_t units = (uint32_t)(timeout_ms > 0 ? timeout_ms : 1) * 64u / 1000u;
+	uint16_t len, mode = (uint16_t)((c->wdt_disable_value & 0xFF00) | c->wdt_enable_bit);
+	int ret;
+
+	if (!c->wdt_length_reg)
+		return fail(b, -ENOTSUP, "no watchdog length register for %s", c->name);
+	if (units < 1)
+		units = 1;
+	if (units > 0x7FF)
+		units = 0x7FF;
+	len = (uint16_t)(units << 5 | (c->wdt_length_key & 0x1Fu));
+	if ((ret = brom_write16(b, c->wdt_length_reg, &len, 1)) < 0 ||
+	    (ret = brom_write16(b, c->wdt_mode_reg, &mode, 1)) < 0 ||
+	    (ret = brom_write16(b, c->wdt_restart_reg, &c->wdt_restart_value, 1)) < 0)
+		return ret;
+	mtk_logf(b->log, MTK_LOG_INFO, "brom: watchdog armed: reset in %u ms unless kicked",
+		 (unsigned)(units * 1000u / 64u));
+	return 0;
+}
+
 int brom_remap_flash(struct brom *b, const struct chip_info *c)
 {
 	uint32_t v, want, back;

@@ -1,16 +1,18 @@
 /* What mtkbak knows about each chip (doc/brom-protocol.md section 4), one row per hw code. */
+#include <stdio.h>
+
 #include "mtkbak/chip.h"
 
 #define COMMON_REGS                                                                                \
 	.brom_base = 0xFFF00000u, .wdt_mode_reg = 0xA0030000u, .wdt_disable_value = 0x2200,        \
 	.wdt_enable_bit = 0x0001, .wdt_restart_reg = 0xA0030008u, .wdt_restart_value = 0x1971,     \
-	.wdt_swrst_reg = 0xA003001Cu, .wdt_swrst_value = 0x1209, .remap_reg = 0xA0510000u,         \
-	.remap_flash_at_0 = 2, .flash_window = 0x00000000u, .sfc_base = 0xA0140000u
+	.wdt_length_reg = 0xA0030004u, .wdt_length_key = 0x08, .wdt_swrst_reg = 0xA003001Cu,       \
+	.wdt_swrst_value = 0x1209, .remap_reg = 0xA0510000u, .remap_flash_at_0 = 2,                \
+	.flash_window = 0x00000000u, .sfc_base = 0xA0140000u
 
 /* The agent goes where SP Flash Tool's DA1 goes on the MT6261 (0x70007000); 16 KiB ends it
  * at 0x7000B000, where the MT6261 ROM's forbidden region starts. The MT6250 ROM refuses
- * 0x70007000 (its own data is 0x7000663C-0x70007CA4): a per-chip load address is still to
- * be done, so an agent load on MT6250 fails with 0x1D12 today. */
+ * 0x70007000 (its own data is 0x7000663C-0x70007CA4): MT6250 has its own address below. */
 #define AGENT_LOAD .agent_load_addr = 0x70007000u, .agent_max_size = 0x4000
 
 const struct chip_info mtk_chips[] = {
@@ -45,8 +47,14 @@ const struct chip_info mtk_chips[] = {
 	/* USB download mode on, battery watchdog off (MTreader, mtkclient --iot) */
 	.keepalive = {{0xA0700A28u, 0x8000}, {0xA0700A24u, 0x0002}},
 	.keepalive_count = 2,
-	.variants = {{0x35C0, "MT6261"}, {0x3600, "MT2503"}, {0x7640, "MT2503DV"}},
-	.variant_count = 3,
+	/* mtkclient's table; 0x2640 from one comment in the RePhone (MT2502) Linux uploader.
+	 * MT2503 parts get another power sequence in mtkclient (charger, LSRSTB, RTC 32K, power
+	 * key) whose values are not in our sources: none of MT6261's writes go there. */
+	.variants = {{0x35C0, "MT6261", false, false},
+		     {0x3600, "MT2503", false, true},
+		     {0x7640, "MT2503DV", false, true},
+		     {0x2640, "MT2502", true, false}},
+	.variant_count = 4,
     },
     {
 	.hw_code = 0x6260,
@@ -88,7 +96,10 @@ const struct chip_info mtk_chips[] = {
 	.verified = false,
 	.brom_size = 0x8C00,
 	COMMON_REGS,
-	AGENT_LOAD,
+	/* Its ROM keeps live data at 0x7000663C-0x70007CA4 (D7 refuses 0x70007000 with 0x1D12)
+	 * and refuses 0x7000D400 and up (forbidden-region table at 0xFFF08768) */
+	.agent_load_addr = 0x70008000u,
+	.agent_max_size = 0x5400,
 	.sram_load = {{0x70007CA4u, 0x7000D400u}},
 	.forbidden_table_addr = 0xFFF08768u,
 	.forbidden = {{0x7000D400u, 0x78000000u},
@@ -122,14 +133,53 @@ const struct chip_info *chip_find(uint16_t hw_code)
 	return NULL;
 }
 
-const char *chip_variant_name(const struct chip_info *c, uint32_t efuse_swver)
+const struct chip_variant *chip_variant_find(const struct chip_info *c, uint32_t efuse_swver)
 {
-	if (!c)
+	if (!c || !c->efuse_swver_reg)
 		return NULL;
 	for (size_t i = 0; i < c->variant_count && i < CHIP_MAX_VARIANTS; i++)
 		if (c->variants[i].efuse_swver == (uint16_t)(efuse_swver >> 16))
-			return c->variants[i].name;
+			return &c->variants[i];
 	return NULL;
+}
+
+const char *chip_variant_name(const struct chip_info *c, uint32_t efuse_swver)
+{
+	const struct chip_variant *v = chip_variant_find(c, efuse_swver);
+
+	return v ? v->name : NULL;
+}
+
+const char *chip_variant_describe(const struct chip_info *c, uint32_t efuse_swver, char *out,
+				  size_t len)
+{
+	const struct chip_variant *v = chip_variant_find(c, efuse_swver);
+
+	if (!len)
+		return out;
+	out[0] = 0;
+	if (!c || !c->efuse_swver_reg)
+		return out;
+	if (v && v->likely)
+		snprintf(out, len, "%s (likely, not proven)", v->name);
+	else if (v)
+		snprintf(out, len, "%s", v->name);
+	else
+		snprintf(out, len, "%s family, variant unknown (efuse 0x%04X)", c->name,
+			 (unsigned)(efuse_swver >> 16));
+	return out;
+}
+
+const struct reg_write *chip_keepalive(const struct chip_info *c, uint32_t efuse_swver,
+				       size_t *count)
+{
+	const struct chip_variant *v = chip_variant_find(c, efuse_swver);
+
+	*count = 0;
+	if (!c || (v && v->no_keepalive))
+		return NULL;
+	*count = c->keepalive_count < CHIP_MAX_KEEPALIVE ? c->keepalive_count : CHIP_MAX_KEEPALIVE;
+	return c->keepalive;
 }
 
 bool chip_load_allowed(const struct chip_info *c, uint32_t addr, uint32_t size)

@@ -33,7 +33,7 @@ static int prepare(struct brom *b, const struct brom_connect_opts *opts, struct 
 	}
 	if (!opts->no_watchdog && (ret = brom_disable_watchdog(b, id->chip)) < 0)
 		return ret;
-	if (!opts->no_keepalive && (ret = brom_keep_alive(b, id->chip)) < 0)
+	if (!opts->no_keepalive && (ret = brom_keep_alive_id(b, id)) < 0)
 		return ret;
 	return 0;
 }

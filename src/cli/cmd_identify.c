@@ -86,11 +86,15 @@ static void print_id(const struct brom *b, const struct brom_id *id)
 		return;
 	}
 	printf("Chip:         %s\n", chip);
-	if (id->variant)
-		printf("Variant:      %s (efuse 0x%04X)\n", id->variant, id->efuse_swver >> 16);
-	else if (c && c->efuse_swver_reg)
-		printf("Variant:      not in mtkbak's table (efuse 0x%04X)\n",
-		       id->efuse_swver >> 16);
+	if (c && c->efuse_swver_reg) {
+		char vd[96];
+
+		chip_variant_describe(c, id->efuse_swver, vd, sizeof(vd));
+		if (id->variant)
+			printf("Variant:      %s (efuse 0x%04X)\n", vd, id->efuse_swver >> 16);
+		else
+			printf("Variant:      %s\n", vd);
+	}
 	printf("HW version:   0x%04X\n", id->hw_ver);
 	printf("SW version:   0x%04X\n", id->sw_ver);
 	printf("HW subcode:   0x%04X\n", id->hw_subcode);

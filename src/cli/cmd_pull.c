@@ -29,6 +29,7 @@ struct pull_opts {
 	bool loop;
 	bool force;
 	bool no_da;
+	bool no_fallback;
 	bool no_compress;
 	const char *port_text;
 	const char *out_dir;
@@ -67,6 +68,8 @@ static void usage(FILE *f)
 	       "folder)\n"
 	       "  --length L       read L bytes (4M, 8M, 16M, bytes) instead of finding the size\n"
 	       "  --no-da          read through the boot ROM alone (slower), no agent upload\n"
+	       "  --no-fallback    stop when the agent fails instead of continuing through the\n"
+	       "                   boot ROM alone after the watchdog resets the watch\n"
 	       "  --compress M     auto (default: erased blocks as a marker, the rest compressed\n"
 	       "                   where that pays) or off\n"
 	       "  --force          replace files in an existing output folder\n"
@@ -400,6 +403,7 @@ static int pull_one(struct pull_session *s)
 	ro.force = s->o.force;
 	ro.length = s->o.length;
 	ro.no_da = s->o.no_da;
+	ro.no_fallback = s->o.no_fallback;
 	ro.no_compress = s->o.no_compress;
 	ro.env = s->env;
 	ro.port = &s->spec;
@@ -482,6 +486,7 @@ int cmd_pull(int argc, char **argv)
 	    {"loop", no_argument, NULL, 'L'},
 	    {"length", required_argument, NULL, 'l'},
 	    {"no-da", no_argument, NULL, 'N'},
+	    {"no-fallback", no_argument, NULL, 'F'},
 	    {"compress", required_argument, NULL, 'Z'},
 	    {"force", no_argument, NULL, 'f'},
 	    CLI_COMMON_LONGOPTS,
@@ -533,6 +538,9 @@ int cmd_pull(int argc, char **argv)
 			break;
 		case 'N':
 			s->o.no_da = true;
+			break;
+		case 'F':
+			s->o.no_fallback = true;
 			break;
 		case 'Z':
 			if (cli_parse_compress(optarg, &s->o.no_compress) != 0) {

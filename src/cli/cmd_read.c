@@ -19,7 +19,8 @@ static void usage(FILE *f)
 	    f,
 	    "usage: mtkbak read -o FILE [--port SPEC] [--length auto|4M|8M|16M|BYTES] [--no-da]\n"
 	    "                   [--force] [--timeout SECS] [--reconnect-timeout SECS]\n"
-	    "                   [--no-reboot] [--compress auto|off] [--json] [-v]\n"
+	    "                   [--no-reboot] [--compress auto|off] [--no-fallback]\n"
+	    "                   [--json] [-v]\n"
 	    "\n"
 	    "Reads the watch's whole serial flash into FILE. Read-only: nothing on the watch is\n"
 	    "erased or written.\n"
@@ -31,6 +32,9 @@ static void usage(FILE *f)
 	    "                          or 4M, 8M, 16M, 512K, a number of bytes\n"
 	    "  --no-da                 read through the boot ROM alone (no agent upload);\n"
 	    "                          slower, every block is read twice and compared\n"
+	    "  --no-fallback           stop (exit 75, or 76) when the agent is refused, never\n"
+	    "                          answers or goes silent, instead of letting the watchdog\n"
+	    "                          reset the watch and continuing through the boot ROM\n"
 	    "  --compress auto|off     auto (default): the agent sends erased blocks as a\n"
 	    "                          marker and compresses the rest where that pays;\n"
 	    "                          off: every byte as it is (the boot ROM never compresses)\n"
@@ -135,6 +139,8 @@ static void report(const struct readback_result *r, bool no_da)
 		jw_kstr(w, "chip", r->id.chip ? r->id.chip->name : NULL);
 		jw_kstr(w, "me_id", me);
 		jw_kbool(w, "no_da", no_da);
+		jw_kbool(w, "fell_back", r->fell_back);
+		jw_kstr(w, "fallback_reason", r->fell_back ? r->fallback_reason : NULL);
 		jw_kbool(w, "resumed", r->resumed);
 		jw_kuint(w, "resumed_from", r->resumed_from);
 		jw_kuint(w, "retries", r->retries);
@@ -151,6 +157,8 @@ static void report(const struct readback_result *r, bool no_da)
 	}
 	ux_state("Saved %s (%s) in %.1f s", r->out_path, size, r->seconds);
 	ux_info("Size:     %s (%s)", size, r->size_evidence);
+	if (r->fell_back)
+		ux_info("Path:     fell back from the agent's stream (%s)", r->fallback_reason);
 	if (r->device_crc_checked)
 		ux_info("CRC-32:   %08x (the same CRC-32 the watch computed over its flash)",
 			r->crc32);
@@ -218,6 +226,7 @@ int cmd_read(int argc, char **argv)
 					     {"timeout", required_argument, NULL, 't'},
 					     {"reconnect-timeout", required_argument, NULL, 'R'},
 					     {"no-reboot", no_argument, NULL, 'B'},
+					     {"no-fallback", no_argument, NULL, 'F'},
 					     {"compress", required_argument, NULL, 'Z'},
 					     CLI_COMMON_LONGOPTS,
 					     {0, 0, 0, 0}};
@@ -265,6 +274,9 @@ int cmd_read(int argc, char **argv)
 			break;
 		case 'B':
 			o.no_reboot = true;
+			break;
+		case 'F':
+			o.no_fallback = true;
 			break;
 		case 'Z':
 			if ((ret = cli_parse_compress(optarg, &o.no_compress)) != 0)

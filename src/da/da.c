@@ -19,11 +19,10 @@
 #include "mtkbak/clock.h"
 #include "da_internal.h"
 
-#define DA_HELLO_TIMEOUT_MS 3000
-#define DA_PROBE_TAIL_MS    250
-#define DA_DRAIN_MS	    10000 /* bounded drain of a stream still in flight */
-#define DA_SYNC_TRIES	    3
-#define DA_Z_SKIP	    3u /* raw chunks after one that did not pay compressed */
+#define DA_PROBE_TAIL_MS 250
+#define DA_DRAIN_MS	 10000 /* bounded drain of a stream still in flight */
+#define DA_SYNC_TRIES	 3
+#define DA_Z_SKIP	 3u /* raw chunks after one that did not pay compressed */
 
 static int fail(struct da *d, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -50,7 +49,11 @@ static int wr(struct da *d, const void *p, size_t n)
 
 static int rd(struct da *d, void *p, size_t n, int timeout_ms)
 {
-	return mtk_tp_read_exact(tp(d), p, n, timeout_ms);
+	int ret = mtk_tp_read_exact(tp(d), p, n, timeout_ms);
+
+	if (ret >= 0)
+		d->last_rx_ms = mtk_now_ms();
+	return ret;
 }
 
 /* A link error ends the exchange for good; anything else may be cured by a resync. */
@@ -274,8 +277,8 @@ static int resync(struct da *d)
 
 /* ---- start ---- */
 
-int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, const uint8_t *blob,
-		  size_t len)
+static int start_blob(struct da *d, struct brom *b, const struct chip_info *chip,
+		      const uint8_t *blob, size_t len, int wdt_ms)
 {
 	struct da_blob_info bi;
 	int ret;
@@ -311,6 +314,16 @@ int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, co
 			    b->detail[0] ? b->detail : "", b->detail[0] ? "; " : "",
 			    ret == -EPERM ? "this watch is a secure part that only runs signed code"
 					  : mtk_strerror(ret));
+	if (wdt_ms > 0) {
+		/* the dead man's switch: an agent that never runs (or hangs) resets the watch */
+		ret = brom_arm_watchdog(b, chip, wdt_ms);
+		if (ret < 0 && ret != -EREMOTEIO && ret != -ENOTSUP)
+			return fail(d, ret, "arming the watchdog: %s",
+				    b->detail[0] ? b->detail : mtk_strerror(ret));
+		d->wdt_armed = ret == 0;
+	}
+	d->jumped = true;
+	d->last_rx_ms = mtk_now_ms();
 	ret = brom_jump_da(b, chip->agent_load_addr);
 	if (ret < 0)
 		return fail(d, ret, "starting the agent (D5): %s",
@@ -318,9 +331,20 @@ int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, co
 	return da_wait_hello(d, DA_HELLO_TIMEOUT_MS);
 }
 
+int da_start_blob(struct da *d, struct brom *b, const struct chip_info *chip, const uint8_t *blob,
+		  size_t len)
+{
+	return start_blob(d, b, chip, blob, len, 0);
+}
+
 int da_start(struct da *d, struct brom *b, const struct chip_info *chip)
 {
-	return da_start_blob(d, b, chip, mtkbak_agent_blob, mtkbak_agent_blob_len);
+	return start_blob(d, b, chip, mtkbak_agent_blob, mtkbak_agent_blob_len, 0);
+}
+
+int da_start_wdt(struct da *d, struct brom *b, const struct chip_info *chip, int wdt_ms)
+{
+	return start_blob(d, b, chip, mtkbak_agent_blob, mtkbak_agent_blob_len, wdt_ms);
 }
 
 /* ---- small commands: echo, status, [payload crc32] ---- */
@@ -430,8 +454,14 @@ int da_flash_info(struct da *d, struct da_flash_info *fi)
 	mtk_logf(d->log, MTK_LOG_INFO, "da: JEDEC ID %02X %02X %02X", fi->jedec[0], fi->jedec[1],
 		 fi->jedec[2]);
 
-	/* SFDP header (8 bytes) + first parameter header (8 bytes) */
-	if ((ret = da_read_sfdp(d, 0, sfdp, 16)) < 0)
+	/* SFDP header (8 bytes) + first parameter header (8 bytes); a controller that fails
+	 * here (agent status 0x2D04) still leaves the JEDEC ID: no SFDP, not an error */
+	if ((ret = da_read_sfdp(d, 0, sfdp, 16)) == -EREMOTEIO) {
+		mtk_logf(d->log, MTK_LOG_INFO, "da: no SFDP (%s)", d->detail);
+		d->detail[0] = 0;
+		return 0;
+	}
+	if (ret < 0)
 		return ret;
 	if (memcmp(sfdp, "SFDP", 4) == 0) {
 		uint32_t ptr = sfdp[12] | (uint32_t)sfdp[13] << 8 | (uint32_t)sfdp[14] << 16;
@@ -444,7 +474,7 @@ int da_flash_info(struct da *d, struct da_flash_info *fi)
 		if (sfdp[8] == 0x00 && sfdp[11] >= 2 && ptr < 0xFFFFF8u &&
 		    (ret = da_read_sfdp(d, ptr, bfpt, sizeof(bfpt))) == 0)
 			fi->sfdp_size = density_bytes(mtk_get_le32(bfpt + 4));
-		else if (ret < 0)
+		else if (ret < 0 && ret != -EREMOTEIO)
 			return ret;
 	}
 	mtk_logf(d->log, MTK_LOG_INFO, "da: size from JEDEC %u, from SFDP %u",

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "mtkbak/clock.h"
 
 #include "mtkbak/da.h"
 #include "mtkbak/brom_wire.h"
@@ -25,6 +28,11 @@ struct rb_real_dev {
 	bool open, da_running;
 	bool announce; /* say "waiting for the watch" once, on the first connect */
 	bool connected_before;
+	bool brom_only; /* the agent failed once: the boot ROM alone from now on */
+	bool warned_keepalive;
+	char fallback_why[256];		/* why brom_only was set, "" if it was not */
+	bool gave_up;			/* the agent failed under --no-fallback: final */
+	bool stream_bad;		/* the agent's READ stream fails, its small commands work */
 	unsigned packet_retries;	/* of closed agent sessions */
 	struct readback_wire wire;	/* of closed agent sessions */
 	struct mtk_transport *first_tp; /* opts->tp, used by the first connect */
@@ -80,9 +88,17 @@ static int connect_given_port(struct rb_real_dev *d, struct brom_id *id)
 		return -ENOTSUP;
 	}
 	if ((ret = brom_disable_watchdog(&d->brom, id->chip)) < 0 ||
-	    (ret = brom_keep_alive(&d->brom, id->chip)) < 0)
+	    (ret = brom_keep_alive_id(&d->brom, id)) < 0)
 		return ret;
 	return 0;
+}
+
+static void warn_dev(struct rb_real_dev *d, const char *msg)
+{
+	if (d->o->warn)
+		d->o->warn(d->o->cb_ctx, msg);
+	else
+		mtk_logf(d->o->log, MTK_LOG_INFO, "readback: warning: %s", msg);
 }
 
 static void add_wire(struct readback_wire *w, const struct da *da)
@@ -99,6 +115,14 @@ static void close_dev(void *dev)
 {
 	struct rb_real_dev *d = dev;
 
+	if (d->open && d->da_running && d->da.wdt_armed && d->o->no_reboot) {
+		/* --no-reboot leaves the agent running: the dead man's switch must not reset
+		 * the watch behind the user's back (the agent takes the boot ROM's D2) */
+		uint16_t off = d->id.chip ? d->id.chip->wdt_disable_value : 0x2200;
+
+		if (d->id.chip)
+			brom_write16(&d->brom, d->id.chip->wdt_mode_reg, &off, 1);
+	}
 	if (d->open)
 		brom_disconnect(&d->brom);
 	if (d->da_running) {
@@ -107,6 +131,127 @@ static void close_dev(void *dev)
 	}
 	d->open = false;
 	d->da_running = false;
+}
+
+/* ---- falling back to the boot ROM alone ---- */
+
+/* An agent failure the boot ROM path can cure: not a secure part, not Ctrl-C, not a cable
+ * that is gone (that one reconnects as before), and not turned off by --no-fallback. */
+static bool agent_silent(struct rb_real_dev *d, int err)
+{
+	if (err == -ENODEV || err == -EIO)
+		return d->da.jumped && d->da.wdt_armed && mtk_now_ms() - d->da.last_rx_ms >= 1000;
+	return err == -ETIMEDOUT || err == -EPROTO;
+}
+
+static bool fallback_allowed(struct rb_real_dev *d, int err)
+{
+	if (d->o->no_fallback && d->da_running && agent_silent(d, err)) {
+		size_t n = strlen(d->detail);
+
+		d->gave_up = true;
+		snprintf(d->detail + n, sizeof(d->detail) - n,
+			 "%smtkbak's agent stopped answering; --no-fallback: not continuing "
+			 "through the boot ROM alone (rerun without it, or with --no-da)",
+			 n ? "; " : "");
+		return false;
+	}
+	if (d->o->no_fallback || d->o->no_da || d->brom_only)
+		return false;
+	if (err == -EPERM || err == -EINTR || err == -EACCES || err == -EBUSY || err == -ENOMEM)
+		return false;
+	/* The watch left the bus: a cable pull (the agent talked until then: reconnect as
+	 * before) or the watchdog's reset of an agent that had been silent for a while. */
+	if (err == -ENODEV || err == -EIO)
+		return agent_silent(d, err);
+	return true;
+}
+
+/* The watch after the watchdog's reset: a fresh boot ROM on the bus (its window is short, so
+ * mtkbak keeps trying a handshake), the same watch. Bounded by the watchdog time + grace. */
+static int wait_brom_again(struct rb_real_dev *d, struct brom_id *id)
+{
+	struct brom_connect_opts copts = {.handshake_ms = 600};
+	int64_t deadline =
+	    mtk_now_ms() + (d->da.wdt_armed ? RB_AGENT_WDT_MS : 0) + RB_FALLBACK_GRACE_MS;
+	int ret = -ETIMEDOUT;
+
+	for (unsigned attempt = 0; attempt < 400; attempt++) {
+		int64_t left = deadline - mtk_now_ms();
+		struct port_wait w = {
+		    .timeout_ms = left > 0 ? (int)left : 0, .tick = wait_tick, .ctx = d};
+
+		if (left <= 0)
+			break;
+		ret = brom_connect(&d->brom, d->o->env, d->o->port, &w, &copts, id, d->o->log);
+		if (ret == 0)
+			return 0;
+		if (ret == -EINTR || ret == -EPERM || ret == -EACCES || ret == -EBUSY ||
+		    ret == -ENOTSUP)
+			return ret;
+		/* still the dead agent (no handshake answer), or nothing on the bus yet */
+		usleep(50 * 1000);
+	}
+	snprintf(d->detail, sizeof(d->detail),
+		 "the agent stopped answering and the watch did not come back in boot-ROM mode "
+		 "within %d s (it may have started its firmware): plug it in again holding the "
+		 "boot key; a running mtkbak continues through the boot ROM alone, a new run needs "
+		 "--no-da",
+		 (int)((RB_AGENT_WDT_MS + RB_FALLBACK_GRACE_MS) / 1000));
+	return ret == -ENODEV ? -ETIMEDOUT : ret;
+}
+
+/* The agent failed with err: from now on this run reads through the boot ROM alone. When
+ * the agent never ran (D7 refused) the boot ROM is still in command mode; otherwise the watch
+ * is waited for until the watchdog has reset it. One line says why. */
+static int fall_back(struct rb_real_dev *d, int err, const char *why, struct brom_id *id)
+{
+	char msg[400];
+	struct brom_id nid;
+	int ret;
+
+	d->brom_only = true;
+	snprintf(d->fallback_why, sizeof(d->fallback_why), "%s", why);
+	if (d->da_running)
+		d->packet_retries += d->da.retries;
+	d->da_running = false;
+	if (!d->da.jumped && !d->da.reused &&
+	    !(err == -ENODEV || err == -EIO || err == -ETIMEDOUT)) {
+		/* the upload was refused: the boot ROM still answers on this connection */
+		snprintf(msg, sizeof(msg),
+			 "mtkbak's agent could not be started (%s): continuing through the boot "
+			 "ROM alone (slower)",
+			 d->fallback_why);
+		warn_dev(d, msg);
+		return 0;
+	}
+	snprintf(msg, sizeof(msg),
+		 "mtkbak's agent stopped answering (%s): %s, then continuing through the boot "
+		 "ROM alone (slower)",
+		 d->fallback_why,
+		 d->da.wdt_armed ? "waiting for the watchdog to reset the watch"
+				 : "waiting for the watch to come back");
+	warn_dev(d, msg);
+	close_dev(d);
+	if ((ret = wait_brom_again(d, &nid)) < 0)
+		return ret;
+	if (memcmp(nid.me_id, d->id.me_id, 16)) {
+		snprintf(d->detail, sizeof(d->detail),
+			 "a different watch came back after the reset (another ME ID)");
+		brom_disconnect(&d->brom);
+		return -ENODEV;
+	}
+	d->open = true;
+	d->id = nid;
+	if (id)
+		*id = nid;
+	if ((ret = brom_remap_flash(&d->brom, nid.chip)) < 0) {
+		keep_detail(d, "mapping the flash");
+		close_dev(d);
+		return ret;
+	}
+	state(d, "The watch is back in boot-ROM mode; continuing through the boot ROM alone");
+	return 0;
 }
 
 static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
@@ -155,10 +300,22 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 		close_dev(d);
 		return ret;
 	}
-	if (d->o->no_da)
+	if (d->brom.keepalive_skipped && !d->warned_keepalive) {
+		char msg[200];
+
+		d->warned_keepalive = true;
+		snprintf(msg, sizeof(msg),
+			 "%s: mtkbak does not know this part's keep-alive writes (MT6261's are "
+			 "not for it) and writes none: a long read may power the watch off; keep "
+			 "it charged",
+			 id->variant ? id->variant : id->chip->name);
+		warn_dev(d, msg);
+	}
+	if (d->o->no_da || d->brom_only)
 		return 0;
 	state(d, "Starting mtkbak's agent on the watch");
-	ret = da_start(&d->da, &d->brom, id->chip);
+	/* armed with or without --no-fallback: a dead agent must not leave the watch hung */
+	ret = da_start_wdt(&d->da, &d->brom, id->chip, RB_AGENT_WDT_MS);
 	if (ret < 0) {
 		keep_detail(d, "starting the agent");
 		if (ret == -EPERM)
@@ -166,6 +323,21 @@ static int connect_dev(void *dev, int timeout_ms, struct brom_id *id)
 				 "the watch is a secure part: its boot ROM refused mtkbak's agent "
 				 "(status 0x%04X, signed code required)",
 				 d->brom.last_status ? d->brom.last_status : BROM_ST_SECURE);
+		if (fallback_allowed(d, ret)) {
+			char why[300];
+
+			if (d->da.jumped && ret == -ETIMEDOUT)
+				snprintf(why, sizeof(why), "no hello within %d s after the jump",
+					 DA_HELLO_TIMEOUT_MS / 1000);
+			else
+				snprintf(why, sizeof(why), "%s", d->detail);
+			return fall_back(d, ret, why, id);
+		}
+		if (d->o->no_fallback && ret != -EPERM && ret != -EINTR)
+			snprintf(d->detail + strlen(d->detail),
+				 sizeof(d->detail) - strlen(d->detail),
+				 "; --no-fallback: not continuing through the boot ROM alone "
+				 "(rerun without it, or with --no-da)");
 		close_dev(d);
 		return ret;
 	}
@@ -188,7 +360,12 @@ static int flash_info_dev(void *dev, struct da_flash_info *fi)
 	ret = da_flash_info(&d->da, fi);
 	if (ret < 0)
 		keep_detail(d, "reading the flash ID");
-	return ret;
+	if (ret < 0 && ret != -EREMOTEIO && ret != -EBADMSG && fallback_allowed(d, ret)) {
+		if ((ret = fall_back(d, ret, "it went silent reading the flash ID", NULL)) < 0)
+			return ret;
+		return -ENOTSUP; /* no JEDEC ID through the boot ROM */
+	}
+	return d->gave_up ? -ETIMEDOUT : ret;
 }
 
 struct sink_ctx {
@@ -253,6 +430,37 @@ static int brom_read_block(struct rb_real_dev *d, uint32_t off, uint32_t len, ui
 	return -EBADMSG;
 }
 
+/* The agent answers small commands but its READ stream keeps failing its CRCs: READ32 (the
+ * agent serves it like the boot ROM) once per block, proven by the agent's CRC-32 of the same
+ * range instead of a second read: about half the link time of reading every block twice. */
+static int crc_read_block(struct rb_real_dev *d, uint32_t off, uint32_t len, uint8_t *out)
+{
+	uint32_t n = len / 4, crc;
+	int ret;
+
+	for (int attempt = 0; attempt < BROM_READS_MAX; attempt++) {
+		ret = brom_read32(&d->brom, d->id.chip->flash_window + off, d->words, n);
+		if (ret < 0) {
+			keep_detail(d, "READ32");
+			return ret;
+		}
+		words_to_flash_bytes(d->words, n, out);
+		if ((ret = da_crc32(&d->da, off, len, &crc)) < 0) {
+			keep_detail(d, "CRC-32 on the watch");
+			return ret;
+		}
+		if (rb_crc32(0, out, len) == crc)
+			return 0;
+		mtk_logf(d->o->log, MTK_LOG_INFO,
+			 "readback: READ32 of 0x%06X+0x%X differs from the watch's CRC-32: again",
+			 off, len);
+	}
+	snprintf(d->detail, sizeof(d->detail),
+		 "READ32 of 0x%06X+0x%X never matched the watch's CRC-32 in %d reads", off, len,
+		 BROM_READS_MAX);
+	return -EBADMSG;
+}
+
 static int read_dev(void *dev, uint32_t off, uint32_t len, uint8_t *buf, rb_data_fn on_data,
 		    void *cb_ctx)
 {
@@ -261,7 +469,7 @@ static int read_dev(void *dev, uint32_t off, uint32_t len, uint8_t *buf, rb_data
 
 	if (!d->open)
 		return -ENODEV;
-	if (d->da_running) {
+	if (d->da_running && !d->stream_bad) {
 		struct sink_ctx s = {off, len, 0, buf, on_data, cb_ctx};
 
 		ret = da_read(&d->da, off, len, sink, &s);
@@ -272,15 +480,50 @@ static int read_dev(void *dev, uint32_t off, uint32_t len, uint8_t *buf, rb_data
 		} else if (ret < 0 && ret != -EINTR) {
 			keep_detail(d, "reading through the agent");
 		}
-		return ret;
+		if (ret == -EBADMSG && !d->o->no_fallback) {
+			/* packets stay bad after every re-request: the stream does not work on this
+			 * watch, but the agent answers: READ32 + its CRC-32 below */
+			char msg[400];
+
+			d->stream_bad = true;
+			snprintf(d->fallback_why, sizeof(d->fallback_why),
+				 "its READ stream kept failing its CRCs at 0x%06X (%.150s)", off,
+				 d->detail);
+			snprintf(
+			    msg, sizeof(msg),
+			    "mtkbak's agent answers, but %s: reading with READ32 once per block, "
+			    "each proven by the agent's CRC-32",
+			    d->fallback_why);
+			warn_dev(d, msg);
+		} else if (ret == 0 || ret == -EBADMSG || ret == -EREMOTEIO ||
+			   !fallback_allowed(d, ret)) {
+			return d->gave_up ? -ETIMEDOUT : ret; /* --no-fallback: exit 75 */
+		} else {
+			/* the agent went silent mid-read: the same range through the boot ROM */
+			char why[300];
+
+			snprintf(why, sizeof(why), "it went silent reading 0x%06X..0x%06X: %s", off,
+				 off + len, mtk_strerror(ret));
+			if ((ret = fall_back(d, ret, why, NULL)) < 0)
+				return ret;
+		}
 	}
 	if (off % 4 || len % 4)
 		return -EINVAL;
 	for (uint32_t done = 0; done < len;) {
 		uint32_t n = len - done < BROM_BLOCK ? len - done : BROM_BLOCK;
 
-		if ((ret = brom_read_block(d, off + done, n, buf + done)) < 0)
-			return ret;
+		ret = d->da_running ? crc_read_block(d, off + done, n, buf + done)
+				    : brom_read_block(d, off + done, n, buf + done);
+		if (ret < 0 && d->da_running && ret != -EINTR && fallback_allowed(d, ret)) {
+			/* the agent stopped answering even small commands */
+			if ((ret = fall_back(d, ret, "it went silent in READ32/CRC-32 reads",
+					     NULL)) < 0)
+				return ret;
+			continue;
+		}
+		if (ret < 0)
+			return d->gave_up ? -ETIMEDOUT : ret;
 		done += n;
 		if (on_data && (ret = on_data(cb_ctx, done)) < 0)
 			return ret;
@@ -294,11 +537,17 @@ static int crc32_dev(void *dev, uint32_t off, uint32_t len, uint32_t *crc)
 	int ret;
 
 	if (!d->da_running)
-		return d->open || d->o->no_da ? -ENOTSUP : -ENODEV;
+		return d->open || d->o->no_da || d->brom_only ? -ENOTSUP : -ENODEV;
 	ret = da_crc32(&d->da, off, len, crc);
 	if (ret < 0)
 		keep_detail(d, "CRC-32 on the watch");
-	return ret;
+	if (ret < 0 && ret != -EREMOTEIO && ret != -EBADMSG && fallback_allowed(d, ret)) {
+		if ((ret = fall_back(d, ret, "it went silent computing the image's CRC-32", NULL)) <
+		    0)
+			return ret;
+		return -ENOTSUP; /* every chunk was checked on the way in */
+	}
+	return d->gave_up ? -ETIMEDOUT : ret;
 }
 
 static void finish_dev(void *dev, bool done)
@@ -333,6 +582,18 @@ static unsigned packet_retries_dev(void *dev)
 	return d->packet_retries + (d->da_running ? d->da.retries : 0);
 }
 
+static bool gave_up_dev(void *dev)
+{
+	return ((struct rb_real_dev *)dev)->gave_up;
+}
+
+static const char *fallback_dev(void *dev)
+{
+	struct rb_real_dev *d = dev;
+
+	return d->brom_only || d->stream_bad ? d->fallback_why : NULL;
+}
+
 static void wire_dev(void *dev, struct readback_wire *w)
 {
 	struct rb_real_dev *d = dev;
@@ -343,6 +604,8 @@ static void wire_dev(void *dev, struct readback_wire *w)
 }
 
 const struct rb_dev_ops rb_real_dev_ops = {
+    .fallback = fallback_dev,
+    .gave_up = gave_up_dev,
     .packet_retries = packet_retries_dev,
     .wire = wire_dev,
     .connect = connect_dev,

@@ -33,9 +33,10 @@ struct eng {
 	uint8_t *buf;	 /* one chunk */
 	uint8_t *prefix; /* the flash start, read while sizing, reused as the first bytes */
 	uint32_t prefix_len;
-	struct rb_state st; /* what the progress record says (kept in step with the file) */
-	const char *phase;  /* for error messages: "reading the flash" */
-	uint64_t last_done; /* the read position last reported */
+	struct rb_state st;   /* what the progress record says (kept in step with the file) */
+	const char *phase;    /* for error messages: "reading the flash" */
+	char spi_failed[256]; /* why the flash ID commands failed, "" if they did not */
+	uint64_t last_done;   /* the read position last reported */
 	double t0;
 };
 
@@ -127,6 +128,8 @@ static int check_same_flash(struct eng *e)
 	if (!e->r->have_jedec)
 		return 0;
 	ret = e->ops->flash_info(e->dev, &fi);
+	if (ret == -ENOTSUP || ret == -EREMOTEIO)
+		return 0; /* now through the boot ROM alone, or SPI fails: the ME ID must do */
 	if (ret < 0)
 		return ret;
 	if (memcmp(fi.jedec, e->r->jedec, 3))
@@ -145,7 +148,7 @@ static int recover(struct eng *e, int err)
 	char done[32], tot[32], where[96];
 	int ret;
 
-	if (!link_error(err))
+	if (!link_error(err) || (e->ops->gave_up && e->ops->gave_up(e->dev)))
 		return err;
 	if (cancelled(e))
 		return -EINTR;
@@ -459,8 +462,15 @@ static int size_once(struct eng *e, struct rb_size_decision *d)
 	uint32_t plen = RB_CMEM_SCAN_LEN;
 	int ret;
 
+	e->spi_failed[0] = 0;
 	ret = e->ops->flash_info(e->dev, &fi);
-	if (ret == 0) {
+	if (ret == -EREMOTEIO) {
+		/* The serial flash controller failed (agent status 0x2D04...): no JEDEC ID,
+		 * no SFDP. The data path (the memory window after the remap) needs no SPI. */
+		snprintf(e->spi_failed, sizeof(e->spi_failed), "%s", dev_detail(e));
+		if (!e->spi_failed[0])
+			snprintf(e->spi_failed, sizeof(e->spi_failed), "%s", mtk_strerror(ret));
+	} else if (ret == 0) {
 		e->r->have_jedec = true;
 		memcpy(e->r->jedec, fi.jedec, 3);
 		e->r->jedec_size =
@@ -530,6 +540,15 @@ static int decide_size(struct eng *e)
 			return ret;
 		if ((ret = recover(e, ret)) < 0)
 			return ret;
+	}
+	if (e->spi_failed[0]) {
+		char msg[640];
+
+		snprintf(msg, sizeof(msg),
+			 "the serial flash did not answer its ID commands (%s): no JEDEC ID, no "
+			 "SFDP; size: %s",
+			 e->spi_failed, d.evidence);
+		warn(e, msg);
 	}
 	for (unsigned i = 0; i < d.nwarn; i++)
 		warn(e, d.warn[i]);
@@ -619,7 +638,7 @@ static int verify_whole(struct eng *e)
 		if (ret < 0)
 			break;
 		e->r->crc32 = crc;
-		if (!e->o->no_da)
+		if (!e->o->no_da && !(e->ops->fallback && e->ops->fallback(e->dev)))
 			say(e, "Verifying the whole image against the watch");
 		ret = device_crc(e, 0, e->size, &dev);
 		if (ret == -ENOTSUP) {
@@ -829,6 +848,11 @@ out:
 		ctx_err(&e, ret, "%s%s%s", e.phase, *d ? ": " : "", d);
 	}
 	r->verified = e.st.verified;
+	if (ops->fallback && ops->fallback(e.dev)) {
+		r->fell_back = true;
+		snprintf(r->fallback_reason, sizeof(r->fallback_reason), "%s",
+			 ops->fallback(e.dev));
+	}
 	if (ops->packet_retries)
 		r->packet_retries = ops->packet_retries(e.dev);
 	if (ops->wire)

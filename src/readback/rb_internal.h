@@ -37,6 +37,8 @@ enum rb_mirror_verdict {
 struct rb_mirror {
 	enum rb_mirror_verdict verdict;
 	uint32_t period; /* FOUND: the repeat period; NONE: the window */
+	bool ff_above;	 /* INCONCLUSIVE because the data past a candidate size reads all 0xFF
+			    (erased, or a chip that answers 0xFF past its end: past_end=ff) */
 	char note[160];	 /* why, for the evidence text */
 };
 
@@ -152,6 +154,12 @@ struct rb_dev_ops {
 	const char *(*detail)(void *dev);
 	/* Bad packets the agent layer re-requested so far (all connections); may be NULL. */
 	unsigned (*packet_retries)(void *dev);
+	/* Why the device switched to the boot ROM alone during this run, NULL if it did not;
+	 * may be NULL. */
+	const char *(*fallback)(void *dev);
+	/* True when the last error is final (the agent failed and --no-fallback forbids the boot
+	 * ROM path): no reconnect wait; may be NULL. */
+	bool (*gave_up)(void *dev);
 	/* Link statistics of the agent's READs so far (all connections); may be NULL. */
 	void (*wire)(void *dev, struct readback_wire *w);
 };
@@ -160,6 +168,10 @@ struct rb_dev_ops {
 #define RB_DEFAULT_RECONNECTS 10
 #define RB_CHUNK_RETRIES      3 /* re-reads of one chunk whose CRC does not match */
 #define RB_VERIFY_REPAIRS     2 /* repair rounds when the whole-image CRC does not match */
+/* The dead man's switch: the watchdog armed before D5 resets a dead agent's watch after this
+ * long without a kick; the host then waits this much longer for the boot ROM to come back. */
+#define RB_AGENT_WDT_MS	     5000
+#define RB_FALLBACK_GRACE_MS 10000
 
 int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, void *dev,
 		  struct readback_result *r);

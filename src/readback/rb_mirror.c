@@ -96,8 +96,34 @@ int rb_mirror_probe(rb_read_fn read, void *ctx, uint32_t window, struct rb_mirro
 			}
 		}
 		last = i;
-		if (!mirrored[i])
+		if (!mirrored[i]) {
+			/* Past S every sample reads 0xFF: an erased upper part, or a chip that
+			 * answers 0xFF past its end. Neither says how large the chip is. */
+			bool ff = true;
+
+			for (int k = 0; k < SAMPLES && ff; k++) {
+				const uint8_t *hi;
+
+				ret = cached_block(&c, s + ks[k], &hi);
+				if (ret < 0)
+					goto out;
+				ff = hi[0] == 0xFF && uniform(hi, RB_MIRROR_BLOCK);
+			}
+			if (ff && i == (int)ncand - 1) {
+				char at[32];
+
+				m->verdict = RB_MIRROR_INCONCLUSIVE;
+				m->ff_above = true;
+				mtk_size_text(s, at, sizeof(at));
+				snprintf(m->note, sizeof(m->note),
+					 "the flash reads 0xFF from %s up (erased, or a chip that "
+					 "answers 0xFF past its end), so the mirror test proves "
+					 "nothing",
+					 at);
+				goto out;
+			}
 			break;
+		}
 	}
 
 	char a[32], b[32];

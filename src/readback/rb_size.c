@@ -196,6 +196,17 @@ int rb_decide_size(const struct rb_size_evidence *e, struct rb_size_decision *d)
 			     e->cmem->have_nor ? e->cmem->nor_offset : e->cmem->ids_offset,
 			     m->verdict == RB_MIRROR_INCONCLUSIVE ? "; " : "",
 			     m->verdict == RB_MIRROR_INCONCLUSIVE ? m->note : "");
+	} else if (m->ff_above) {
+		/* Nothing else to go by, and reading the window loses nothing. */
+		d->size = window;
+		set_evidence(d, READBACK_SIZE_MIRROR,
+			     "no evidence of the size (no JEDEC ID, no SFDP, no firmware flash "
+			     "tables; %s): the whole %s window",
+			     m->note, ws);
+		add_warn(d,
+			 "mtkbak could not tell the flash size, so it reads the full %s window; "
+			 "the part past the real end of the chip reads 0xFF",
+			 ws);
 	} else {
 		snprintf(d->evidence, sizeof(d->evidence),
 			 "nothing tells the flash size (%s%sno JEDEC ID, no firmware flash tables)",

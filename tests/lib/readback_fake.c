@@ -51,6 +51,8 @@ static int fake_flash_info(void *dev, struct da_flash_info *fi)
 		return -ENOTSUP;
 	if (!f->connected)
 		return -ENODEV;
+	if (f->spi_fail)
+		return -EREMOTEIO;
 	memset(fi, 0, sizeof(*fi));
 	memcpy(fi->jedec, f->jedec, 3);
 	fi->jedec_size = rb_jedec_capacity_size(f->jedec[2]);

@@ -29,6 +29,7 @@ struct rb_fake {
 	unsigned badmsg_times;	  /* ... this many times (bad packets beyond the agent's retries) */
 	uint64_t cancel_at;	  /* cancelled() turns true once this many bytes were served */
 	int connect_error;	  /* the first connect fails with this */
+	bool spi_fail;		  /* flash_info answers -EREMOTEIO (agent status 0x2D04) */
 
 	/* counters */
 	unsigned connects, reads, closes, finishes, aborts, crcs;

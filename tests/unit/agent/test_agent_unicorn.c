@@ -104,6 +104,7 @@ struct emu {
 	uint32_t reg_addr[NREGS], reg_val[NREGS];
 	unsigned nregs;
 	bool wdt_reset, wdt_off;
+	unsigned wdt_kicks; /* RESTART 0x1971: the dead man's switch stays armed */
 	/* the ROM USB driver's 64-byte packet buffer (for the short-packet rule) */
 	uint64_t usb_pending; /* bytes written since the last short packet */
 	unsigned usb_stall_risks;
@@ -430,6 +431,8 @@ static void peri_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
 	}
 	if (PERI_BASE + off == 0xA0030000u && v == 0x2200)
 		e->wdt_off = true;
+	if (PERI_BASE + off == 0xA0030008u && (v & 0xFFFF) == 0x1971)
+		e->wdt_kicks++;
 	*reg(e, PERI_BASE + off) = v;
 }
 
@@ -609,7 +612,9 @@ static void run_session(struct uc_api *api, uint32_t load_addr)
 	if (da_wait_hello(&d, 10000) != 0)
 		fail_msg("no hello from the emulated agent: %s (emulator: %s)", d.detail,
 			 api->strerror(e.emu_ret));
-	assert_true(e.wdt_off);
+	/* the agent keeps the host's watchdog armed and kicks it (issue 12) */
+	assert_false(e.wdt_off);
+	assert_true(e.wdt_kicks >= 1);
 	assert_int_equal(da_probe(&b, 5000), 1);
 
 	assert_int_equal(da_flash_info(&d, &fi), 0);
@@ -621,7 +626,13 @@ static void run_session(struct uc_api *api, uint32_t load_addr)
 	double t0 = mtk_now_s();
 	c = (struct cmp){e.flash, 0};
 	code0 = e.agent_code_bytes;
-	assert_int_equal(da_read(&d, 0, FLASH_SIZE, cmp_sink, &c), 0);
+	{
+		unsigned kicks = e.wdt_kicks;
+
+		assert_int_equal(da_read(&d, 0, FLASH_SIZE, cmp_sink, &c), 0);
+		/* at least one kick per 4 KiB packet */
+		assert_true(e.wdt_kicks - kicks >= FLASH_SIZE / DA_DEFAULT_PACKET);
+	}
 	double t1 = mtk_now_s();
 	s = t1 - t0;
 	printf("# emulated agent at 0x%08X: 1 MiB read in %.3f s\n", load_addr, s);

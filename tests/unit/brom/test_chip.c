@@ -28,14 +28,11 @@ static void test_rows(void **state)
 
 		assert_non_null(c->name);
 		assert_ptr_equal(chip_find(c->hw_code), c);
-		/* the agent fits where the boot ROM allows loading it, except on MT6250, whose
-		 * ROM keeps its data at 0x7000663C-0x70007CA4 (a per-chip agent address is a
-		 * later issue: until then the MT6250 refuses it, and this says so) */
+		/* the agent fits where the boot ROM allows loading it, on every chip (MT6250's
+		 * own address is past its ROM's data at 0x7000663C-0x70007CA4, issue 12) */
 		assert_true(c->agent_max_size >= 8 * 1024);
-		assert_int_equal(chip_load_allowed(c, c->agent_load_addr, c->agent_max_size),
-				 c->hw_code != 0x6250);
-		assert_int_equal(in_window(c, c->agent_load_addr, c->agent_max_size),
-				 c->hw_code != 0x6250);
+		assert_true(chip_load_allowed(c, c->agent_load_addr, c->agent_max_size));
+		assert_true(in_window(c, c->agent_load_addr, c->agent_max_size));
 		/* every mtkbak load window is clear of the ROM's forbidden regions */
 		for (int k = 0; k < CHIP_MAX_WINDOWS; k++)
 			if (c->sram_load[k].end > c->sram_load[k].start)
@@ -68,6 +65,16 @@ static void test_mt6261_facts(void **state)
 	assert_string_equal(chip_variant_name(c, 0x35C00000u), "MT6261");
 	assert_string_equal(chip_variant_name(c, 0x36000000u), "MT2503");
 	assert_null(chip_variant_name(c, 0x12340000u));
+	assert_string_equal(chip_variant_name(c, 0x76400000u), "MT2503DV");
+	assert_string_equal(chip_variant_name(c, 0x26400000u), "MT2502");
+	assert_true(chip_variant_find(c, 0x26400000u)->likely);
+	assert_true(chip_variant_find(c, 0x36000000u)->no_keepalive);
+	assert_int_equal(c->wdt_length_reg, 0xA0030004u);
+	assert_int_equal(c->wdt_length_key, 0x08);
+	/* MT6250: past its ROM's live data (to 0x70007CA4), below its limit 0x7000D400 */
+	assert_int_equal(chip_find(0x6250)->agent_load_addr, 0x70008000u);
+	assert_true(chip_find(0x6250)->agent_load_addr + chip_find(0x6250)->agent_max_size <=
+		    0x7000D400u);
 	assert_false(chip_find(0x6250)->verified);
 	assert_int_equal(chip_find(0x6250)->keepalive_count, 0);
 }

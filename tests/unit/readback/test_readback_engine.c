@@ -178,6 +178,31 @@ static void test_brom_only(void **state)
 	assert_int_equal(x->r.mirror_size, 4 * MiB);
 }
 
+/* Issue 12: the SFC fails (agent status 0x2D04): no JEDEC ID, the read still completes with
+ * the mirror test, or --length, and says which evidence decided; the data path needs no SPI. */
+static void test_spi_failure(void **state)
+{
+	struct fixture *x = *state;
+
+	watch(x, 8 * MiB, true);
+	x->f.spi_fail = true;
+	assert_int_equal(run(x), 0);
+	assert_exact(x, 8 * MiB);
+	assert_false(x->r.have_jedec);
+	assert_int_equal(x->r.size_source, READBACK_SIZE_MIRROR);
+	assert_true(x->r.device_crc_checked); /* the agent's CRC-32 does not need SPI either */
+	assert_true(x->warns >= 1);
+	unlink(x->out);
+
+	watch(x, 4 * MiB, true);
+	x->f.spi_fail = true;
+	x->o.length = 4 * MiB;
+	assert_int_equal(run(x), 0);
+	assert_exact(x, 4 * MiB);
+	assert_int_equal(x->r.size_source, READBACK_SIZE_USER);
+	assert_non_null(strstr(x->last_warn, "no JEDEC ID, no SFDP; size: --length 4 MiB"));
+}
+
 static void test_wrong_jedec(void **state)
 {
 	struct fixture *x = *state;
@@ -479,6 +504,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_clean_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_brom_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wrong_jedec, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spi_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_user_length, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exists_and_force, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_chunk_reread, setup, teardown),

@@ -350,6 +350,41 @@ static void test_mirror(void **state)
 	free(flash);
 }
 
+/* A chip that answers 0xFF past its end (sim past_end=ff) shows no mirror: that is no
+ * evidence of a larger chip (issue 12). */
+static int ff_read(void *ctx, uint32_t off, uint32_t len, uint8_t *buf)
+{
+	struct alias *a = ctx;
+
+	a->reads++;
+	for (uint32_t i = 0; i < len; i++)
+		buf[i] = off + i < a->len ? a->flash[off + i] : 0xFF;
+	return 0;
+}
+
+static void test_mirror_ff_past_end(void **state)
+{
+	uint8_t *flash = malloc(16 * MiB);
+	struct rb_mirror m;
+
+	(void)state;
+	rb_fake_fill(flash, 16 * MiB, 5);
+	for (uint32_t size = 4 * MiB; size <= 8 * MiB; size *= 2) {
+		struct alias a = {flash, size, 0};
+
+		assert_int_equal(rb_mirror_probe(ff_read, &a, 16 * MiB, &m), 0);
+		assert_int_equal(m.verdict, RB_MIRROR_INCONCLUSIVE);
+		assert_true(m.ff_above);
+		assert_non_null(strstr(m.note, "reads 0xFF"));
+	}
+	/* a full 16 MiB chip is still NONE (it fills the window), not ff_above */
+	struct alias full = {flash, 16 * MiB, 0};
+	assert_int_equal(rb_mirror_probe(ff_read, &full, 16 * MiB, &m), 0);
+	assert_int_equal(m.verdict, RB_MIRROR_NONE);
+	assert_false(m.ff_above);
+	free(flash);
+}
+
 /* ---- size decision ---- */
 
 static void evidence(struct rb_size_evidence *e, uint32_t jedec_size, uint32_t sfdp,
@@ -402,6 +437,20 @@ static void test_decide_agreeing(void **state)
 	assert_int_equal(d.size, 16 * MiB);
 	assert_int_equal(d.source, READBACK_SIZE_JEDEC);
 	assert_int_equal(d.nwarn, 0);
+
+	/* 0xFF past the end: JEDEC decides, and with no evidence at all the whole window */
+	evidence(&e, 4 * MiB, 4 * MiB, RB_MIRROR_INCONCLUSIVE, 0);
+	e.mirror.ff_above = true;
+	assert_int_equal(rb_decide_size(&e, &d), 0);
+	assert_int_equal(d.size, 4 * MiB);
+	assert_int_equal(d.source, READBACK_SIZE_JEDEC);
+	evidence(&e, 0, 0, RB_MIRROR_INCONCLUSIVE, 0);
+	e.mirror.ff_above = true;
+	assert_int_equal(rb_decide_size(&e, &d), 0);
+	assert_int_equal(d.size, 16 * MiB);
+	assert_true(any_warn(&d, "could not tell the flash size"));
+	e.mirror.ff_above = false; /* uniform data, no 0xFF tail: still no decision */
+	assert_int_equal(rb_decide_size(&e, &d), -EINVAL);
 
 	/* blank flash: JEDEC alone */
 	evidence(&e, 8 * MiB, 0, RB_MIRROR_INCONCLUSIVE, 0);
@@ -501,10 +550,15 @@ static void test_decide_firmware(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_crc32),	    cmocka_unit_test(test_parse_length),
-	    cmocka_unit_test(test_state_roundtrip), cmocka_unit_test(test_state_rejects),
-	    cmocka_unit_test(test_cmem_scan),	    cmocka_unit_test(test_mirror),
-	    cmocka_unit_test(test_decide_agreeing), cmocka_unit_test(test_decide_conflicts),
+	    cmocka_unit_test(test_crc32),
+	    cmocka_unit_test(test_parse_length),
+	    cmocka_unit_test(test_state_roundtrip),
+	    cmocka_unit_test(test_state_rejects),
+	    cmocka_unit_test(test_cmem_scan),
+	    cmocka_unit_test(test_mirror),
+	    cmocka_unit_test(test_mirror_ff_past_end),
+	    cmocka_unit_test(test_decide_agreeing),
+	    cmocka_unit_test(test_decide_conflicts),
 	    cmocka_unit_test(test_decide_firmware),
 	};
 

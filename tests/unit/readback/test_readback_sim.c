@@ -188,12 +188,69 @@ static void test_rerun_with_agent_running(void **state)
 	free(image);
 }
 
+/* Issue 12 through the library: the watchdog armed before D5 resets a watch whose agent
+ * never answers (counted by the simulator), and the read finishes through the boot ROM; with
+ * --no-reboot the agent is left running and the watchdog disarmed, so nothing resets it. */
+static void run_sim(struct fx *x, const char *opts, bool no_reboot, struct port_env *env,
+		    uint8_t *image, struct readback_result *r, struct sim_watch **w)
+{
+	char img[MTK_PATH_MAX], spec_text[MTK_PATH_MAX + 64], err[128];
+	struct port_spec spec;
+	struct readback_opts o;
+
+	path_join(img, x->dir, "img.bin");
+	assert_int_equal(atomic_write_file(img, image, 4 * MiB, true), 0);
+	snprintf(spec_text, sizeof(spec_text), "sim:%s%s", img, opts);
+	assert_int_equal(port_spec_parse(spec_text, &spec, err, sizeof(err)), 0);
+	readback_opts_default(&o);
+	o.out_path = x->out;
+	o.force = true;
+	o.env = env;
+	o.port = &spec;
+	o.open_timeout_ms = 2000;
+	o.no_reboot = no_reboot;
+	assert_int_equal(readback_run(&o, r), 0);
+	assert_file_is(x->out, image, 4 * MiB);
+	*w = sim_port_watch(env, spec.arg);
+	assert_non_null(*w);
+}
+
+static void test_dead_agent_watchdog(void **state)
+{
+	struct fx *x = *state;
+	uint8_t *image = simlib_image(4 * MiB, 11);
+	struct port_env *env = test_port_env();
+	struct readback_result r;
+	struct sim_watch *w;
+
+	run_sim(x, ",agent=hang", false, env, image, &r, &w);
+	assert_true(r.fell_back);
+	assert_non_null(strstr(r.fallback_reason, "no hello"));
+	assert_int_equal(sim_wdt_resets(w), 1);
+	assert_false(r.device_crc_checked); /* every block was read twice instead */
+	port_env_free(env);
+
+	env = test_port_env();
+	run_sim(x, "", true, env, image, &r, &w);
+	assert_false(r.fell_back);
+	{
+		uint64_t gen = sim_generation(w);
+
+		usleep(5600 * 1000); /* past the 5 s the watchdog was armed for */
+		assert_int_equal(sim_wdt_resets(w), 0);
+		assert_true(sim_generation(w) == gen);
+	}
+	port_env_free(env);
+	free(image);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_given_port, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_port_spec, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rerun_with_agent_running, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_agent_watchdog, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
