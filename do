@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak's one entry point for people and CI. Run as root, or as a user with sudo.
 #   ./do demo    install what is missing, build, and run 'mtkbak pull --auto --port sim:demo'
 #   ./do test    install what is missing, build (normal + ASan/UBSan), run the whole test suite
@@ -6,15 +7,18 @@
 #   ./do check   the quick edit loop: build ./build, run the unit and e2e tests (no ASan, no QEMU)
 #   ./do fmt     format every C file with clang-format 14 (the version the tree follows)
 #   ./do build   install what is missing and build into ./build
+#   ./do windows DIR  build mtkbak.exe under DIR from Debian's sources (mingw-w64, static)
+#   ./do deb     build the Debian package (mtkbak_VERSION_ARCH.deb) into ./build-deb
 #   ./do deps    only install the packages
 set -euo pipefail
 cd "$(dirname "$0")"
 here=$(pwd)
 
 # Debian/Ubuntu packages the build and the tests need.
-BUILD_PKGS="build-essential cmake pkg-config libusb-1.0-0-dev libserialport-dev nettle-dev"
+BUILD_PKGS="build-essential cmake pkg-config libusb-1.0-0-dev libserialport-dev nettle-dev libunicorn-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-dev gcc-arm-none-eabi libnewlib-arm-none-eabi libunicorn-dev
-  libusbredirparser-dev python3 groff-base gcc-mingw-w64-x86-64 m4 clang-format"
+  libusbredirparser-dev python3 groff-base gcc-mingw-w64-x86-64 m4 clang-format wine wine64
+  debhelper dpkg-dev fakeroot lintian bash-completion"
 # The format gate (tests/ci-extra/format.sh) pins clang-format's major version: Debian 12's
 # clang-format package is 14, the version whose output the tree follows.
 CLANG_FORMAT_MAJOR=14
@@ -90,6 +94,14 @@ fmt)
 	git ls-files '*.c' '*.h' | xargs clang-format -i
 	echo "==> formatted $(git ls-files '*.c' '*.h' | wc -l) C files"
 	;;
+windows)
+	install_pkgs gcc-mingw-w64-x86-64 m4 make
+	exec bash tests/ci-extra/windows-cross.sh --full "${2:?usage: ./do windows DIR}"
+	;;
+deb)
+	install_pkgs $BUILD_PKGS debhelper dpkg-dev fakeroot
+	exec bash tests/ci-extra/deb.sh --build-only
+	;;
 test)
 	install_pkgs $BUILD_PKGS
 	install_pkgs clang
@@ -119,7 +131,7 @@ test)
 	echo "==> all tests passed"
 	;;
 *)
-	sed -n '2,9p' "$0"
+	sed -n '3,12p' "$0"
 	exit 2
 	;;
 esac

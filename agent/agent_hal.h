@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The agent's hardware layer. The agent's protocol logic (core/ sources) is plain C that talks
  * only through this table, so the same source runs on the watch (arm/hal_arm.c: the boot
  * ROM's own USB/UART routines and the SFC registers) and inside the simulator

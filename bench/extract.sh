@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Benchmark: `mtkbak check` and `mtkbak extract` of a 16 MiB dump next to a plain `cp` of the
 # same file, in the same run and on the same disk, with peak memory (GNU time).
 # Targets (issue 2): extract within 2x the time of cp; peak RSS <= dump size + 8 MiB.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Benchmark of `mtkbak read` on a 16 MiB image (the simulated watch):
 #   - with the agent uncompressed (--compress off), with --no-da, and with a broken agent
 #     stream (agent=badstream: READ32 + the agent's CRC-32) over the USB full-speed

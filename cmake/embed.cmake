@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Turns a binary file into a C array: cmake -DIN=file -DOUT=file.c -DNAME=sym -P embed.cmake
 file(READ ${IN} hex HEX)
 string(LENGTH "${hex}" hexlen)

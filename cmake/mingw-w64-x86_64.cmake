@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Cross-compiling mtkbak for 64-bit Windows with Debian's mingw-w64 (gcc-mingw-w64-x86-64).
 #   cmake -S . -B build-win -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64-x86_64.cmake \
 #         -DMTKBAK_WIN_DEPS=/path/to/prefix -DMTKBAK_TESTS=OFF -DMTKBAK_USBSIM=OFF
@@ -26,3 +27,5 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 # One self-contained mtkbak.exe: no libgcc/winpthread DLLs to ship next to it.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+# mingw's own C99 printf (%zu, %lld, %ju) instead of msvcrt's, and -Wformat checks against it.
+set(CMAKE_C_FLAGS_INIT "-D__USE_MINGW_ANSI_STDIO=1")

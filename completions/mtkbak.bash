@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bash completion for mtkbak                                     -*- shell-script -*-
 # Installed as <datadir>/bash-completion/completions/mtkbak. Needs nothing from the
 # bash-completion package (works when sourced from ~/.bashrc too).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Synthetic MT6261-style firmware and full flash images (see fwgen.h). The structures follow
  * doc/firmware-layout.md section 8; every content byte comes from a seeded generator. */
 #include "mtkbak/fwgen.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch: bus presence, byte pipes, link model and faults. The device side
  * (boot ROM model and agent) runs in its own thread and reads byte-wise, like the ROM. */
 #include <stdio.h>
@@ -5,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/clock.h"
 #include "sim_internal.h"
@@ -21,9 +23,20 @@ static void wait_until(struct sim_watch *w, int64_t when_ns)
 		pthread_cond_wait(&w->cv, &w->mu);
 		return;
 	}
+#ifdef __APPLE__
+	/* macOS has no pthread_condattr_setclock: wait for the time left instead */
+	int64_t left = when_ns - sim_now_ns();
+
+	if (left < 0)
+		left = 0;
+	ts.tv_sec = (time_t)(left / 1000000000ll);
+	ts.tv_nsec = (long)(left % 1000000000ll);
+	pthread_cond_timedwait_relative_np(&w->cv, &w->mu, &ts);
+#else
 	ts.tv_sec = (time_t)(when_ns / 1000000000ll);
 	ts.tv_nsec = (long)(when_ns % 1000000000ll);
 	pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+#endif
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -235,6 +248,45 @@ int sim_dev_recv(struct sim_watch *w, uint8_t *buf, size_t len)
 	}
 	pthread_mutex_unlock(&w->mu);
 	return 0;
+}
+
+int sim_dev_recv_some(struct sim_watch *w, uint8_t *buf, size_t max, bool wait)
+{
+	int ret = -1;
+
+	pthread_mutex_lock(&w->mu);
+	while (max) {
+		size_t n;
+
+		bus_update(w, mtk_now_ns());
+		if (dev_over(w))
+			break;
+		n = pipe_pop(&w->h2d, buf, max);
+		if (n || !wait) {
+			if (n)
+				pthread_cond_broadcast(&w->cv);
+			ret = (int)n;
+			break;
+		}
+		dev_wait(w, INT64_MAX);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return ret;
+}
+
+bool sim_dev_check(struct sim_watch *w)
+{
+	bool over;
+	int64_t now;
+
+	pthread_mutex_lock(&w->mu);
+	now = mtk_now_ns();
+	bus_update(w, now);
+	if (w->dev.wdt_deadline_ns >= 0 && now >= w->dev.wdt_deadline_ns)
+		w->dev.mem.reset_req = true; /* the watchdog bites: the chip resets */
+	over = dev_over(w);
+	pthread_mutex_unlock(&w->mu);
+	return over;
 }
 
 static int dev_push(struct sim_watch *w, const uint8_t *buf, size_t n)
@@ -529,9 +581,22 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 	}
 	w->plug_at_ns = mtk_now_ns() + (int64_t)o->plug_ms * NS_PER_MS;
 	w->dev.wdt_deadline_ns = -1;
+	if (sim_engine_new(w) < 0) {
+		sim_engine_free(w);
+		sim_nor_fini(w);
+		free(w->flash);
+		free(w->h2d.buf);
+		free(w->d2h.buf);
+		free(w->d2h_ends);
+		free(w->rom);
+		free(w);
+		return NULL;
+	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_init(&ca);
+#ifndef __APPLE__
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+#endif
 	pthread_cond_init(&w->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	if (pthread_create(&w->thread, NULL, dev_main, w) != 0) {
@@ -553,6 +618,7 @@ void sim_free(struct sim_watch *w)
 	if (w->thread_started)
 		pthread_join(w->thread, NULL);
 	sim_mem_free(w);
+	sim_engine_free(w);
 	sim_nor_fini(w);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);

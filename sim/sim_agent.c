@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* After D5 to mtkbak's own agent, the simulated watch runs the agent's protocol logic (the
  * same C source as on the watch) on a simulated hardware layer: the USB pipe, a serial NOR
  * flash and the memory map. */

@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The boot ROM's USB download loop, byte for byte (doc/brom-protocol.md sections 2 and 3;
  * what the model covers: doc/simulator.md). */
 #include <string.h>
 
+#include "engine.h"
 #include "mtkbak/brom_wire.h"
 #include "mtkbak/byteorder.h"
 #include "sim_internal.h"
@@ -330,11 +332,17 @@ static int cmd_jump_da(struct sim_watch *w)
 		return -1;
 	if (st != BROM_ST_OK)
 		return 0;
-	/* The ROM calls the target; the code there now owns the link. */
-	if (addr == target->addr && sim_agent_matches(w, target->addr, target->len))
+	/* The ROM calls the target; the code there now owns the link. With a boot-ROM dump
+	 * it runs on the emulated core; without one only mtkbak's agent runs (its C core). */
+	if (sim_engine_enabled(w)) {
+		sim_engine_run(w, addr);
+	} else if (addr == target->addr && sim_agent_matches(w, target->addr, target->len)) {
 		sim_agent_run(w);
-	else
-		sim_dev_idle(w); /* unknown code: as far as the host can tell, silence */
+	} else {
+		sim_engine_logf(w, "code at 0x%08X not executed: no boot-ROM dump given (rom=PATH)",
+				(unsigned)addr);
+		sim_dev_idle(w); /* as far as the host can tell, silence */
+	}
 	return -1;
 }
 
@@ -371,6 +379,10 @@ void sim_brom_run(struct sim_watch *w)
 		return;
 	sim_dev_handshaken(w);
 	sim_mem_wdt_handshaken(w);
+	if (w->o.brom_engine && sim_engine_enabled(w)) {
+		sim_engine_run_brom(w); /* brom=engine: the ROM's own loop answers from here */
+		return;
+	}
 	for (;;) {
 		uint8_t c;
 		int ret = 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Private parts of the simulated watch (the sim folder). Public contract: include/mtkbak/sim.h.
  *
  * Threads: the host side (sim_host_read/write, bus queries) runs in the caller's thread, the
@@ -129,12 +130,18 @@ struct sim_watch {
 
 	/* --- device thread only --- */
 	struct sim_dev dev;
+	struct sim_engine *engine; /* rom=PATH / engine_log=PATH (engine.h), else NULL */
 };
 
 /* Device side of the pipes (device thread). 0, or -1 when this boot is over (the watch left
  * the bus, was reset or is being freed). */
 int sim_dev_recv(struct sim_watch *w, uint8_t *buf, size_t len);
 int sim_dev_send(struct sim_watch *w, const uint8_t *buf, size_t len);
+/* Up to max bytes: with wait, blocks until at least one came in; without, takes what is
+ * there (maybe 0). The count, or -1 when this boot is over. */
+int sim_dev_recv_some(struct sim_watch *w, uint8_t *buf, size_t max, bool wait);
+/* Applies timed events (bus, the armed watchdog); true when this boot is over. */
+bool sim_dev_check(struct sim_watch *w);
 /* The ROM's flush: sends the partly filled packet (a short packet that ends the host's bulk
  * IN transfer); nothing when it is empty (no zero-length packet after a multiple of 64). */
 int sim_dev_flush(struct sim_watch *w);
@@ -154,6 +161,8 @@ uint8_t sim_mem_read8(struct sim_watch *w, uint32_t addr);
 void sim_mem_write32(struct sim_watch *w, uint32_t addr, uint32_t v);
 void sim_mem_write16(struct sim_watch *w, uint32_t addr, uint16_t v);
 void sim_mem_write8(struct sim_watch *w, uint32_t addr, uint8_t v);
+/* True for a register the model answers (a known register, or one written before). */
+bool sim_mem_reg_known(struct sim_watch *w, uint32_t addr);
 /* The boot ROM stops kicking the watchdog once the host is in: an armed one starts counting. */
 void sim_mem_wdt_handshaken(struct sim_watch *w);
 /* Flash byte at a flash offset: aliased like a 24-bit SPI NOR of flash_len bytes, or 0xFF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The memory map the boot ROM's read/write commands see (doc/brom-protocol.md sections 4.1-4.5).
  * Register reset values and read-back quirks are the ones the real MT6261 shows in
  * ../shared/corpus/captures/mt6261-spflashtool.pcap. */
@@ -192,6 +193,23 @@ static uint32_t reg_read(const struct sim_watch *w, uint32_t a)
 		if (sim_reg_resets[i].addr == a)
 			return sim_reg_resets[i].value;
 	return 0;
+}
+
+bool sim_mem_reg_known(struct sim_watch *w, uint32_t a)
+{
+	const struct sim_mem *m = &w->dev.mem;
+
+	if ((a >= ID_BASE && a < ID_BASE + 16) || a == 0xA01C0108u || a == REG_REMAP ||
+	    a == REG_WDT_MODE || a == REG_WDT_RESTART || a == REG_WDT_SWRST || a == REG_RTC_BBPU ||
+	    a == REG_RTC_WRTGR)
+		return true;
+	for (size_t i = 0; i < sizeof(sim_reg_resets) / sizeof(sim_reg_resets[0]); i++)
+		if (sim_reg_resets[i].addr == a)
+			return true;
+	for (size_t i = 0; i < m->nregs; i++)
+		if (m->regs[i].addr == a)
+			return true;
+	return false;
 }
 
 static void reg_store(struct sim_watch *w, uint32_t a, uint32_t v)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sim:IMAGE,opt=val,... option parsing (see include/mtkbak/sim.h). */
 #include <ctype.h>
 #include <stdio.h>
@@ -5,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "engine.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/sim.h"
 #include "sim_internal.h"
@@ -216,6 +218,29 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			return -EINVAL;
 		}
 		o->mbist_fail = !strcmp(val, "fail");
+	} else if (!strcmp(key, "brom")) {
+		if (!val || (strcmp(val, "engine") && strcmp(val, "model"))) {
+			snprintf(err, errlen,
+				 "sim option brom must be model (the C model, default) or engine "
+				 "(the ROM's own command loop on the emulated core, needs rom=)");
+			return -EINVAL;
+		}
+		if (!strcmp(val, "engine") && !sim_engine_built()) {
+			snprintf(
+			    err, errlen,
+			    "sim option brom=engine: this mtkbak was built without the execution "
+			    "engine (install libunicorn-dev and rebuild)");
+			return -EINVAL;
+		}
+		o->brom_engine = !strcmp(val, "engine");
+	} else if (!strcmp(key, "engine_log")) {
+		if (!val || !*val || strlen(val) >= sizeof(o->engine_log)) {
+			snprintf(err, errlen,
+				 "sim option engine_log needs a file name (shorter than %zu)",
+				 sizeof(o->engine_log));
+			return -EINVAL;
+		}
+		snprintf(o->engine_log, sizeof(o->engine_log), "%s", val);
 	} else if (!strcmp(key, "rom")) {
 		struct stat st;
 
@@ -268,9 +293,10 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
-		    "meid, fail, wdt, reset, dtr, past_end, mbist, rom, agent, spi, sfc, efuse, "
-		    "nor, "
-		    "norspeed, norcut, norbad, norstuck, stale, protect, save, nor_log, persist)",
+		    "meid, fail, wdt, reset, dtr, past_end, mbist, rom, brom, engine_log, agent, "
+		    "spi, sfc, efuse, nor, norspeed, norcut, norbad, norstuck, stale, protect, "
+		    "save, "
+		    "nor_log, persist)",
 		    key);
 		return -EINVAL;
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch as a port backend: --port sim:IMAGE[,opt=val], sim:demo and
  * sim:A+B (several watches on one bus). The CLI registers it with port_env_add_backend; the
  * transport layer never names the simulator. A watch lives as long as the port env, so it
@@ -31,8 +32,7 @@ struct sim_port {
 	size_t errlen;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...) MTK_PRINTF(3, 4);
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {

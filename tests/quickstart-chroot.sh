@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Checks the README's two quick-start commands the way a newcomer meets them: in a fresh
 # Debian 12 root file system (debootstrap --variant=minbase, plus git), as root, with this
 # repository cloned inside and ../shared beside it as in CI. Takes about 15 minutes and needs

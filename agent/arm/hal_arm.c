@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The agent's hardware layer on the watch (MT6250/MT6260/MT6261, ARM7EJ-S, Thumb).
  *
  * Host link: the boot ROM's own I/O driver (USB or UART, whichever the ROM handshook on),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The few libc routines GCC may call on its own (struct copies, zeroing). */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Entry of mtkbak's agent. The boot ROM's D5 ends in its ARM trampoline (MT6261 0xFFF000B4:
  * fresh ROM stack, r0-r3 = 0xBBBBBBBB, "bx" to the target), so an even load address starts
  * us in ARM state with nothing useful in the registers.

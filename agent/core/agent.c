@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The agent's protocol logic (wire format: protocol.h). Plain C without libc: it builds for
  * the watch (ARM Thumb, arm/) and into the simulator, talking only through struct agent_hal.
  * Every length from the host is checked before use; the only buffers are two small ones on

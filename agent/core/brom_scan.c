@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Boot ROM I/O table scan: see brom_scan.h. Every read is bounds-checked against the dump. */
 #include "brom_scan.h"
 

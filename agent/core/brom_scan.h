@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Finds the boot ROM's I/O routines (doc/agent.md section 2, the method of mediatek_flash's
  * payload): the ROM holds two adjacent pointers to two 12-word tables that sit right before
  * them. The second ("usbio") table is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* LZ4 block encoder (greedy, one 4-byte hash probe per position, skipping ahead faster on
  * data that does not match, like lz4's own fast mode). Output follows the block format's end
  * rules: the last match starts at least 12 bytes before the end and the last 5 bytes are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A small LZ4 block encoder for the agent: the block format as the lz4 project specifies it
  * (summed up in doc/agent.md section 3.4); the host decodes with src/wire/lz4_block.c. Plain C
  * without libc, like the rest of core/. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak agent wire format: shared by the agent (core/agent.c, on the watch and inside the
  * simulator) and the host (src/da/da.c), so the three cannot drift apart.
  *

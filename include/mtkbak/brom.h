@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The mask boot ROM's download protocol (doc/brom-protocol.md sections 2-4).
  * Big-endian on the wire; every parameter is echoed and checked; status words checked.
  * Every function returns 0 or a negative code (see errors.h). When the BROM answers with an

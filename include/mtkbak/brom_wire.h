@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The boot ROM's vocabulary, shared by the host (src/brom, src/da), the agent (agent/core,
  * which answers some of these commands the way the ROM does) and the simulated ROM
  * (sim/sim_brom.c): command bytes, status words and what each status means. The protocol as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The one byte-order header: loads and stores of 16- and 32-bit fields at any alignment.
  * The boot ROM and the agent wire format are big-endian (mtk_get_be32...); every multi-byte
  * field of a firmware file or a flash dump is little-endian (mtk_get_le32...). Freestanding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Chip knowledge as data (like sunxi-tools' soc_info): one row per hw code, in src/brom/chips.c. */
 #ifndef MTKBAK_CHIP_H
 #define MTKBAK_CHIP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The one monotonic clock: every deadline and every duration in mtkbak is measured with it. */
 #ifndef MTKBAK_CLOCK_H
 #define MTKBAK_CLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* CRC-32/ISO-HDLC (the zlib/PNG CRC: poly 0xEDB88320 reflected, init and xorout 0xFFFFFFFF),
  * shared by the agent and the host. Chainable like zlib's crc32():
  * crc = mtk_crc32(0, a, n); crc = mtk_crc32(crc, b, m) equals the CRC of a||b. */

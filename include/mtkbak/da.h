@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Host side of mtkbak's own download agent (wire format: src/da/agent/core/protocol.h,
  * shared with the agent and the simulator; reference: doc/agent.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Error convention of every mtkbak layer.
  *
  * Functions return >= 0 on success and a negative errno-style code on failure; only main()
@@ -54,6 +55,8 @@
 
 #include <errno.h>
 #include <stdbool.h>
+
+#include "mtkbak/printf_attr.h"
 
 #ifndef EREMOTEIO
 #define EREMOTEIO 121

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A full serial-NOR readback: mapping it, the GFH format, finding every image and table in it
  * (layout_scan) and health-checking it (layout_check). See doc/firmware-layout.md for
  * the format, the checks and the JSON report.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The formats of the watch's firmware, below every layer that reads them: the GFH header
  * chain, the CMEM flash-ID tables inside the ROM image, JEDEC capacity codes, and where the
  * flash tool places each kit image in the flash (fw_place). Pure functions, no I/O: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Safe output files: write to NAME.part, fsync, rename; never clobber without force. */
 #ifndef MTKBAK_FSUTIL_H
 #define MTKBAK_FSUTIL_H
@@ -36,5 +37,27 @@ int dir_nonempty(const char *dir);
 int rm_rf(const char *path);
 /* Joins dir and name into out (size MTK_PATH_MAX); -ENAMETOOLONG when it does not fit. */
 int path_join(char *out, const char *dir, const char *name);
+
+/* Paths of this system: '/' everywhere; on Windows also '\', "C:\", "C:" and "\\srv\share\"
+ * (src/util/path.c; the _style variants take the style explicitly, for tests). */
+bool path_is_sep(char c);
+/* Length of the root prefix: 0 (relative), 1 ("/"), 2 ("C:"), 3 ("C:\"), or the UNC share. */
+size_t path_root_len(const char *path);
+size_t path_root_len_style(const char *path, bool win);
+/* Splits PATH (trailing separators ignored) into its folder ("." when none, "/", "C:\", "C:."
+ * for "C:kit") and its last component; either output may be NULL. */
+int path_split(const char *path, char *parent, size_t plen, char *base, size_t blen);
+int path_split_style(const char *path, bool win, char *parent, size_t plen, char *base,
+		     size_t blen);
+/* Whether path_join must put a separator between DIR and a name. */
+bool path_needs_sep_style(const char *dir, bool win);
+/* A file name with no folder part: no separator of this system (nor a drive on Windows), not
+ * "." or "..". For names read from untrusted files (SHA256SUMS). */
+bool path_is_plain_name(const char *name);
+/* rename() that replaces TO when it exists, on every system (msvcrt's rename refuses to). On
+ * Windows fs_replace also waits until the rename is on disk; fs_replace_nosync does not (for
+ * files rewritten often whose loss a rerun detects, like the progress record). */
+int fs_replace(const char *from, const char *to);
+int fs_replace_nosync(const char *from, const char *to);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* SHA-1 / SHA-256 come from nettle; this header keeps its types out of the rest of the code. */
 #ifndef MTKBAK_HASH_H
 #define MTKBAK_HASH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The host environment, read from the files the kernel and udev keep: sysfs (which watches
  * are plugged in, which driver holds a USB interface, which tty it made), /proc (which
  * program has a tty open, whether a program runs), the udev database (whether ModemManager
@@ -14,11 +15,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mtkbak/printf_attr.h"
+
 /* ---- primitives (rooted paths, small reads) ---- */
 
 /* root + formatted path into out (len bytes); false when it does not fit. */
-bool hostenv_path(const char *root, char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+bool hostenv_path(const char *root, char *out, size_t len, const char *fmt, ...) MTK_PRINTF(4, 5);
 /* Reads at most len-1 bytes of a small file (sysfs attribute, /proc entry) and strips the
  * trailing newline. Returns the length or -errno. */
 int hostenv_read_small(const char *path, char *buf, size_t len);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A tiny streaming JSON writer (no allocation): used for report.json and --json output. */
 #ifndef MTKBAK_JSON_H
 #define MTKBAK_JSON_H

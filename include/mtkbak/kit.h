@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Turning a checked layout into a firmware kit: one file per GFH image, the SP Flash Tool
  * `.cfg`, FAT.bin / SDS.bin, report.txt, report.json and SHA256SUMS, written atomically. */
 #ifndef MTKBAK_KIT_H

@@ -1,6 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Layers below src/cli never print: they report protocol detail through this callback. */
 #ifndef MTKBAK_LOG_H
 #define MTKBAK_LOG_H
+
+#include "mtkbak/printf_attr.h"
 
 enum mtk_log_level {
 	MTK_LOG_INFO = 0,  /* a step worth one line with -v */
@@ -14,7 +17,6 @@ struct mtk_log {
 };
 
 /* printf-style helper; does nothing when log or log->fn is NULL. */
-void mtk_logf(const struct mtk_log *log, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void mtk_logf(const struct mtk_log *log, int level, const char *fmt, ...) MTK_PRINTF(3, 4);
 
 #endif

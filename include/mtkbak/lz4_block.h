@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* LZ4 block decoder for the agent's compressed READ packets (the block format as the lz4
  * project specifies it, summed up in doc/agent.md section 3.4; agent/core/lz4_enc.c encodes).
  * Small and self-contained so every build of mtkbak (Linux, Windows, macOS) has it without a

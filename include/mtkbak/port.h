@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --port SPEC: which watch to talk to, and waiting for it to appear.
  *   auto                 first matching USB device (0E8D:0003), else a matching serial port
  *   usb                  first matching USB device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Full-flash readback (`mtkbak read`, and the read step of `mtkbak pull`): size decision,
  * verified packet loop, FILE.part + progress record, resume after a cable drop or a rerun.
  *

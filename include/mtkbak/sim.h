@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch: a byte-faithful model of the MT6261/MT6260/MT6250 boot ROM, with the
  * real ROM's USB packets and transfers (doc/simulator.md) (and, after a D5
  * jump to mtkbak's agent, of the agent itself, built from the agent's own C sources) with a
@@ -79,6 +80,12 @@ struct sim_opts {
 	/* efuse=HEX8: the efuse word at 0xA01C0108 (MT2503 is 36000000) instead of the chip's */
 	uint32_t efuse_swver;
 	bool efuse_set;
+	/* With rom=PATH (below) code started with D5 runs on the emulated ARM core
+	 * (sim/engine.h), mtkbak's agent included. brom=engine: the ROM's own command loop
+	 * answers after the handshake, on that core. engine_log=PATH: the engine's log (D5
+	 * targets, peripheral accesses the model cannot answer), appended to. */
+	bool brom_engine;
+	char engine_log[512];
 };
 
 /* The agent's SFC poll limit (agent/arm/hal_arm.c SFC_POLL_LIMIT): sfc=slow:N at or above it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Sizes and bytes as text, one format everywhere (messages, reports, progress lines). */
 #ifndef MTKBAK_TEXT_H
 #define MTKBAK_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The byte pipe to the watch: a table of function pointers, one backend per file
  * (src/transport/usb.c, serial.c, sim.c), in the style of linux-msm/qdl.
  * Protocol code only ever sees struct mtk_transport. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Descriptors and ep0 requests of the MT6261 boot ROM (doc/brom-protocol.md section 1.2;
  * doc/simulator.md). */
 #include <errno.h>

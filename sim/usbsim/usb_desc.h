@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The USB face of the MT6261 boot ROM as mtkbak-usbsim presents it: descriptors byte for
  * byte as the real ROM sends them (doc/brom-protocol.md section 1.2) and the ep0 requests it
  * answers.

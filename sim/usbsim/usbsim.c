@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak-usbsim: the simulated watch (include/mtkbak/sim.h, the same model as --port sim:)
  * served as a real USB device to a QEMU guest over usbredir. QEMU runs
  *   -chardev socket,id=ur0,path=SOCK,server=on,wait=off -device usb-redir,chardev=ur0,...
@@ -97,8 +98,7 @@ struct usbsim {
 	int64_t start_ns;
 };
 
-static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void logmsg(const struct usbsim *s, int level, const char *fmt, ...) MTK_PRINTF(3, 4);
 static void logmsg(const struct usbsim *s, int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -806,7 +806,7 @@ static void watch_destroy(struct usbsim *s)
 
 /* ---------------------------------------------------------------- control channel */
 
-static void ctl_reply(struct usbsim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ctl_reply(struct usbsim *s, const char *fmt, ...) MTK_PRINTF(2, 3);
 static void ctl_reply(struct usbsim *s, const char *fmt, ...)
 {
 	char line[512];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Boot ROM commands (doc/brom-protocol.md sections 2-4): each checks every echo and status. */
 #include "mtkbak/brom.h"
 #include "mtkbak/errors.h"
@@ -12,8 +13,7 @@
 
 #define MAX_ITEMS (1u << 22) /* a sane bound on one command's count */
 
-static int fail(struct brom *b, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int fail(struct brom *b, int err, const char *fmt, ...) MTK_PRINTF(3, 4);
 
 static int fail(struct brom *b, int err, const char *fmt, ...)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What mtkbak knows about each chip (doc/brom-protocol.md section 4), one row per hw code. */
 #include <stdio.h>
 

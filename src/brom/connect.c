@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* From "--port SPEC" to a boot ROM ready for commands, and back after a cable drop. */
 #include <stdio.h>
 #include <string.h>

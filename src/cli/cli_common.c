@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli_common.h"
 #include "mtkbak/extract.h"
 #include "mtkbak/sim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers shared by the subcommands: common options, device errors with their fix. */
 #ifndef MTKBAK_CLI_COMMON_H
 #define MTKBAK_CLI_COMMON_H

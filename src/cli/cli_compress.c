@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --compress and the link summary, shared by `mtkbak read` and `mtkbak pull`. */
 #include "cli_compress.h"
 

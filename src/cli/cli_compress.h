@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --compress auto|off for read and pull, and what the compressed READ saved (doc/reading.md). */
 #ifndef MTKBAK_CLI_COMPRESS_H
 #define MTKBAK_CLI_COMPRESS_H

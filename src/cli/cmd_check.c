@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak check DUMP [--json]: health-check a full flash readback. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak doctor: checks this machine's setup for talking to the watch, one line per finding
  * with the fix, and exits non-zero when something would stop a pull.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak extract DUMP -o DIR [--force] [--json]: check a readback and write the kit. */
 #include <stdio.h>
 #include <string.h>

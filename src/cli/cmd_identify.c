@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak identify [--port SPEC] [--timeout SECS] [--reboot]: who is on the other end. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak list: watches in boot-ROM mode on USB, and serial ports. */
 #include <stdio.h>
 #include <stdlib.h>

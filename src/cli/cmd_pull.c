@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak pull: wait for the watch, read the whole flash (verified, resumable), check it and
  * build the kit. This is identify + read + extract run in sequence: each stage is the same
  * library call its own command makes (brom_connect, readback_run, layout_scan/kit_write). */
@@ -21,6 +22,9 @@
 #include "mtkbak/text.h"
 #include "cli_compress.h"
 #include "ux.h"
+#ifdef _WIN32
+#include "mtkbak/win32.h"
+#endif
 
 #define PULL_MAX_DONE 256 /* watches remembered in one --loop session */
 
@@ -573,7 +577,11 @@ int cmd_pull(int argc, char **argv)
 		return code;
 	}
 	ux_catch_signals();
+#ifdef _WIN32
+	s->log = win32_tmpfile();
+#else
 	s->log = tmpfile();
+#endif
 	ux_set_logfile(s->log);
 	s->env = cli_port_env();
 	if (!s->env) {

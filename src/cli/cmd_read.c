@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak read -o FILE [--port SPEC] [--length auto|4M|8M|16M|BYTES] [--no-da] [--force]:
  * the whole serial flash into FILE, sized automatically, verified against the watch, resumable.
  * The work is readback_run() (src/readback); this file is options and output. */

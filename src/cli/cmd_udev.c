@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak udev: print the udev rules (stdout) and how to install them (stderr), or install them.
  * Printing works everywhere; installing and reloading udev is Linux-only. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One file per subcommand (src/cli/cmd_*.c). Each returns the process exit code. */
 #ifndef MTKBAK_CLI_COMMANDS_H
 #define MTKBAK_CLI_COMMANDS_H

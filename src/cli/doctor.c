@@ -1,7 +1,11 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The checks of 'mtkbak doctor' (see doctor.h). Each finding is one line: what is wrong and
  * the command that fixes it. Everything read from sysfs, /proc or rules files is bounded:
  * small reads into fixed buffers, a cap on directory entries, no recursion. */
 #include "doctor.h"
+#ifdef _WIN32
+#include "doctor_win.h"
+#endif
 
 #include <ctype.h>
 #include <errno.h>
@@ -77,7 +81,7 @@ int doctor_exit_code(const struct doctor_report *rep)
 }
 
 /* printf into a fixed buffer; the checks' messages are short, truncation only shortens them. */
-static void fmt(char *out, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *out, size_t len, const char *f, ...) MTK_PRINTF(3, 4);
 static void fmt(char *out, size_t len, const char *f, ...)
 {
 	va_list ap;
@@ -668,10 +672,18 @@ void doctor_run(const struct doctor_env *env, struct doctor_report *rep)
 
 	rep->n = 0;
 	doctor_add(rep, "system", DOCTOR_INFO, 0,
-		   "use --port serial:PORT (see 'mtkbak list'); on Windows keep the system's "
-		   "USB serial (CDC) driver for the watch",
+		   "use --port serial:PORT (see 'mtkbak list'); on Windows also --port usb when "
+		   "WinUSB (Zadig) or UsbDk is installed",
 		   "the udev, ModemManager and kernel-driver checks are for Linux; here mtkbak "
-		   "reaches the watch through the system's serial driver");
+		   "reaches the watch through the system's serial driver or libusb");
+#ifdef _WIN32
+	if (!env->root[0]) { /* live system (MTKBAK_SYSROOT is for the Linux probes) */
+		struct doctor_win_state ws;
+
+		doctor_win_scan(&ws);
+		doctor_win_advise(&ws, rep);
+	}
+#endif
 	if (env->list_serial)
 		nports = env->list_serial(env->ctx, ports, MAX_SERIAL);
 	if (nports > MAX_SERIAL)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The checks behind 'mtkbak doctor': can this user open the watch, are the udev rules installed,
  * is ModemManager in the way, which kernel driver holds the watch, is there a serial port.
  *
@@ -10,6 +11,8 @@
 #define MTKBAK_CLI_DOCTOR_H
 
 #include <stdbool.h>
+
+#include "mtkbak/printf_attr.h"
 #include <stddef.h>
 
 enum doctor_status { DOCTOR_OK, DOCTOR_INFO, DOCTOR_WARN, DOCTOR_FAIL };
@@ -70,6 +73,6 @@ const char *doctor_status_name(enum doctor_status s);
 
 /* Adds a finding (ignored when the report is full); fix may be NULL. */
 void doctor_add(struct doctor_report *rep, const char *id, enum doctor_status st, int exit_code,
-		const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+		const char *fix, const char *fmt, ...) MTK_PRINTF(6, 7);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak: back up MediaTek feature-phone and smartwatch firmware through the boot ROM. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The udev rules text, the same bytes as udev/60-mtkbak.rules (tests/e2e/test_udev_rules.sh
  * fails when the two differ). Used by 'mtkbak udev' and by 'mtkbak doctor'. */
 #include "udev_rules.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak's udev rules (Linux): embedded so 'mtkbak udev' works without the source tree. */
 #ifndef MTKBAK_CLI_UDEV_RULES_H
 #define MTKBAK_CLI_UDEV_RULES_H

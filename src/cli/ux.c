@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "ux.h"
 
 #include <signal.h>
@@ -5,6 +6,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include "mtkbak/win32.h"
+#endif
 
 #include "mtkbak/clock.h"
 #include "mtkbak/text.h"
@@ -14,6 +18,10 @@ static struct ux_opts g_opts;
 static FILE *g_logfile;
 static bool g_tty;
 static bool g_bar_shown;
+/* "\033[K" (erase to the end of the line) where the terminal takes VT sequences; else the
+ * bar is redrawn after a plain \r and padded with spaces over the longer previous line. */
+static bool g_vt = true;
+static int g_bar_len;
 static double g_bar_last, g_bar_start, g_json_last;
 static uint64_t g_bar_start_bytes;
 static struct jw g_event;
@@ -23,6 +31,14 @@ void ux_init(const struct ux_opts *o)
 {
 	g_opts = *o;
 	g_tty = isatty(STDOUT_FILENO) && !o->json;
+#ifdef _WIN32
+	{
+		enum win32_console c = win32_console_stdout();
+
+		g_tty = c != WIN32_NOT_CONSOLE && !o->json; /* isatty() is true for NUL */
+		g_vt = c == WIN32_CONSOLE_VT;
+	}
+#endif
 }
 
 bool ux_is_json(void)
@@ -53,9 +69,13 @@ static void log_line(const char *tag, const char *msg)
 void ux_progress_end(void)
 {
 	if (g_bar_shown) {
-		fputs("\r\033[K", stdout);
+		if (g_vt)
+			fputs("\r\033[K", stdout);
+		else
+			printf("\r%*s\r", g_bar_len, "");
 		fflush(stdout);
 		g_bar_shown = false;
+		g_bar_len = 0;
 	}
 	g_bar_start = 0;
 }
@@ -214,8 +234,20 @@ void ux_progress(const char *what, uint64_t done, uint64_t total)
 	for (int i = 0; i < width; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[width] = '\0';
-	printf("\r\033[K%s [%s] %3d%% %s / %s  %.2f MB/s  ETA %s", what, bar, pct, d, tot,
-	       rate / 1e6, eta);
+	char line[256];
+	int n = snprintf(line, sizeof(line), "%s [%s] %3d%% %s / %s  %.2f MB/s  ETA %s", what, bar,
+			 pct, d, tot, rate / 1e6, eta);
+
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof(line))
+		n = (int)sizeof(line) - 1;
+	if (g_vt)
+		printf("\r\033[K%s", line);
+	else
+		printf("\r%s%*s", line, g_bar_len > n ? g_bar_len - n : 0, "");
+	if (n > g_bar_len)
+		g_bar_len = n;
 	fflush(stdout);
 	g_bar_shown = true;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Everything the user sees goes through here (only src/cli prints).
  * - ux_state: one line per state change (stdout), or a JSON event with --json
  * - ux_error/ux_hint/ux_warn: stderr
@@ -25,12 +26,12 @@ bool ux_is_json(void);
 /* Copies every state/info/warn/error/debug line (with a timestamp) to f; NULL stops. */
 void ux_set_logfile(FILE *f);
 
-void ux_state(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ux_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ux_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ux_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ux_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ux_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ux_state(const char *fmt, ...) MTK_PRINTF(1, 2);
+void ux_info(const char *fmt, ...) MTK_PRINTF(1, 2);
+void ux_warn(const char *fmt, ...) MTK_PRINTF(1, 2);
+void ux_error(const char *fmt, ...) MTK_PRINTF(1, 2);
+void ux_hint(const char *fmt, ...) MTK_PRINTF(1, 2);
+void ux_debug(int level, const char *fmt, ...) MTK_PRINTF(2, 3);
 
 /* what: a short label ("Reading"); done/total in bytes. */
 void ux_progress(const char *what, uint64_t done, uint64_t total);

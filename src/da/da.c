@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Host side of mtkbak's agent protocol (src/da/agent/core/protocol.h).
  *
  * Speed: one READ command asks for a whole chunk and the agent streams it in packets with
@@ -24,7 +25,7 @@
 #define DA_SYNC_TRIES	 3
 #define DA_Z_SKIP	 3u /* raw chunks after one that did not pay compressed */
 
-static int fail(struct da *d, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct da *d, int err, const char *fmt, ...) MTK_PRINTF(3, 4);
 
 static int fail(struct da *d, int err, const char *fmt, ...)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The kit plan (which files, in which region) and the SP Flash Tool v5 .cfg.
  *
  * The cfg reproduces the layout of the real MT6260A kit's mtk_config.cfg line for line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fw_check_file: map + scan + check, the common start of check, extract and pull. */
 #include "mtkbak/errors.h"
 #include "mtkbak/extract.h"

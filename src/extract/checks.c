@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* layout_check: the health checks of a full readback. Each check is one function in the table
  * at the end; it adds one finding (or one per image) with the offsets it talks about. */
 #include "mtkbak/errors.h"
@@ -32,7 +33,7 @@ struct msg {
 	size_t len;
 };
 
-static void msg_add(struct msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void msg_add(struct msg *m, const char *fmt, ...) MTK_PRINTF(2, 3);
 static void msg_add(struct msg *m, const char *fmt, ...)
 {
 	va_list ap;

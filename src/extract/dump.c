@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Holding a dump in memory once: a read-only mapping of the file (no copy), or one read into
  * a buffer where mmap is not available. */
 #include "mtkbak/errors.h"

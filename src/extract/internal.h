@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers shared inside src/extract (not part of the public API). */
 #ifndef MTKBAK_EXTRACT_INTERNAL_H
 #define MTKBAK_EXTRACT_INTERNAL_H

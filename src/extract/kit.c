@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kit_write: the kit files, cfg, FAT/SDS, reports and SHA256SUMS, written into a temporary
  * folder next to the target, fsync'd, then renamed into place, so a crash or a full disk never
  * leaves a half kit under the final name. Image bytes are written straight from the mapped
@@ -130,8 +131,7 @@ static int finish_files(struct kit_ctx *c)
 		p->fd = -1;
 	}
 	for (int i = 0; ret == 0 && c->in_place && i < c->npending; i++)
-		if (rename(c->pending[i].tmp, c->pending[i].path) < 0)
-			ret = -errno;
+		ret = fs_replace(c->pending[i].tmp, c->pending[i].path);
 	return ret;
 }
 
@@ -330,28 +330,10 @@ static int write_contents(struct kit_ctx *c)
 
 static int split_path(const char *dir, char *parent, char *base)
 {
-	char tmp[MTK_PATH_MAX];
-	size_t len = strlen(dir);
-	char *slash;
+	int ret = path_split(dir, parent, MTK_PATH_MAX, base, MTK_PATH_MAX);
 
-	if (len == 0 || len >= sizeof(tmp))
-		return -EINVAL;
-	strcpy(tmp, dir);
-	while (len > 1 && tmp[len - 1] == '/')
-		tmp[--len] = '\0';
-	slash = strrchr(tmp, '/');
-	if (!slash) {
-		strcpy(parent, ".");
-		strcpy(base, tmp);
-	} else {
-		strcpy(base, slash + 1);
-		if (slash == tmp)
-			strcpy(parent, "/");
-		else {
-			*slash = '\0';
-			strcpy(parent, tmp);
-		}
-	}
+	if (ret < 0)
+		return ret == -ENAMETOOLONG ? ret : -EINVAL;
 	if (!base[0] || !strcmp(base, ".") || !strcmp(base, ".."))
 		return -EINVAL;
 	return 0;
@@ -361,10 +343,11 @@ static int split_path(const char *dir, char *parent, char *base)
 static int temp_dir(const char *parent, const char *base, const char *tag, char *out)
 {
 	for (unsigned attempt = 0; attempt < 100; attempt++) {
-		int n = snprintf(out, MTK_PATH_MAX, "%s/.%s.%s-%lx%02x", parent, base, tag,
+		char name[MTK_PATH_MAX];
+		int n = snprintf(name, sizeof(name), ".%s.%s-%lx%02x", base, tag,
 				 (unsigned long)getpid(), attempt);
 
-		if (n < 0 || n >= MTK_PATH_MAX)
+		if (n < 0 || n >= MTK_PATH_MAX || path_join(out, parent, name) < 0)
 			return -ENAMETOOLONG;
 #ifdef _WIN32
 		if (_mkdir(out) == 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kit_check_dir: `mtkbak check DIR` on a kit folder instead of a dump. The kit's GFH files are
  * placed into a flash image the way the flash tool places them (fw_place: ARM_BL at 0x800,
  * XIP images at load_addr & 0x07FFFFFF), FAT.bin/SDS.bin go into the regions the ROM names,
@@ -57,8 +58,7 @@ static void add(struct fw_findings *fs, const char *name, enum fw_severity sev, 
 	snprintf(f->message, sizeof(f->message), "%s", msg);
 }
 
-static void append(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *fmt, ...) MTK_PRINTF(3, 4);
 static void append(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t used = strlen(buf);
@@ -176,7 +176,7 @@ static void check_sums(struct kitdir *k)
 			line[end - pos] = '\0';
 			name = line + 66;
 			n++;
-			if (strchr(name, '/') || path_join(fpath, k->dir, name) < 0 ||
+			if (!path_is_plain_name(name) || path_join(fpath, k->dir, name) < 0 ||
 			    fw_hash_file(fpath, sha, &size) < 0) {
 				append(bad, sizeof(bad), "%s%s is missing", nbad++ ? ", " : "",
 				       name);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* layout_scan: find everything in a full readback from its own headers, never from fixed
  * offsets. Order: blank/mirror (real flash size), header block (SF_BOOT + BRLYT), every GFH
  * FILE_INFO at a 4-byte aligned offset (accepted when its load address points at it, or the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Rendering a checked layout: the text report (what `check` prints and report.txt holds) and
  * the JSON report (check --json, report.json). Schema: doc/firmware-layout.md section 6. */
 #include "mtkbak/extract.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* GFH (general file header) parsing: block headers, FILE_INFO, chains and the CMEM tables.
  * Type names are data (tables below), so a new type is one line. */
 #include "mtkbak/errors.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Placing kit images into a flash image the way SP Flash Tool does (doc/firmware-layout.md):
  * header block at 0, ARM_BL at 0x800, XIP images at load_addr & FW_XIP_MASK. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Probes of the host environment below a root (include/mtkbak/hostenv.h). Moved here from
  * doctor.c (rooted, tested) and from the copies in port.c and usb.c, so `doctor`, `list` and
  * the USB backend read the host the same way. Everything read is bounded: small reads into
@@ -33,7 +34,7 @@ static const char *R(const char *root)
 }
 
 /* printf into a fixed buffer; messages and names are short, truncation only shortens them. */
-static void fmt(char *out, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *out, size_t len, const char *f, ...) MTK_PRINTF(3, 4);
 static void fmt(char *out, size_t len, const char *f, ...)
 {
 	va_list ap;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The firmware's own list of the flash chips it supports (GFH CMEM_ID_INFO, type 0x0102) and
  * their geometry (CMEM_NOR_INFO, type 0x0103), doc/firmware-layout.md section 5. A small bounded
  * scan of the flash start (before the size is known, so not the full layout scan); each

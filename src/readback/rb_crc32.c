@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* CRC-32 (zlib's) for the readback: the same slicing-by-8 code the agent protocol uses
  * (src/da/agent/core/crc32.c), so host and watch can never disagree on the polynomial. */
 #include "mtkbak/da.h"

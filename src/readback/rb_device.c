@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The readback engine's device operations on a real (or simulated) watch: port_open through
  * brom_connect, the boot ROM's housekeeping, then either mtkbak's agent (da_*) or BROM-only
  * READ32 with every block read twice. Also readback_run(), the public entry point. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The readback engine: connect, decide the size, read chunk by chunk into FILE.part with a
  * progress record, survive cable drops, verify the whole image against the watch, and only
  * then rename FILE.part to FILE. It talks to the watch only through struct rb_dev_ops, so the
@@ -40,7 +41,7 @@ struct eng {
 	double t0;
 };
 
-static void say(struct eng *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct eng *e, const char *fmt, ...) MTK_PRINTF(2, 3);
 static void say(struct eng *e, const char *fmt, ...)
 {
 	char msg[512];
@@ -64,8 +65,7 @@ static void warn(struct eng *e, const char *msg)
 }
 
 /* Sets the "what was going on" text for the error message; returns err. */
-static int ctx_err(struct eng *e, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int ctx_err(struct eng *e, int err, const char *fmt, ...) MTK_PRINTF(3, 4);
 static int ctx_err(struct eng *e, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -405,7 +405,7 @@ static int open_part(struct eng *e)
 			snprintf(why, sizeof(why), "the .part file has no progress record");
 	}
 
-	e->fd = open(e->part_path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC), 0644);
+	e->fd = open(e->part_path, O_RDWR | O_CREAT | O_BINARY | (resume ? 0 : O_TRUNC), 0644);
 	if (e->fd < 0)
 		return ctx_err(e, mtk_output_err(-errno), "creating %s", e->part_path);
 
@@ -696,7 +696,7 @@ static int commit(struct eng *e)
 {
 	struct stat st;
 	char dir[MTK_PATH_MAX];
-	const char *slash;
+	int ret;
 
 	if (close(e->fd) < 0) {
 		e->fd = -1;
@@ -707,20 +707,15 @@ static int commit(struct eng *e)
 		return ctx_err(e, mtk_output_err(-EEXIST),
 			       "%s appeared while reading; the verified image stays in %s",
 			       e->o->out_path, e->part_path);
-	if (rename(e->part_path, e->o->out_path) < 0)
-		return ctx_err(e, mtk_output_err(-errno), "renaming %s to %s", e->part_path,
+	ret = fs_replace(e->part_path, e->o->out_path);
+	if (ret < 0)
+		return ctx_err(e, mtk_output_err(ret), "renaming %s to %s", e->part_path,
 			       e->o->out_path);
 	unlink(e->state_path);
 	if (snprintf(dir, sizeof(dir), "%s.tmp", e->state_path) < (int)sizeof(dir))
 		unlink(dir); /* a record write cut short by a crash */
-	slash = strrchr(e->o->out_path, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == e->o->out_path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - e->o->out_path), e->o->out_path);
-	fsync_dir(dir);
+	if (path_split(e->o->out_path, dir, sizeof(dir), NULL, 0) == 0)
+		fsync_dir(dir);
 	return 0;
 }
 
@@ -730,20 +725,20 @@ static int commit(struct eng *e)
 static int check_folder(struct eng *e)
 {
 	char dir[MTK_PATH_MAX];
-	const char *slash = strrchr(e->o->out_path, '/');
 	struct stat st;
+	int ret = path_split(e->o->out_path, dir, sizeof(dir), NULL, 0);
 
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == e->o->out_path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - e->o->out_path), e->o->out_path);
+	if (ret < 0)
+		return ctx_err(e, mtk_output_err(ret), "the output name %s", e->o->out_path);
 	if (stat(dir, &st) < 0)
 		return ctx_err(e, mtk_output_err(-errno), "the output folder %s", dir);
 	if (!S_ISDIR(st.st_mode))
 		return ctx_err(e, mtk_output_err(-ENOTDIR), "the output folder %s", dir);
+#ifdef _WIN32
+	if (access(dir, W_OK) < 0) /* msvcrt has no X_OK */
+#else
 	if (access(dir, W_OK | X_OK) < 0)
+#endif
 		return ctx_err(e, mtk_output_err(-errno), "cannot write to the output folder %s",
 			       dir);
 	return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Inside the readback engine (src/readback). Each piece works on plain data so the unit tests
  * drive it without a watch: CRC-32, the mirror test, the firmware's flash tables, the size
  * decision, the progress record, and the engine itself over a table of device operations

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Mirror test: a serial NOR smaller than the address window answers reads past its end with its
  * start again (doc/firmware-layout.md section 2.5). Comparing a few samples at k and S+k for each
  * power of two S tells the real size without trusting any ID. */

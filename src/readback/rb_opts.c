@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Option helpers shared by `mtkbak read` and `mtkbak pull`. */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Which size to read. The JEDEC capacity byte is the first answer; SFDP and the firmware's own
  * flash tables cross-check it; the mirror test is physical evidence and wins a disagreement:
  * data that repeats every P bytes proves the chip holds P bytes (reading more would only write
@@ -10,8 +11,7 @@
 #include "mtkbak/text.h"
 #include "readback/rb_internal.h"
 
-static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void add_warn(struct rb_size_decision *d, const char *fmt, ...) MTK_PRINTF(2, 3);
 static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
 {
 	va_list ap;
@@ -25,7 +25,7 @@ static void add_warn(struct rb_size_decision *d, const char *fmt, ...)
 }
 
 static void set_evidence(struct rb_size_decision *d, enum readback_size_source src, const char *fmt,
-			 ...) __attribute__((format(printf, 3, 4)));
+			 ...) MTK_PRINTF(3, 4);
 static void set_evidence(struct rb_size_decision *d, enum readback_size_source src, const char *fmt,
 			 ...)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The progress record next to FILE.part: which watch, how big, and how much of FILE.part is
  * verified (with its CRC-32, so a rerun can prove the kept bytes are still the verified ones).
  * Plain text so a user can read it; parsed strictly because it comes from disk. */
@@ -11,6 +12,7 @@
 #include "mtkbak/errors.h"
 #include "mtkbak/fsutil.h"
 #include "readback/rb_internal.h"
+#include "util/compat.h"
 
 #define STATE_MAGIC "mtkbak-readback-state 1"
 
@@ -155,15 +157,15 @@ int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 	 * unreadable, and a rerun checks the .part against its CRC before trusting it. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_BINARY, 0644);
 	if (fd < 0)
 		return mtk_output_err(-errno);
 	if (write(fd, buf, (size_t)n) != n)
 		ret = errno ? -errno : -EIO;
 	if (close(fd) < 0 && ret == 0)
 		ret = -errno;
-	if (ret == 0 && rename(tmp, path) < 0)
-		ret = -errno;
+	if (ret == 0)
+		ret = fs_replace_nosync(tmp, path);
 	if (ret < 0)
 		unlink(tmp);
 	return mtk_output_err(ret);

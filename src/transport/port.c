@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --port SPEC parsing, waiting for the watch and opening it (see include/mtkbak/port.h). */
 #include "mtkbak/port.h"
 #include "mtkbak/errors.h"
@@ -107,6 +108,9 @@ struct port_env {
 	char err[512];
 	int64_t serial_only_since; /* auto: when only the tty was seen, -1 if not */
 	char sysroot[256];	   /* port_env_set_sysroot: list reads a fake host */
+#ifdef _WIN32
+	int64_t usb_held_since; /* auto: when libusb first found the watch held by usbser */
+#endif
 };
 
 struct port_env *port_env_new(const struct mtk_log *log)
@@ -116,6 +120,9 @@ struct port_env *port_env_new(const struct mtk_log *log)
 	if (env) {
 		env->log = log;
 		env->serial_only_since = -1;
+#ifdef _WIN32
+		env->usb_held_since = -1;
+#endif
 	}
 	return env;
 }
@@ -142,8 +149,7 @@ void port_env_free(struct port_env *env)
 	free(env);
 }
 
-static void set_err(struct port_env *env, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void set_err(struct port_env *env, const char *fmt, ...) MTK_PRINTF(2, 3);
 
 static void set_err(struct port_env *env, const char *fmt, ...)
 {
@@ -278,6 +284,8 @@ static int try_serial(struct port_env *env, const char *name, struct mtk_transpo
 /* A fresh plug-in shows its cdc_acm tty before libusb lists the device (libusb waits for
  * udevd); prefer USB as promised by giving libusb this long to catch up. */
 #define AUTO_USB_GRACE_MS 300
+/* Windows: how long auto waits for the COM port of a watch usbser holds */
+#define WIN_COM_GRACE_MS 2000
 
 static int try_auto(struct port_env *env, bool can_wait, struct mtk_transport **out)
 {
@@ -297,6 +305,15 @@ static int try_auto(struct port_env *env, bool can_wait, struct mtk_transport **
 		if ((ret == -EACCES || ret == -EBUSY) && nser == 1 &&
 		    try_serial(env, names[0], out) == 1)
 			return 1;
+#ifdef _WIN32
+		/* usbser holds it and its COM port is listed a moment after the USB device */
+		if (ret == -EBUSY && nser == 0 && can_wait) {
+			if (env->usb_held_since < 0)
+				env->usb_held_since = mtk_now_ms();
+			if (mtk_now_ms() - env->usb_held_since < WIN_COM_GRACE_MS)
+				return 0;
+		}
+#endif
 		return ret;
 	}
 	if (nser == 1) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Serial backend (libserialport): the path on Windows and macOS, for a CDC port the kernel
  * already owns, and for UART boot through a USB-UART cable. 115200 8N1, DTR and RTS on. */
 #include <fcntl.h>
@@ -16,14 +17,19 @@
 #endif
 
 #include "mtkbak/errors.h"
+#include "serial_win.h"
 #include "tp_internal.h"
 
 struct serial_tp {
 	struct mtk_transport base; /* first: the ops get a struct mtk_transport * */
 	struct sp_port *port;
 	char path[64];
+#ifdef _WIN32
+	struct serial_gone gone;
+#endif
 };
 
+#ifndef _WIN32
 static int map_os_err(int e)
 {
 	switch (e) {
@@ -40,11 +46,26 @@ static int map_os_err(int e)
 		return -EIO;
 	}
 }
+#endif
 
 /* A failed or silent read on a port whose device node vanished: the cable was pulled. */
-static int gone_or(const struct serial_tp *s, int err)
+static int gone_or(struct serial_tp *s, int err)
 {
+#ifdef _WIN32
+	return serial_win_gone(s->path, &s->gone) ? -ENODEV : err;
+#else
 	return access(s->path, F_OK) != 0 ? -ENODEV : err;
+#endif
+}
+
+/* libserialport's last failure: an errno value, on Windows a GetLastError() code. */
+static int sp_fail_err(void)
+{
+#ifdef _WIN32
+	return serial_win_last_error();
+#else
+	return map_os_err(sp_last_error_code());
+#endif
 }
 
 static int serial_read(struct mtk_transport *t, uint8_t *buf, size_t len, int timeout_ms)
@@ -58,7 +79,7 @@ static int serial_read(struct mtk_transport *t, uint8_t *buf, size_t len, int ti
 		return (int)r;
 	if (r == 0)
 		return gone_or(s, -ETIMEDOUT);
-	return gone_or(s, r == SP_ERR_FAIL ? map_os_err(sp_last_error_code()) : -EIO);
+	return gone_or(s, r == SP_ERR_FAIL ? sp_fail_err() : -EIO);
 }
 
 static int serial_write(struct mtk_transport *t, const uint8_t *buf, size_t len, int timeout_ms)
@@ -71,7 +92,7 @@ static int serial_write(struct mtk_transport *t, const uint8_t *buf, size_t len,
 		return (int)len;
 	if (r >= 0)
 		return gone_or(s, -ETIMEDOUT);
-	return gone_or(s, r == SP_ERR_FAIL ? map_os_err(sp_last_error_code()) : -EIO);
+	return gone_or(s, r == SP_ERR_FAIL ? sp_fail_err() : -EIO);
 }
 
 static void serial_close(struct mtk_transport *t)
@@ -240,10 +261,21 @@ int serial_open_name(const char *name, const struct mtk_log *log, struct mtk_tra
 	}
 	r = sp_open(s->port, SP_MODE_READ_WRITE);
 	if (r != SP_OK) {
+#ifdef _WIN32
+		/* a Win32 code: libserialport's own text for it ("Access is denied.") */
+		char *msg = r == SP_ERR_FAIL ? sp_last_error_message() : NULL;
+
+		ret = r == SP_ERR_FAIL ? serial_win_last_error() : -EIO;
+		snprintf(err, errlen, "cannot open %s: %s%s", name,
+			 ret == -EBUSY ? "in use by another program: " : "",
+			 msg ? msg : mtk_strerror(ret));
+		sp_free_error_message(msg);
+#else
 		int e = r == SP_ERR_FAIL ? sp_last_error_code() : EIO;
 
 		ret = map_os_err(e);
 		snprintf(err, errlen, "cannot open %s: %s", name, strerror(e));
+#endif
 		sp_free_port(s->port);
 		free(s);
 		return ret;
@@ -316,7 +348,11 @@ int serial_list(struct port_info *out, size_t max)
 			pi->vid = (uint16_t)vid;
 			pi->pid = (uint16_t)pid;
 		}
+#ifdef _WIN32
+		pi->accessible = true; /* only opening a COM port tells; access() is always true */
+#else
 		pi->accessible = access(pi->path, R_OK | W_OK) == 0;
+#endif
 	}
 	sp_free_port_list(ports);
 	return (int)count;

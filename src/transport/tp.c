@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The common layer above the backends: read-ahead and overall deadlines. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Private helpers shared by the transport backends (src/transport/). */
 #ifndef MTKBAK_TP_INTERNAL_H
 #define MTKBAK_TP_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* USB backend (libusb-1.0): the boot ROM's CDC device 0E8D:0003, talked to directly on its
  * bulk endpoints so no kernel driver (cdc_acm) or ModemManager gets in the way. */
 #include <dirent.h>
@@ -46,6 +47,10 @@ static int map_usb_err(int e)
 		return -ETIMEDOUT;
 	case LIBUSB_ERROR_NO_MEM:
 		return -ENOMEM;
+#ifdef _WIN32
+	case LIBUSB_ERROR_NOT_SUPPORTED: /* held by a driver libusb cannot use (usbser, VCOM) */
+		return -EBUSY;
+#endif
 	default:
 		return -EIO;
 	}
@@ -77,6 +82,14 @@ int usb_ctx_new(struct usb_ctx **out, const struct mtk_log *log, char *err, size
 		free(u);
 		return -ENODEV;
 	}
+#ifdef _WIN32
+	/* UsbDk, when installed, reaches the watch whatever driver Windows bound to it (usbser
+	 * included); without it libusb needs WinUSB bound (Zadig). Must come before any other
+	 * libusb call on the context; it fails with NOT_FOUND when UsbDk is absent. */
+	e = libusb_set_option(u->ctx, LIBUSB_OPTION_USE_USBDK);
+	mtk_logf(log, MTK_LOG_INFO, "usb: %s",
+		 e == LIBUSB_SUCCESS ? "UsbDk backend" : "WinUSB backend (UsbDk is not installed)");
+#endif
 	if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
 		e = libusb_hotplug_register_callback(
 		    u->ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0, MTK_USB_VID, MTK_USB_PID,
@@ -343,7 +356,16 @@ int usb_open_path(struct usb_ctx *u, const char *path, struct mtk_transport **ou
 	ret = e < 0 ? map_usb_err(e) : find_endpoints(dev, ut);
 	libusb_free_device_list(list, 1);
 	if (e < 0) {
-		snprintf(err, errlen, "cannot open usb:%s: %s", p, libusb_strerror(e));
+#ifdef _WIN32
+		if (e == LIBUSB_ERROR_NOT_SUPPORTED)
+			snprintf(err, errlen,
+				 "cannot open usb:%s: Windows gave it a driver libusb cannot use "
+				 "(install WinUSB with Zadig, or UsbDk; or use its COM port: "
+				 "--port serial:COMn)",
+				 p);
+		else
+#endif
+			snprintf(err, errlen, "cannot open usb:%s: %s", p, libusb_strerror(e));
 		free(ut);
 		return ret;
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The one monotonic clock (include/mtkbak/clock.h). */
 #include "mtkbak/clock.h"
 

@@ -1,7 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The few POSIX calls mtkbak uses that Windows (mingw-w64) spells differently. Everything
  * else in the portable layers is C11 + stdio. */
 #ifndef MTKBAK_COMPAT_H
 #define MTKBAK_COMPAT_H
+
+#include <fcntl.h>
+#ifndef O_BINARY
+#define O_BINARY 0 /* Windows: open() without it turns LF into CRLF and stops at 0x1A */
+#endif
 
 #ifdef _WIN32
 #include <direct.h>

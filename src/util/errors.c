@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Texts and exit codes of the error convention (include/mtkbak/errors.h). */
 #include "mtkbak/errors.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "mtkbak/fsutil.h"
 #include "mtkbak/errors.h"
 
@@ -11,8 +12,11 @@
 #ifdef _WIN32
 #include <direct.h>
 #include <io.h>
-#define fsync _commit
-#define lstat stat
+#define fsync	 _commit
+#define lstat	 stat
+#define PATH_WIN true
+#else
+#define PATH_WIN false
 #endif
 
 int path_join(char *out, const char *dir, const char *name)
@@ -23,7 +27,7 @@ int path_join(char *out, const char *dir, const char *name)
 		n = snprintf(out, MTK_PATH_MAX, "%s", name);
 	else
 		n = snprintf(out, MTK_PATH_MAX, "%s%s%s", dir,
-			     dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+			     path_needs_sep_style(dir, PATH_WIN) ? "/" : "", name);
 	if (n < 0 || n >= MTK_PATH_MAX)
 		return -ENAMETOOLONG;
 	return 0;
@@ -31,21 +35,7 @@ int path_join(char *out, const char *dir, const char *name)
 
 static int parent_dir(const char *path, char *out)
 {
-	const char *slash = strrchr(path, '/');
-
-	if (!slash) {
-		strcpy(out, ".");
-		return 0;
-	}
-	if (slash == path) {
-		strcpy(out, "/");
-		return 0;
-	}
-	if ((size_t)(slash - path) >= MTK_PATH_MAX)
-		return -ENAMETOOLONG;
-	memcpy(out, path, (size_t)(slash - path));
-	out[slash - path] = '\0';
-	return 0;
+	return path_split(path, out, MTK_PATH_MAX, NULL, 0);
 }
 
 static int fsync_dir_raw(const char *dir)
@@ -114,8 +104,8 @@ static int atomic_commit_raw(struct atomic_file *af)
 		remove(af->tmp_path);
 		return ret;
 	}
-	if (rename(af->tmp_path, af->path) < 0) {
-		ret = -errno;
+	ret = fs_replace(af->tmp_path, af->path);
+	if (ret < 0) {
 		remove(af->tmp_path);
 		return ret;
 	}
@@ -219,8 +209,8 @@ static int mkdir_p_raw(const char *path, unsigned mode)
 	if (len == 0 || len >= sizeof(tmp))
 		return -EINVAL;
 	strcpy(tmp, path);
-	for (size_t i = 1; i <= len; i++) {
-		if (tmp[i] == '/' || tmp[i] == '\0') {
+	for (size_t i = path_root_len(tmp) + 1; i <= len; i++) {
+		if (path_is_sep(tmp[i]) || tmp[i] == '\0') {
 			char c = tmp[i];
 
 			tmp[i] = '\0';

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Sizes and bytes as text (include/mtkbak/text.h). */
 #include "mtkbak/text.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* CRC-32/ISO-HDLC, two table sizes with identical results (see crc32.h). */
 #include "mtkbak/crc32.h"
 #include "mtkbak/byteorder.h"

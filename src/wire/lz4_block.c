@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* LZ4 block decoder: every length from the stream is checked against what is left of the
  * input and of the output before it is used (see include/mtkbak/lz4_block.h). */
 #include "mtkbak/lz4_block.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Rebuilds the download agent from agent into a temporary folder and fails if the
 # result differs by one byte from the committed agent/mtkbak-agent.bin (the binary
 # users run must be the one the sources produce). Needs gcc-arm-none-eabi (./do deps).

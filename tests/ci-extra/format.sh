@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every C source and header follows the repository's .clang-format, as clang-format 14 (the
 # version the tree follows; Debian 12's clang-format package) formats it. Other major
 # versions format some constructs differently, so they are refused rather than trusted.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fuzzes the dump parser and every check for a bounded time (libFuzzer, clang, ASan+UBSan),
 # starting from a seed corpus the generator writes. Fails on any crash, leak, hang or
 # broken invariant; the input that did it is kept in build-fuzz/artifacts/.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The README's architecture is a property of the build: every symbol a layer's objects use
 # from another layer must come from a layer it links (CMakeLists.txt, written to
 # $MTKBAK_BUILD/layers.txt as "layer:dep;dep"), directly or through those layers' own

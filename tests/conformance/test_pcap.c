@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Conformance: replay SP Flash Tool's side of a real MT6261 capture against the simulated
  * watch and compare every byte the watch answers, for the whole boot-ROM phase (up to the
  * status of D5; after it SP Flash Tool's DA speaks, which is not the boot ROM). */

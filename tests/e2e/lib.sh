@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The one preamble of the end-to-end tests: every tests/e2e/test_*.sh sources it first
 # (it is not a test itself). It gives each test a fresh temporary folder and one way to fail:
 #

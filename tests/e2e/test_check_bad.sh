@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Bad input to mtkbak check: empty files, random bytes, dumps cut at many lengths, damaged
 # GFH fields (sizes 0 and 0xFFFF, file_len 0xFFFFFFFF, CMEM counts of 2^32-1), flipped bytes.
 # Each must end with a clear message and exit 1 (never a signal, never a hang), naming the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak check on generated flash images: the demo watch's firmware at 4, 8 and 16 MiB, other
 # offsets, a small chip read as 16 MiB (mirror), the JSON report, and the exit codes for
 # usage errors and unreadable files. Output is compared line by line.

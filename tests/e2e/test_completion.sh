@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # completions/mtkbak.bash: sourced in bash, _mtkbak must offer every command of 'mtkbak help',
 # every option each command's --help shows, the --port forms, and files where a file goes.
 . "$(dirname "$0")/lib.sh"

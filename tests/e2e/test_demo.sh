@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The built-in demo watch (issue 7): `mtkbak pull --auto --port sim:demo` shows a whole pull
 # (waiting, plug-in after a moment, identify, agent, auto size, read, check, extract, summary)
 # in a few seconds, and its kit passes `mtkbak check`; size=8M and 16M work too.

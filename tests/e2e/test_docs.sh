@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The documentation holds together: every relative link in README.md and doc/*.md resolves
 # (the file exists, and a #fragment names a heading of that file, by GitHub's anchor rules),
 # README.md stays a newcomer's page (under 40,000 bytes), and every Markdown file a comment in

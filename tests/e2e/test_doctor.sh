@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak doctor against fake systems: MTKBAK_SYSROOT points it at a built /sys, /dev, /proc,
 # /etc and /run tree. Checks the exact lines, the exit code and the --json object.
 # Runs as root (CI does) so it can also check an unprivileged user with setpriv.

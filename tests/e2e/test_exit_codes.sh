@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Exit codes by behaviour (include/mtkbak/errors.h): file errors get file exit codes and file
 # hints, never the USB ones. A read-only output folder (73, not 77 "install udev rules"), a
 # missing input (66), malformed input data (65), an existing output (73), a missing output

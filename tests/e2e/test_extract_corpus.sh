@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak extract on a 16 MiB flash built from the real MT6260A kit in the corpus (header block
 # at 0, ARM_BL at 0x800, XIP images at load_addr & 0x07FFFFFF, a constructed VIVA at ROM end +
 # 0x400, NVRAM-like data in FLASH_INFO's FAT region): the kit files come back byte for byte,

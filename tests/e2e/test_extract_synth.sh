@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak extract on synthetic firmware (no corpus needed): 4 and 8 MiB chips with different
 # offsets, a 4 MiB chip read as 16 MiB (extract keeps the real 4 MiB), an extra THIRD_ROM,
 # the 16 MiB demo with an SDS region; every kit file is compared with the generator's own.

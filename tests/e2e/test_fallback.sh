@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every unproven step falls back to the proven path (issue 12), through the real binary:
 # - the boot ROM refusing the agent's upload (fail=d7:1d12): the boot ROM alone at once
 # - an agent that never says hello (agent=hang) or goes silent mid-read (agent=die:N): the

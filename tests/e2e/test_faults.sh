@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Faults through the real binary: each ends fast with a message naming what happened, a
 # hint, and its own exit code.
 set -u

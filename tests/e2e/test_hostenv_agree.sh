@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `list` and `doctor` read the host through one module (src/hostenv): on one fake host
 # (MTKBAK_SYSROOT) they name the same driver, tty, holder and ModemManager mark for a watch.
 # The watch sits in configuration 2 with a usb-serial tty in the IFACE/ttyNAME layout, which

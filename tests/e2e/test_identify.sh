@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak identify against the simulated watch: output content, --json, chips, bad images.
 set -u
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # cmake --install puts the binary, the udev rules, the man page and the bash completion where
 # the system looks for them, both with --prefix and with DESTDIR (how distributions package).
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak list: runs anywhere (no USB bus is fine), text and --json.
 set -u
 . "$(dirname "$0")/lib.sh"

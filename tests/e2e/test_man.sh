@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # doc/mtkbak.1: formats without a single groff warning, carries the binary's version, and
 # documents every command of 'mtkbak help', every option each command's --help shows, every
 # exit code of include/mtkbak/errors.h and every file a pull writes.

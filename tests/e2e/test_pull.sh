@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak pull against simulated watches through the real binary: a watch plugged in after a
 # delay, a cable drop mid-read, Ctrl-C and a rerun, two watches in --loop, two watches at once,
 # a damaged firmware (kit refused), and --json events. Every output file is checked.

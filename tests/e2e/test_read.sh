@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak read against the simulated watch: 4, 8 and 16 MiB demo images with --length auto
 # (a 4 MiB chip is read through the 16 MiB window, where the simulator mirrors it), BROM-only
 # (--no-da), --length, the JSON result, an existing output, and command-line errors.

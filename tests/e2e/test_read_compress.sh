@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak read with the compressed READ (issue 16; --compress auto, the default) through a faulty
 # link: bit flips (damaged packets, compressed ones included, are requested again), a lost
 # byte (the stream is re-synchronised), the cable pulled at 10%, 50% and 99% of what crosses

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak read through a faulty link (simulated watch): bit flips on the wire (bad packets are
 # re-requested), the cable pulled at 10%, 50% and 99% and plugged in again (the read goes on),
 # a watch that never comes back (exit 75, FILE.part kept, the rerun finishes), a JEDEC ID

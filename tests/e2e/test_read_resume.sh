@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak read, stopped with Ctrl-C (SIGINT) in the middle of a read over the full-speed link
 # model, then run again: it continues at the first unverified offset and the result is exact.
 # A progress record from another watch, or a .part without its record, starts over instead.

@@ -186,6 +186,26 @@ has o11n "add --yes"
 [ -s log11n ] && fail "no confirmation: write commands were sent: $(cat log11n)"
 ls pre-restore-* >/dev/null 2>&1 && fail "no confirmation: an undo image was made"
 
+# 11e. the shipped ARM agent on the emulated core with the real boot ROM (rom=, when the
+# corpus has it): the same restore, the same erase/program commands, then a power cut mid-way
+# and the rerun
+rom=${MTKBAK_CORPUS:-}/brom/MT6261-bootrom.bin
+if [ -f "$rom" ]; then
+	$MTKBAK restore good.bin --port "$(sim watch.bin out11e.bin log11e rom=$rom)" --yes \
+		--other-watch --with-nvram >o11e 2>&1 || fail "engine: $(tail -3 o11e)"
+	cmp -s good.bin out11e.bin || fail "engine: result differs"
+	[ "$(count 20 log11e)/$(count 02 log11e)" = 3/96 ] || fail "engine: $(count 20 log11e) erases"
+	rm -f pre-restore-* restore-*.state
+	$MTKBAK restore good.bin --port "$(sim watch8.bin out11f.bin log11f rom=$rom,norcut=40)" \
+		--yes --other-watch --with-nvram >o11f 2>&1 && fail "engine cut: claimed success"
+	$MTKBAK restore good.bin --port "$(sim out11f.bin out11g.bin log11g rom=$rom)" --yes \
+		--other-watch --with-nvram >o11g 2>&1 || fail "engine rerun: $(tail -3 o11g)"
+	cmp -s good.bin out11g.bin || fail "engine rerun: result differs"
+	rm -f pre-restore-* restore-*.state
+else
+	echo "note: no $rom: the restore through the emulated ARM agent is not run"
+fi
+
 # 12. SIGKILL and Ctrl-C at points spread over the undo image, erases and programs (real NOR
 # times; persist keeps the flash file current, as a real watch keeps its flash), then the
 # same command again: exact every time

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak against the simulated watch's real-ROM behaviours (doc/simulator.md): a watch that
 # ignores the host until DTR and the line coding are set (dtr=required), one that reads 0xFF
 # past the end of its flash (past_end=ff), MT6250 reading through the agent at its own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mtkbak udev --install --root DIR: writes DIR/etc/udev/rules.d/60-mtkbak.rules atomically,
 # says when nothing changed, replaces older mtkbak rules, refuses someone else's file without
 # --force, names the cause and the fix when it cannot write. Never touches the live /etc.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # udev/60-mtkbak.rules: the text built into mtkbak is the file byte for byte, the file says
 # what it must (uaccess before 73, group, ModemManager ignore on the USB device and the tty),
 # and every line is valid udev rule syntax. Uses 'udevadm verify' too when udevadm has it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: any bytes as a full flash dump through layout_scan, every check, both
  * report renderers and the cfg writer; plus the GFH parsers on their own. Besides ASan/UBSan
  * findings it traps on broken invariants (a healthy verdict with a failure, an image

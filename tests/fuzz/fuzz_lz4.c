@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target for the compressed READ's LZ4 block decoder (src/wire/lz4_block.c) and the
  * agent's encoder (agent/core/lz4_enc.c). Input: a 2-byte output length, then the bytes.
  *   - the bytes as a block from the wire, decoded into a buffer of exactly that length

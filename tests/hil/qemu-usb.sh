@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Hardware-in-the-loop test on a real Linux USB stack: boots a Debian kernel under QEMU (TCG),
 # plugs the simulated watch into the guest's xHCI port through mtkbak-usbsim (usbredir) and
 # runs mtkbak's scenarios inside the guest (tests/hil/guest/scenarios.sh). Each scenario prints
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
 	--keep) keep=1; shift ;;
 	--verbose|-v) verbose=1; shift ;;
 	--timeout) timeout_s=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,14p' "$0"; exit 0 ;;
 	*) echo "qemu-usb.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done

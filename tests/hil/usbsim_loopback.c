@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hil/usbsim-loopback: checks mtkbak-usbsim without QEMU. This program plays QEMU's side of
  * usbredir (a listening unix socket and a usbredirparser without the usb_host flag), starts
  * mtkbak-usbsim against it and checks, on the wire:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Test helpers for firmware images: the corpus path, loading a real kit from a folder and
  * assembling full flash images from it with the generator (src/fwgen). */
 #ifndef MTKBAK_TESTS_FWIMAGE_H

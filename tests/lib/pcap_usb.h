@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A small reader for USBPcap captures (pcap link type 249): bulk transfers in order. */
 #ifndef MTKBAK_TESTS_PCAP_USB_H
 #define MTKBAK_TESTS_PCAP_USB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* An in-memory watch for the readback engine's unit tests: a flash image that aliases like a
  * 24-bit SPI NOR, an optional agent (JEDEC ID, SFDP, device-side CRC-32), and faults. */
 #ifndef MTKBAK_TEST_READBACK_FAKE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Test helpers around the simulated watch: images, a sim + transport + struct brom in one. */
 #ifndef MTKBAK_TESTS_SIMLIB_H
 #define MTKBAK_TESTS_SIMLIB_H

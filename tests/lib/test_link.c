@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* In-memory link for the agent tests: see test_link.h. */
 #include "test_link.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* An in-memory byte pipe between a host-side struct mtk_transport and a device thread
  * (the agent core with a fake hardware layer, or an emulated ARM CPU), with fault injection on
  * the device-to-host direction. Used by the agent/DA tests. */

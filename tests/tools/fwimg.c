@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fwimg: writes flash images for the e2e tests, the fuzzer's seeds and the benchmark.
  *
  *   fwimg demo SIZE OUT                         the demo watch's flash (4M, 8M, 16M)

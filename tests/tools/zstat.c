@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* zstat: what the agent's compressed READ would send for a flash image, per region.
  *
  *   zstat IMAGE [--block N] [--region NAME:OFF:LEN]...

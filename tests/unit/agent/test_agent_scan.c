@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The agent's boot ROM I/O table scan (src/da/agent/core/brom_scan.c) over the real boot ROM
  * dumps in the corpus. Expected addresses come from disassembling the dumps
  * (arm-none-eabi-objdump -D -b binary -marm -Mforce-thumb --adjust-vma=0xfff00000):

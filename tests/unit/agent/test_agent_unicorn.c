@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The shipped agent binary (src/da/agent/mtkbak-agent.bin, as embedded in mtkbak) running on
  * an emulated ARM926 (ARMv5TE, like the watch's ARM7EJ-S) under Unicorn, with the real MT6261
  * boot ROM mapped at 0xFFF00000. The agent finds the ROM's I/O table by itself; the ROM's USB

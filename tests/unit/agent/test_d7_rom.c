@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Each real boot ROM's own D7 (SEND_DA) address check, run under Unicorn, must accept
  * mtkbak's agent where the chip table loads it (issue 12: MT6250 refused 0x70007000).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The host side of the agent protocol (src/da/da.c) against the agent core
  * (src/da/agent/core/agent.c) running in a thread on a fake hardware layer: an in-memory link
  * with faults, a flash buffer and a few registers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The compressed READ (issue 16): the agent core (agent/core/agent.c + lz4_enc.c) in a thread
  * on a fake hardware layer with a mapped flash, against the host side (src/da/da.c and the
  * decoder src/wire/lz4_block.c). The fake's send hook can damage exactly the compressed

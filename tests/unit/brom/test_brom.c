@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Every boot ROM command against the simulated watch, including each error status. */
 #include <setjmp.h>
 #include <stdarg.h>

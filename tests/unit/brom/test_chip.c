@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The chip table: consistent rows, and the facts the protocol depends on. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Issue 12 on the boot-ROM layer, against the simulated watch: which keep-alive writes reach
  * the PMU for each MT6261-family variant (the simulator records the PMU range), the variant
  * names, and the dead man's switch (brom_arm_watchdog) resetting a watch nobody kicks. */

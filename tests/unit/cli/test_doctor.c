@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* doctor's checks for users other than root: group membership, seats, relogin, libusb probe
  * results, serial port lists, and the exit code. Builds fake trees and a fake identity. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* da_start and the agent protocol against the simulated watch (sim/): the boot ROM model
  * takes the embedded agent with D7, D5 runs the agent's own core on the simulated hardware,
  * and the host reads the flash through it. Also prints the speed with and without the USB

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The kit plan and the SP Flash Tool .cfg: exact text in the real cfgs' layout, flash IDs in
  * the firmware's order, region order, overrides, damaged marker. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* layout_check: healthy images pass every check; each kind of damage is reported by the right
  * check, with the right severity, offsets and safety verdict; hostile input never crashes. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kit_write: byte-exact files, SHA256SUMS, atomic temp-folder writes, refusal of non-empty
  * folders and unsafe dumps, --force (damaged), and in-place writes for pull. */
 #include <setjmp.h>

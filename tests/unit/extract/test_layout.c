@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* layout_scan on generated images: every image found from its own headers at whatever offset
  * the build put it, the tables inside, mirrors, and the platform naming rule. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The real MT6260A kit from the corpus: its files parse with the documented GFH chains, a
  * 16 MiB flash built from it (header block, ARM_BL at 0x800, XIP images at their load
  * addresses, a constructed VIVA, NVRAM in FLASH_INFO's FAT region) scans and checks clean,

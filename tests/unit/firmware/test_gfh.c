@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* GFH parsing: block headers, FILE_INFO, chain walks and the CMEM tables, with good and
  * hostile input (sizes 0/0xFFFF, chains off the end, counts of 2^32-1). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The host probes (include/mtkbak/hostenv.h) against fake roots: watches and their
  * interfaces in sysfs (active configuration, tty/NAME and ttyNAME layouts), holders in /proc,
  * udev's ID_MM_DEVICE_IGNORE, rules files, groups and seats. */

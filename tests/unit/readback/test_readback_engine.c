@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The readback engine against an in-memory watch (tests/lib/readback_fake.c): sizing, exact
  * output, --force, bad chunks, cable drops, Ctrl-C and resume, and the verification repair. */
 #include <setjmp.h>

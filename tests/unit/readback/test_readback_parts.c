@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The readback engine's pieces on plain data: CRC-32, --length, the progress record, the
  * firmware's flash tables, the mirror test and the size decision. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* readback_run() in-process against the simulated watch: through an already open port
  * (opts.tp, what `pull` does after identify) and through a port spec with the agent and
  * BROM-only, each compared byte for byte with the simulated flash. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The boot ROMs' forbidden-region tables, read out of the real dumps in the corpus and
  * compared with src/brom/chips.c and with the simulator's copy (sim/sim_brom.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The generator: demo images for every size, deterministic, consistent with the demo watch's
  * JEDEC ID, and fwgen_flash's refusal of impossible layouts. */
 #include <setjmp.h>

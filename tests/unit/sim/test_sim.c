@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch itself: byte-wise parsing, bus model, faults, link model, NOR model. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated watch against what the real boot ROMs do (issue 11, part B): USB transfer
  * boundaries, dtr=required, the WRITE echo order, D7 and READ range checks from each ROM's
  * forbidden-region table, MT6250, the EMI self-test registers, rom=PATH and past_end=.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --port SPEC, waiting, the sim: backend through port_open, and brom_connect/reconnect. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Transports: the read-ahead layer, the sim adapter, the serial backend end to end through a
  * pty with the simulated watch behind it, and the USB backend where no USB device exists. */
 #include <fcntl.h>

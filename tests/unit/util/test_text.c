@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The one size/hex text format (include/mtkbak/text.h), the one clock and byteorder.h. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* json writer, atomic files, hashes, error mapping */
 #include <setjmp.h>
 #include <stdarg.h>
