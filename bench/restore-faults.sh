@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fault campaign for `mtkbak restore` on the simulated watch: N runs (default 40), each with a
 # seeded fault (a power cut at a random erase/program, link bit flips, a lost byte, a cable
 # drop after a random number of bytes, a worn sector), then, if it failed, the same command

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Benchmark of `mtkbak restore` on a 16 MiB image, the simulated watch with the NOR model's
 # typical W25Q128JV timings (real time) and the USB full-speed link model (link=fs):
 #   - full: a watch whose whole flash differs (every sector written);

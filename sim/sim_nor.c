@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The simulated serial NOR: what a W25Q/GD25Q-class part does with the commands that change
  * it (the read side, JEDEC ID and SFDP are in sim_agent.c's sim_nor_spi).
  *

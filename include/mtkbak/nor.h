@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Serial NOR facts shared by the simulated flash (sim/sim_nor.c) and the restore engine
  * (src/restore): opcodes, status-register bits and the block-protect table.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* `mtkbak restore`: puts a backup back on the watch (src/restore/restore.c).
  *
  * SOURCE is a pull folder (its readback.bin), a kit folder (placed as `check KITDIR` does) or

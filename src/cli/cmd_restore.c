@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mtkbak restore SOURCE [--port SPEC] [--auto] [--dry-run] [--yes] [--only REGIONS]
  * [--keep-nvram|--with-nvram] [--other-watch] [--json] [--force] [--unprotect]: the work is
  * restore_run() (src/restore); this file is options and output. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Private parts of the da layer shared by its files (da.c, da_write.c). */
 #ifndef MTKBAK_DA_INTERNAL_H
 #define MTKBAK_DA_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Host side of the agent's write path (agent_wire.h: WSESSION ... WRSR), used only by
  * `mtkbak restore`. Every call has a deadline derived from the flash's own worst case. */
 #include <stdlib.h>

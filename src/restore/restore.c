@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The restore engine (include/mtkbak/restore.h). */
 #include <ctype.h>
 #include <errno.h>

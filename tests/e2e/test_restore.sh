@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `mtkbak restore` through the real binary against the simulated watch, whose flash is the NOR
 # model of sim/sim_nor.c: save= writes the watch's flash when mtkbak exits, nor_log= lists every
 # WREN/WRSR/erase/program command, so every assertion here is on the bytes the watch ends with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The agent's write path (WSESSION, SECTOR_CRCS, ERASE, PROGRAM, STATUS, WRSR) against the
  * simulated watch's NOR model (sim/sim_nor.c): the session gate, erase and program results
  * byte by byte, the latch, page wrap, block protection, the stale memory window, a worn
