@@ -542,7 +542,7 @@ static int decide_size(struct eng *e)
 			return ret;
 	}
 	if (e->spi_failed[0]) {
-		char msg[640];
+		char msg[1024];
 
 		snprintf(msg, sizeof(msg),
 			 "the serial flash did not answer its ID commands (%s): no JEDEC ID, no "
