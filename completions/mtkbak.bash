@@ -8,7 +8,7 @@ _mtkbak_common="--json --verbose --quiet --help -v -q -h"
 
 _mtkbak_options() { # COMMAND: its options
 	case $1 in
-	pull) echo "--auto --port --output -o --timeout --loop --length --no-da --compress --no-fallback --force $_mtkbak_common" ;;
+	pull) echo "--auto --port --output -o --timeout --loop --length --no-da --compress --no-fallback --force --reconnect-timeout $_mtkbak_common" ;;
 	read) echo "--output -o --port --length --no-da --compress --no-fallback --force --timeout --reconnect-timeout --no-reboot $_mtkbak_common" ;;
 	restore) echo "--port --auto --dry-run --yes --only --keep-nvram --with-nvram --other-watch --unprotect --force --undo-dir --timeout $_mtkbak_common" ;;
 	check) echo "$_mtkbak_common" ;;

@@ -579,6 +579,13 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 			w->me_id[i] = (uint8_t)(x >> 11);
 		}
 	}
+	if (sim_norlog_open(w) < 0) {
+		free(w->flash);
+		free(w->h2d.buf);
+		free(w->d2h.buf);
+		free(w);
+		return NULL;
+	}
 	w->plug_at_ns = mtk_now_ns() + (int64_t)o->plug_ms * NS_PER_MS;
 	w->dev.wdt_deadline_ns = -1;
 	if (sim_engine_new(w) < 0) {
@@ -618,6 +625,7 @@ void sim_free(struct sim_watch *w)
 	if (w->thread_started)
 		pthread_join(w->thread, NULL);
 	sim_mem_free(w);
+	sim_norlog_close(w);
 	sim_engine_free(w);
 	sim_nor_fini(w);
 	pthread_cond_destroy(&w->cv);

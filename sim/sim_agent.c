@@ -106,7 +106,10 @@ int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t 
 			rx[i] = addr + i < sizeof(sfdp) ? sfdp[addr + i] : 0xFF;
 		return 0;
 	}
-	default: /* write enable, status writes, program, erase (sim_nor.c) */
+	default:
+		/* write enable, status writes, program, erase (sim_nor.c) and anything unknown:
+		 * counted and logged (nor_log=PATH) whether or not the part takes it */
+		sim_norlog_spi(w, tx, txlen);
 		return sim_nor_command(w, tx, txlen, rx, rxlen);
 	}
 }

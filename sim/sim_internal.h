@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mtkbak/sim.h"
 #include "mtkbak/clock.h"
@@ -78,7 +79,6 @@ struct sim_nor {
 	uint64_t ops;	       /* erase and program commands accepted so far */
 	bool cut_done;	       /* norcut= fired */
 	uint8_t *window;       /* stale: what the memory window serves (NULL: the array) */
-	void *log;	       /* nor_log=PATH (FILE *) */
 	bool mapped;	       /* persist: flash is a shared mapping of save=PATH */
 	uint32_t rng;
 };
@@ -131,6 +131,10 @@ struct sim_watch {
 	/* --- device thread only --- */
 	struct sim_dev dev;
 	struct sim_engine *engine; /* rom=PATH / engine_log=PATH (engine.h), else NULL */
+
+	/* nor_log=PATH (sim_norlog.c): the open log, and how many flash-changing commands */
+	FILE *nor_log;
+	unsigned long nor_writes;
 };
 
 /* Device side of the pipes (device thread). 0, or -1 when this boot is over (the watch left
@@ -219,7 +223,15 @@ int sim_nor_opt(struct sim_opts *o, const char *key, const char *val, char *err,
 /* Device thread (sim.c): false once this boot is over; the power cut of norcut=. */
 bool sim_dev_alive(struct sim_watch *w);
 void sim_dev_power_cut(struct sim_watch *w);
-
+/* nor_log (sim_norlog.c): opens/creates the log (0, or -errno), closes it. */
+int sim_norlog_open(struct sim_watch *w);
+void sim_norlog_close(struct sim_watch *w);
+/* Counts and logs one flash-changing command: "OP ADDRESS LENGTH". op is the SPI opcode, or
+ * SIM_NORLOG_WINDOW for a write into the memory-mapped flash window. */
+#define SIM_NORLOG_WINDOW 0x100u
+void sim_norlog_op(struct sim_watch *w, unsigned op, uint32_t addr, uint32_t len);
+/* An SPI transaction the NOR model does not read with: log it when it changes the flash. */
+void sim_norlog_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen);
 /* Fills a minimal SFDP table (header + basic flash parameter table) for the flash size. */
 void sim_sfdp_table(const struct sim_watch *w, uint8_t out[256]);
 

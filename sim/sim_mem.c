@@ -418,8 +418,12 @@ void sim_mem_write8(struct sim_watch *w, uint32_t a, uint8_t v)
 	case AREA_REG:
 		reg_write(w, a & ~3u, (uint32_t)v << (8 * (a & 3)), 0xFFu << (8 * (a & 3)));
 		break;
+	case AREA_FLASH:
+		/* the XIP window is read-only; a write is logged (nor_log) and dropped */
+		sim_norlog_op(w, SIM_NORLOG_WINDOW, a % BANK_SIZE, 1);
+		break;
 	default:
-		break; /* flash and boot ROM are read-only */
+		break; /* the boot ROM is read-only */
 	}
 }
 
@@ -428,6 +432,10 @@ void sim_mem_write16(struct sim_watch *w, uint32_t a, uint16_t v)
 	if (area_of(w, a) == AREA_REG) {
 		pmu_record(w, a, v, 16);
 		reg_write(w, a & ~3u, (uint32_t)v << (8 * (a & 2)), 0xFFFFu << (8 * (a & 2)));
+		return;
+	}
+	if (area_of(w, a) == AREA_FLASH) {
+		sim_norlog_op(w, SIM_NORLOG_WINDOW, a % BANK_SIZE, 2);
 		return;
 	}
 	sim_mem_write8(w, a, (uint8_t)v);
@@ -439,6 +447,10 @@ void sim_mem_write32(struct sim_watch *w, uint32_t a, uint32_t v)
 	if (area_of(w, a) == AREA_REG) {
 		pmu_record(w, a, v, 32);
 		reg_write(w, a & ~3u, v, 0xFFFFFFFFu);
+		return;
+	}
+	if (area_of(w, a) == AREA_FLASH) {
+		sim_norlog_op(w, SIM_NORLOG_WINDOW, a % BANK_SIZE, 4);
 		return;
 	}
 	for (int i = 0; i < 4; i++)

@@ -17,9 +17,8 @@
  *    sector that never erases, norstuck=ADDR a byte whose bit 0 is stuck at 0, stale a
  *    memory window that keeps serving the flash as it was at boot (so verification has to
  *    go through the serial flash controller).
- *  - nor_log=PATH: one line per WREN/WRDI/WRSR/program/erase command, "OP ADDRESS LENGTH"
- *    in upper-case hex (address 6 digits; LENGTH is the data bytes of a program, the erase
- *    size, the status bytes of a WRSR, 0 for WREN/WRDI), whether or not the part took it.
+ *  - nor_log=PATH (sim_norlog.c, called from sim_nor_spi): every command that reaches
+ *    sim_nor_command is logged there first, whether or not the part takes it.
  *  - save=PATH: the array is written there when the watch is freed; with persist, PATH is
  *    the array itself (a shared mapping), so it holds every change even when the process is
  *    killed. */
@@ -82,16 +81,6 @@ static uint32_t nor_rand(struct sim_watch *w)
 	return x;
 }
 
-static void nor_log(struct sim_watch *w, uint8_t op, uint32_t addr, uint32_t len)
-{
-	FILE *f = w->nor.log;
-
-	if (!f)
-		return;
-	fprintf(f, "%02X %06X %X\n", op, (unsigned)addr, (unsigned)len);
-	fflush(f);
-}
-
 /* persist: the array becomes a shared mapping of save=PATH, so every change is in the file at
  * once and survives a killed process. */
 static int persist_map(struct sim_watch *w)
@@ -132,16 +121,6 @@ int sim_nor_init(struct sim_watch *w)
 			return -1;
 		memcpy(w->nor.window, w->flash, w->flash_len);
 	}
-	if (w->o.nor_log[0]) {
-		int fd =
-		    open(w->o.nor_log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-
-		if (fd < 0 || !(w->nor.log = fdopen(fd, "w"))) {
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -173,8 +152,6 @@ void sim_nor_fini(struct sim_watch *w)
 #endif
 	if (w->o.save_path[0] && w->flash)
 		save_flash(w);
-	if (w->nor.log)
-		fclose(w->nor.log);
 	free(w->nor.window);
 	memset(&w->nor, 0, sizeof(w->nor));
 }
@@ -258,7 +235,6 @@ static void do_erase(struct sim_watch *w, uint8_t op, uint32_t addr, uint32_t si
 	uint32_t done = n;
 	bool cut;
 
-	nor_log(w, op, addr & 0xFFFFFFu, n);
 	if (!w->nor.wel || busy(w))
 		return;
 	w->nor.wel = false;
@@ -290,7 +266,6 @@ static void do_program(struct sim_watch *w, uint32_t addr, const uint8_t *data, 
 	uint32_t col = addr & (NOR_PAGE - 1u), done;
 	bool cut;
 
-	nor_log(w, NOR_OP_PP, addr & 0xFFFFFFu, n);
 	if (!w->nor.wel || busy(w) || n == 0)
 		return;
 	w->nor.wel = false;
@@ -316,7 +291,6 @@ static void do_program(struct sim_watch *w, uint32_t addr, const uint8_t *data, 
 
 static void do_wrsr(struct sim_watch *w, uint8_t op, const uint8_t *v, uint32_t n)
 {
-	nor_log(w, op, 0, n);
 	if (!w->nor.wel || busy(w) || n == 0)
 		return;
 	w->nor.wel = false;
@@ -345,7 +319,6 @@ int sim_nor_command(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint
 	switch (tx[0]) {
 	case NOR_OP_WREN:
 	case NOR_OP_WRDI:
-		nor_log(w, tx[0], 0, 0);
 		if (!busy(w))
 			w->nor.wel = tx[0] == NOR_OP_WREN;
 		return 0;
@@ -382,8 +355,8 @@ int sim_nor_command(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint
 
 /* ---- options ---- */
 
-static const char *const nor_keys[] = {"nor",	"norspeed", "norcut", "norbad",	 "norstuck",
-				       "stale", "protect",  "save",   "nor_log", "persist"};
+static const char *const nor_keys[] = {"nor",	"norspeed", "norcut", "norbad", "norstuck",
+				       "stale", "protect",  "save",   "persist"};
 
 bool sim_nor_opt_known(const char *key)
 {
@@ -425,8 +398,8 @@ int sim_nor_opt(struct sim_opts *o, const char *key, const char *val, char *err,
 			o->nor_stale = true;
 		else
 			o->nor_persist = true;
-	} else if (!strcmp(key, "save") || !strcmp(key, "nor_log")) {
-		char *dst = !strcmp(key, "save") ? o->save_path : o->nor_log;
+	} else if (!strcmp(key, "save")) {
+		char *dst = o->save_path;
 
 		if (!val || !*val || strlen(val) >= sizeof(o->save_path)) {
 			snprintf(err, errlen, "sim option %s needs a file name (under %zu bytes)",

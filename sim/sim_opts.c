@@ -286,6 +286,12 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			}
 			o->fail_status = (uint16_t)(st[0] << 8 | st[1]);
 		}
+	} else if (!strcmp(key, "nor_log")) {
+		if (!val || !*val || strlen(val) >= sizeof(o->nor_log)) {
+			snprintf(err, errlen, "sim option nor_log needs a file name");
+			return -EINVAL;
+		}
+		snprintf(o->nor_log, sizeof(o->nor_log), "%s", val);
 	} else if (sim_nor_opt_known(key)) {
 		return sim_nor_opt(o, key, val, err, errlen);
 	} else {
@@ -294,9 +300,8 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
 		    "meid, fail, wdt, reset, dtr, past_end, mbist, rom, brom, engine_log, agent, "
-		    "spi, sfc, efuse, nor, norspeed, norcut, norbad, norstuck, stale, protect, "
-		    "save, "
-		    "nor_log, persist)",
+		    "spi, sfc, efuse, nor_log, nor, norspeed, norcut, norbad, norstuck, stale, "
+		    "protect, save, persist)",
 		    key);
 		return -EINVAL;
 	}

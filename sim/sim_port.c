@@ -114,6 +114,29 @@ static void split_sim_arg(const char *arg, struct sim_spec *s)
 	s->opts = comma ? comma + 1 : "";
 }
 
+int sim_port_check(const char *arg, char *err, size_t errlen)
+{
+	char buf[1024];
+	char *save = NULL;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		set_err(err, errlen, "sim port argument too long");
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
+	for (char *w = strtok_r(buf, "+", &save); w; w = strtok_r(NULL, "+", &save)) {
+		struct sim_spec ss;
+		struct sim_opts o;
+		int ret;
+
+		split_sim_arg(w, &ss);
+		sim_opts_default(&o);
+		if ((ret = sim_opts_parse(ss.opts, &o, err, errlen)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
 struct sim_watch *sim_port_watch(const struct port_env *penv, const char *arg)
 {
 	const struct sim_port *env = port_env_backend_ctx(penv, "sim");
@@ -135,6 +158,9 @@ static int sim_create(struct sim_port *env, const char *arg, struct sim_watch **
 
 	split_sim_arg(arg, &ss);
 	sim_opts_default(&o);
+	/* The e2e tests point every simulated watch at one write log (nor_log=PATH wins). */
+	if (getenv("MTKBAK_SIM_NOR_LOG"))
+		snprintf(o.nor_log, sizeof(o.nor_log), "%s", getenv("MTKBAK_SIM_NOR_LOG"));
 	if (!strcmp(ss.image, "demo")) {
 		/* The demo shows what a real pull looks like: the watch is plugged in a moment
 		 * after mtkbak starts waiting, and the read runs at USB full speed.
@@ -172,6 +198,18 @@ static int sim_create(struct sim_port *env, const char *arg, struct sim_watch **
 			free(img);
 			return -MTK_EDATA; /* malformed input data: exit 65 */
 		}
+	}
+	if (o.nor_log[0]) { /* say why, rather than "cannot create the simulated watch" */
+		FILE *f = fopen(o.nor_log, "a");
+
+		if (!f) {
+			ret = -errno;
+			set_err(env->err, env->errlen, "sim nor_log %s: %s", o.nor_log,
+				mtk_strerror(ret));
+			free(img);
+			return mtk_output_err(ret);
+		}
+		fclose(f);
 	}
 	*out = sim_new(&o, img, len);
 	free(img);

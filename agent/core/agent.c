@@ -25,10 +25,42 @@ _Static_assert(AGENT_STAGE_BYTES >= 256u && AGENT_STAGE_BYTES <= AGENT_IO_CHUNK_
 
 struct agent {
 	const struct agent_hal *hal;
-	uint32_t reply; /* bytes sent since the last flush (AGENT_PAD rule) */
-	int err;	/* first link error: every later call is a no-op */
-	int session;	/* a write session is open (WSESSION) */
+	uint32_t reply;	 /* bytes sent since the last flush (AGENT_PAD rule) */
+	int err;	 /* first link error: every later call is a no-op */
+	uint8_t session; /* enum agent_session: AGENT_SESSION_READ unless WSESSION opened one */
 };
+
+/* ---- the session gate: the one place that decides what may change the flash ---- */
+
+static int overlaps(uint32_t addr, uint32_t len, uint32_t base, uint32_t size)
+{
+	return addr < base + size && base < addr + len;
+}
+
+/* A read session never writes into the flash controller or the flash window (boot-ROM
+ * style WRITE16/WRITE32). */
+static int write_allowed(const struct agent *a, uint32_t addr, uint32_t bytes)
+{
+	if (a->session == AGENT_SESSION_WRITE)
+		return 1;
+	if (bytes == 0 || addr + bytes < addr)
+		return 0;
+	return !overlaps(addr, bytes, AGENT_RO_SFC_BASE, AGENT_RO_SFC_LEN) &&
+	       !overlaps(addr, bytes, AGENT_RO_FLASH_BASE, AGENT_RO_FLASH_LEN) &&
+	       !overlaps(addr, bytes, AGENT_RO_FLASH_ALT, AGENT_RO_FLASH_LEN);
+}
+
+/* Every serial-flash transaction goes through here: a read session sends the read opcodes
+ * only (agent_spi_read_op), a write session those and the write opcodes (nor_op_writes). */
+static int spi(struct agent *a, const uint8_t *txb, uint32_t txlen, uint8_t *rxb, uint32_t rxlen)
+{
+	if (!a->hal->spi || !txlen)
+		return -1;
+	if (!agent_spi_read_op(txb[0]) &&
+	    (a->session != AGENT_SESSION_WRITE || !nor_op_writes(txb[0])))
+		return -1;
+	return a->hal->spi(a->hal->ctx, txb, txlen, rxb, rxlen);
+}
 
 /* ---- link ---- */
 
@@ -189,36 +221,6 @@ static void compat_read(struct agent *a, uint8_t cmd)
 	flush_piece(a);
 }
 
-/* ---- the write session: the one place that decides what may change the flash ---- */
-
-/* A serial-flash opcode that writes (nor_op_writes) only inside a write session. */
-static int spi_allowed(const struct agent *a, uint8_t op)
-{
-	return a->session || !nor_op_writes(op);
-}
-
-#define SFC_REGS_BASE 0xA0140000u /* doc/brom-protocol.md (SFC) */
-#define SFC_REGS_SIZE 0x1000u
-
-/* Boot-ROM style writes into the serial flash controller or the flash window likewise. */
-static int mem_write_allowed(const struct agent *a, uint32_t addr, uint32_t count, uint32_t size)
-{
-	uint64_t end = (uint64_t)addr + (uint64_t)count * size;
-
-	if (a->session)
-		return 1;
-	return !(addr < AGENT_FLASH_WINDOW ||
-		 (end > SFC_REGS_BASE && addr < SFC_REGS_BASE + SFC_REGS_SIZE));
-}
-
-/* Every serial-flash transaction goes through here. */
-static int spi(struct agent *a, const uint8_t *t, uint32_t tlen, uint8_t *r, uint32_t rlen)
-{
-	if (!a->hal->spi || !tlen || !spi_allowed(a, t[0]))
-		return -1;
-	return a->hal->spi(a->hal->ctx, t, tlen, r, rlen);
-}
-
 static void compat_write(struct agent *a, uint8_t cmd)
 {
 	uint32_t addr, count, size = cmd == BROM_CMD_WRITE32 ? 4u : 2u;
@@ -228,10 +230,12 @@ static void compat_write(struct agent *a, uint8_t cmd)
 		return;
 	if (count == 0)
 		st = BROM_ST_W_COUNT0;
-	else if (!mem_write_allowed(a, addr, count, size))
-		st = AGENT_ST_NO_SESSION;
 	else if (addr & (size - 1u))
 		st = size == 4u ? BROM_ST_W_ODD32 : BROM_ST_W_ODD16;
+	else if (count >= BROM_MAX_COUNT)
+		st = BROM_ST_R_COUNT;
+	else if (!write_allowed(a, addr, count * size))
+		st = AGENT_ST_READ_ONLY;
 	tx16(a, st);
 	flush_piece(a);
 	if (st != BROM_ST_WRITE_OK)
@@ -577,8 +581,8 @@ static uint16_t write_enable(struct agent *a)
 
 static uint16_t write_check(const struct agent *a)
 {
-	if (!a->session)
-		return AGENT_ST_NO_SESSION;
+	if (a->session != AGENT_SESSION_WRITE)
+		return AGENT_ST_READ_ONLY;
 	if (!a->hal->spi)
 		return AGENT_ST_NO_SPI;
 	return AGENT_ST_OK;
@@ -601,8 +605,8 @@ static void cmd_wsession(struct agent *a)
 		return;
 	st = key == AGENT_WRITE_KEY || key == 0 ? AGENT_ST_OK : AGENT_ST_BAD_ARG;
 	/* 0 closes; any other key closes too and is refused */
-	a->session = key == AGENT_WRITE_KEY;
-	open = (uint8_t)a->session;
+	a->session = key == AGENT_WRITE_KEY ? AGENT_SESSION_WRITE : AGENT_SESSION_READ;
+	open = a->session == AGENT_SESSION_WRITE;
 	tx8(a, AGENT_CMD_WSESSION);
 	tx16(a, st);
 	if (st == AGENT_ST_OK)
@@ -766,7 +770,8 @@ static void cmd_program(struct agent *a)
 	ms = mtk_get_be32(hdr + 8);
 	st = write_check(a);
 	if (st == AGENT_ST_OK && (len == 0 || len > AGENT_WBUF_LEN)) {
-		a->session = 0; /* the bytes that follow are data, not commands: stay safe */
+		a->session = AGENT_SESSION_READ; /* the bytes that follow are data, not commands:
+						    stay safe */
 		st = AGENT_ST_BAD_LEN;
 	} else if (st == AGENT_ST_OK &&
 		   (!window_ok(addr, len) ||
@@ -780,7 +785,7 @@ static void cmd_program(struct agent *a)
 			if (rx(a, buf, len) || rx(a, crcb, 4))
 				return;
 		} else if (st != AGENT_ST_BAD_LEN) {
-			a->session = 0;
+			a->session = AGENT_SESSION_READ;
 		}
 		reply_status(a, AGENT_CMD_PROGRAM, st);
 		return;
@@ -853,7 +858,7 @@ static void cmd_wrsr(struct agent *a)
 
 int agent_main(const struct agent_hal *hal)
 {
-	struct agent ag = {hal, 0, 0, 0};
+	struct agent ag = {hal, 0, 0, AGENT_SESSION_READ};
 	struct agent *a = &ag;
 
 	kick(a);

@@ -22,7 +22,7 @@
  *   the write path (only `mtkbak restore` uses it):
  *     77 WSESSION  H: 77 key32               D: 77 st16 [open8 crc32]
  *        key AGENT_WRITE_KEY opens a write session, 0 closes it. Outside a session the agent
- *        refuses every command below that writes (AGENT_ST_NO_SESSION), never sends a
+ *        refuses every command below that writes (AGENT_ST_READ_ONLY), never sends a
  *        write, erase or status-write opcode to the flash, and refuses boot-ROM style
  *        writes into the serial flash controller or the flash window.
  *     78 SECTOR_CRCS H: 78 off32 count32 via8 D: 78 st16 [crc32 x count, crc32]
@@ -131,13 +131,35 @@ enum agent_status {
 	AGENT_ST_FLASH = 0x2D05,      /* reading the flash window failed */
 	AGENT_ST_NO_SPI = 0x2D06,     /* no serial-flash access on this hardware layer */
 	AGENT_ST_NO_ME_ID = 0x2D07,   /* E1: the ME ID is not known to the agent */
-	AGENT_ST_NO_SESSION = 0x2D08, /* a write outside a write session */
+	AGENT_ST_READ_ONLY = 0x2D08,  /* read session: a write to the flash or its controller */
 	AGENT_ST_WEL = 0x2D09,	      /* the flash did not set its write-enable latch */
 	AGENT_ST_TIMEOUT = 0x2D0A,    /* the flash stayed busy past the deadline */
 	AGENT_ST_BAD_CRC = 0x2D0B,    /* the request's data CRC does not match */
 	AGENT_ST_BAD_ARG = 0x2D0C,    /* opcode, alignment or key not accepted */
 };
 #define AGENT_ST_LAST AGENT_ST_BAD_ARG
+
+/* Sessions: the agent starts in a read session, in which WRITE16/WRITE32 into the serial
+ * flash controller or the memory-mapped flash window are refused (AGENT_ST_READ_ONLY) and
+ * the SPI layer sends only the read-side opcodes below. A write session (restore) has to be
+ * opened explicitly with WSESSION (AGENT_WRITE_KEY); it may send the write opcodes too
+ * (nor_op_writes, mtkbak/nor.h). */
+enum agent_session {
+	AGENT_SESSION_READ = 0,
+	AGENT_SESSION_WRITE = 1,
+};
+#define AGENT_RO_SFC_BASE   0xA0140000u /* serial flash controller registers and buffer */
+#define AGENT_RO_SFC_LEN    0x00010000u
+#define AGENT_RO_FLASH_BASE 0x00000000u /* the flash window the agent reads (remap 2) ... */
+#define AGENT_RO_FLASH_ALT  0x10000000u /* ... and where remap 3 puts it */
+#define AGENT_RO_FLASH_LEN  0x01000000u
+
+/* SPI opcodes a read session may send: JEDEC ID, SFDP, READ, FAST READ, READ STATUS (1 and,
+ * for restore's plan of a protected part, 2). */
+static inline int agent_spi_read_op(uint8_t op)
+{
+	return op == 0x9F || op == 0x5A || op == 0x03 || op == 0x0B || op == 0x05 || op == 0x35;
+}
 
 /* --- limits --- */
 #define AGENT_FLASH_WINDOW    0x01000000u /* READ/CRC32 offsets: 16 MiB, 24-bit SPI NOR */

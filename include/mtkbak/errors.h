@@ -25,6 +25,8 @@
  *                    far too large to be a flash readback)                             65
  *   -ENOENT          a file not found (an input)                                       66
  *   -EEXIST          the output exists (no --force)                                    73
+ *   -MTK_ELOCKED     the output is locked by another running mtkbak                    73
+ *   -MTK_EUNSAFE     an output's temporary is a link, not a regular file, or not ours  73
  *   -ENOMEM          out of memory                                                     70
  *   -EINTR           the user interrupted (Ctrl-C)                                    130
  *   anything else    passed through from the OS                                        74
@@ -74,6 +76,8 @@
 
 #define MTK_EAMBIGUOUS 4001
 #define MTK_EDATA      4002
+#define MTK_ELOCKED    4003 /* an output file is locked by another running mtkbak */
+#define MTK_EUNSAFE    4004 /* an output's temporary is a link, not a regular file, or not ours */
 
 /* Tags of a file error (see above); plain codes stay below MTK_EFILE_IN. */
 #define MTK_EFILE_IN   0x10000
@@ -84,7 +88,8 @@
 static inline bool mtk_err_untaggable(int err)
 {
 	return err == -ENOMEM || err == -EINTR || err == -EINVAL || err == -EBADMSG ||
-	       err == -MTK_EAMBIGUOUS || err == -MTK_EDATA;
+	       err == -MTK_EAMBIGUOUS || err == -MTK_EDATA || err == -MTK_ELOCKED ||
+	       err == -MTK_EUNSAFE;
 }
 
 /* err (a negative errno from a file operation on an input) tagged as an input-file error;

@@ -14,6 +14,7 @@ struct atomic_file {
 	char path[MTK_PATH_MAX];     /* final name */
 	char tmp_path[MTK_PATH_MAX]; /* NAME.part */
 	FILE *f;
+	bool force; /* replace PATH at commit; else the commit fails with -EEXIST if it appeared */
 };
 
 /* Opens PATH.part for writing. -EEXIST when PATH exists and !force. */
@@ -24,6 +25,24 @@ int atomic_commit(struct atomic_file *af);
 void atomic_abort(struct atomic_file *af);
 /* Writes a whole buffer atomically. */
 int atomic_write_file(const char *path, const void *data, size_t len, bool force);
+
+/* ---- output files that nobody else can aim or share ---- */
+/* Opens PATH (read-write, created 0644 when missing; never truncated) without following a
+ * symlink, and checks it is a regular file of this user with one name: else MTK_EUNSAFE.
+ * *created says whether this call made it. */
+int fs_open_part(const char *path, bool *created);
+/* Creates PATH exclusively (O_EXCL, no symlink followed) after removing what is there
+ * (an old temporary, or a link someone put in its place: the link goes, its target stays). */
+int fs_create_tmp(const char *path);
+/* Exclusive advisory lock on fd (flock; LockFileEx on Windows), not waiting: MTK_ELOCKED when
+ * another process holds it. Released when fd is closed. */
+int fs_lock(int fd);
+/* rename() that does not replace an existing TO (renameat2 RENAME_NOREPLACE on Linux; a hard
+ * link + unlink elsewhere, or when the file system lacks it): -EEXIST when TO exists. */
+int fs_rename_noreplace(const char *from, const char *to);
+/* Opens an input for reading only if it is a regular file (no FIFO, device or a link to one:
+ * never blocks in open); -EINVAL otherwise. *size is its size. */
+int fs_open_input(const char *path, uint64_t *size);
 
 /* fsync() on a folder so a rename inside it is durable (no-op where unsupported). */
 int fsync_dir(const char *dir);

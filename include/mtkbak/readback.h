@@ -130,6 +130,10 @@ int readback_parse_length(const char *text, uint32_t *out, char *err, size_t err
  * -EBADMSG verification failed; -EINTR cancelled (FILE.part kept); file errors. */
 int readback_run(const struct readback_opts *o, struct readback_result *r);
 
+/* The ME ID an unfinished read's progress record (FILE.part.state) was made on: 0, -ENOENT
+ * (none), or -EINVAL (not a usable record). */
+int readback_state_me_id(const char *state_path, uint8_t me_id[16]);
+
 /* The progress record's name for FILE ("FILE.part.state"); -ENAMETOOLONG. */
 int readback_state_path(const char *out_path, char *state_path, size_t len);
 

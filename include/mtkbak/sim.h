@@ -64,7 +64,11 @@ struct sim_opts {
 	bool nor_persist;    /* persist: save=PATH holds every change at once (kill-safe) */
 	uint8_t nor_sr1;     /* protect=HEX: status register 1 at power-on (BP bits) */
 	char save_path[256]; /* save=PATH: the flash is written there when the watch is freed */
-	char nor_log[256];   /* nor_log=PATH: one line per WREN/WRSR/erase/program command */
+	/* nor_log=PATH: every flash-changing command the watch receives (SPI program, erase,
+	 * write enable, write status; any write into the memory-mapped flash window) appends
+	 * "OP ADDRESS LENGTH" (upper-case hex) to PATH, which is created even when nothing is
+	 * logged: a test outside mtkbak can prove a read left the flash alone. */
+	char nor_log[512];
 	/* Faults of mtkbak's agent and the serial flash controller (tests/e2e/test_fallback.sh):
 	 * agent=hang: the agent never answers (not even its hello);
 	 * agent=die:N: every agent run stops for good after sending N bytes;
@@ -164,6 +168,9 @@ int sim_transport_new(struct sim_watch *w, const char *name, struct mtk_transpor
 /* The port backend for --port sim:IMAGE[,opt=val] | sim:demo | sim:A+B; register it with
  * port_env_add_backend. */
 extern const struct port_backend sim_port_backend;
+/* Checks the options of --port sim:ARG (every watch of sim:A+B) without creating anything:
+ * 0, or -EINVAL with the reason in err. */
+int sim_port_check(const char *arg, char *err, size_t errlen);
 /* The simulated watch that --port sim:ARG opened in this env (NULL if none yet): for tests. */
 struct sim_watch *sim_port_watch(const struct port_env *env, const char *arg);
 

@@ -121,6 +121,14 @@ int cli_fail(int err, const char *context)
 	case EEXIST:
 		ux_hint("choose another output name, or add --force to replace it");
 		break;
+	case MTK_ELOCKED:
+		ux_hint("another mtkbak is writing the same output: wait for it, or choose another "
+			"output name");
+		break;
+	case MTK_EUNSAFE:
+		ux_hint("remove the file named above (check who put it there), then run the same "
+			"command again");
+		break;
 	default:
 		break;
 	}
@@ -136,6 +144,11 @@ int cli_parse_port(const char *text, struct port_spec *spec)
 		ux_error("bad --port '%s': %s", text ? text : "auto",
 			 err[0] ? err : mtk_strerror(ret));
 		ux_hint("use auto, usb, usb:BUS-PORT, serial:PATH, sim:IMAGE or sim:demo");
+		return MTK_EXIT_USAGE;
+	}
+	/* bad simulator options are a usage error before any output is looked at */
+	if (text && !strncmp(text, "sim:", 4) && sim_port_check(text + 4, err, sizeof(err)) < 0) {
+		ux_error("bad --port '%s': %s", text, err);
 		return MTK_EXIT_USAGE;
 	}
 	return 0;

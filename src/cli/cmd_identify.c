@@ -151,7 +151,7 @@ int cmd_identify(int argc, char **argv)
 			break;
 		case 't':
 			timeout_s = strtod(optarg, &end);
-			if (*end || end == optarg || timeout_s < 0 || timeout_s > 86400) {
+			if (*end || end == optarg || !(timeout_s >= 0 && timeout_s <= 86400)) {
 				ux_error("--timeout wants seconds (0 to 86400), not '%s'", optarg);
 				return MTK_EXIT_USAGE;
 			}

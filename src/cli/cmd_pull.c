@@ -37,7 +37,8 @@ struct pull_opts {
 	bool no_compress;
 	const char *port_text;
 	const char *out_dir;
-	int timeout_s; /* 0: no limit */
+	int timeout_s;	  /* 0: no limit */
+	int reconnect_ms; /* --reconnect-timeout: wait after a cable drop */
 	uint32_t length;
 };
 
@@ -70,6 +71,8 @@ static void usage(FILE *f)
 	       "  --timeout SECS   give up waiting for the watch after SECS (exit 69)\n"
 	       "  --loop           after each watch, wait for the next one (each into its own "
 	       "folder)\n"
+	       "  --reconnect-timeout SECS  after a cable drop, wait this long for the watch "
+	       "(default 60)\n"
 	       "  --length L       read L bytes (4M, 8M, 16M, bytes) instead of finding the size\n"
 	       "  --no-da          read through the boot ROM alone (slower), no agent upload\n"
 	       "  --no-fallback    stop when the agent fails instead of continuing through the\n"
@@ -224,6 +227,72 @@ static void save_log(struct pull_session *s, const char *dir)
 	fseek(s->log, 0, SEEK_END);
 	if (atomic_commit(&af) < 0)
 		ux_warn("could not write %s", path);
+}
+
+/* Names an unfinished pull leaves in its folder (the read's .part, its record and the log). */
+static bool pull_leftover(const char *name)
+{
+	static const char *const names[] = {"readback.bin.part", "readback.bin.part.state",
+					    "readback.bin.part.state.tmp", "mtkbak.log"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* Without --force, an existing non-empty DIR is used only when it is an unfinished pull of
+ * this watch: nothing in it but the names a pull leaves behind when it stops (the read's
+ * .part, its progress record, mtkbak.log), and a progress record, if there is one, made on
+ * this watch. (A pull stopped before its record was written leaves only those names too.)
+ * 0, or the exit code (message given). */
+static int check_folder_ours(const char *dir, const struct brom_id *id)
+{
+	char state[MTK_PATH_MAX], other[256] = "";
+	uint8_t me[16];
+	DIR *d;
+	struct dirent *e;
+	int n = 0, ret = dir_nonempty(dir);
+
+	if (ret <= 0)
+		return ret < 0 && ret != -ENOTDIR ? cli_fail(ret, dir) : 0;
+	if (path_join(state, dir, "readback.bin.part.state") < 0)
+		return cli_fail(-ENAMETOOLONG, dir);
+	ret = readback_state_me_id(state, me);
+	if ((ret == 0 && memcmp(me, id->me_id, 16)) || (ret < 0 && ret != -ENOENT)) {
+		ux_error("%s/ is not empty and is not an unfinished pull of this watch (%s)", dir,
+			 ret == 0 ? "its progress record is from another watch"
+				  : "its progress record cannot be used");
+		ux_hint("choose another folder with -o, or add --force to replace its files");
+		return MTK_EXIT_CANTCREAT;
+	}
+	d = opendir(dir);
+	if (!d)
+		return cli_fail(-errno, dir);
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || pull_leftover(e->d_name))
+			continue;
+		if (n++ < 4) {
+			size_t used = strlen(other);
+			int w = snprintf(other + used, sizeof(other) - used, "%s%.60s",
+					 n > 1 ? ", " : "", e->d_name);
+
+			(void)w;
+		}
+	}
+	closedir(d);
+	if (n) {
+		if (ret == 0)
+			ux_error("%s/ holds %d file%s the unfinished pull did not write (%s%s)",
+				 dir, n, n == 1 ? "" : "s", other, n > 4 ? ", ..." : "");
+		else
+			ux_error("%s/ is not empty and is not an unfinished pull of this watch "
+				 "(it holds %s%s)",
+				 dir, other, n > 4 ? ", ..." : "");
+		ux_hint("move them away or choose another folder with -o; --force replaces them");
+		return MTK_EXIT_CANTCREAT;
+	}
+	return 0;
 }
 
 static bool already_done(const struct pull_session *s, const struct brom_id *id)
@@ -392,6 +461,11 @@ static int pull_one(struct pull_session *s)
 			id.target_config);
 
 	ret = choose_folder(s, &id, dir);
+	if (ret == 0 && !s->o.force && (code = check_folder_ours(dir, &id)) != 0) {
+		brom_disconnect(&b);
+		emit_result("failed", dir, NULL, NULL, NULL, 0, code);
+		return code;
+	}
 	if (ret == 0)
 		ret = mkdir_p(dir, 0755);
 	if (ret == 0)
@@ -414,6 +488,7 @@ static int pull_one(struct pull_session *s)
 	ro.tp = b.tp; /* readback_run takes the open port over */
 	b.tp = NULL;
 	ro.open_timeout_ms = 5000;
+	ro.reconnect_timeout_ms = s->o.reconnect_ms;
 	ro.log = ux_log();
 	ro.state = rb_state;
 	ro.warn = rb_warn;
@@ -439,8 +514,9 @@ static int pull_one(struct pull_session *s)
 	}
 	mtk_hex(rr.sha256, 32, hexbuf);
 	mtk_size_text(rr.size, sizetext, sizeof(sizetext));
-	ux_state("Read %s, verified (CRC-32 %08" PRIX32 "%s), SHA-256 %s", sizetext, rr.crc32,
-		 rr.device_crc_checked ? " matches the watch's" : "", hexbuf);
+	ux_state("Read %s, %s (CRC-32 %08" PRIX32 "%s), SHA-256 %s", sizetext,
+		 rr.device_crc_checked ? "verified" : "every block read twice and identical",
+		 rr.crc32, rr.device_crc_checked ? " matches the watch's" : "", hexbuf);
 	cli_wire_summary(&rr);
 	ret = write_sha256_file(dir, "readback.bin", rr.sha256, true);
 	if (ret < 0) {
@@ -493,6 +569,7 @@ int cmd_pull(int argc, char **argv)
 	    {"no-fallback", no_argument, NULL, 'F'},
 	    {"compress", required_argument, NULL, 'Z'},
 	    {"force", no_argument, NULL, 'f'},
+	    {"reconnect-timeout", required_argument, NULL, 'R'},
 	    CLI_COMMON_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
@@ -503,6 +580,7 @@ int cmd_pull(int argc, char **argv)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return MTK_EXIT_SOFTWARE;
+	s->o.reconnect_ms = 60000;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "ao:p:t:f" CLI_COMMON_SHORTOPTS, longopts, NULL)) !=
 	       -1) {
@@ -543,6 +621,19 @@ int cmd_pull(int argc, char **argv)
 		case 'N':
 			s->o.no_da = true;
 			break;
+		case 'R': {
+			char *end;
+			double v = strtod(optarg, &end);
+
+			if (*end || end == optarg || !(v >= 0 && v <= 86400)) { /* NaN fails */
+				ux_error("--reconnect-timeout wants seconds (0 to 86400), not '%s'",
+					 optarg);
+				free(s);
+				return MTK_EXIT_USAGE;
+			}
+			s->o.reconnect_ms = (int)(v * 1000);
+			break;
+		}
 		case 'F':
 			s->o.no_fallback = true;
 			break;

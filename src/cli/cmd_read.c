@@ -32,7 +32,7 @@ static void usage(FILE *f)
 	    "                          SFDP, the firmware's flash tables and a mirror test;\n"
 	    "                          or 4M, 8M, 16M, 512K, a number of bytes\n"
 	    "  --no-da                 read through the boot ROM alone (no agent upload);\n"
-	    "                          slower, every block is read twice and compared\n"
+	    "                          slower, every block is read twice (two ways) and compared\n"
 	    "  --no-fallback           stop (exit 75, or 76) when the agent is refused, never\n"
 	    "                          answers or goes silent, instead of letting the watchdog\n"
 	    "                          reset the watch and continuing through the boot ROM\n"
@@ -84,7 +84,7 @@ static int parse_secs(const char *opt, const char *text, int *ms)
 	char *end;
 	double s = strtod(text, &end);
 
-	if (*end || end == text || s < 0 || s > 86400) {
+	if (*end || end == text || !(s >= 0 && s <= 86400)) { /* NaN fails both */
 		ux_error("%s wants seconds (0 to 86400), not '%s'", opt, text);
 		return MTK_EXIT_USAGE;
 	}
@@ -164,7 +164,9 @@ static void report(const struct readback_result *r, bool no_da)
 		ux_info("CRC-32:   %08x (the same CRC-32 the watch computed over its flash)",
 			r->crc32);
 	else
-		ux_info("CRC-32:   %08x (boot ROM read: every block read twice and identical)",
+		ux_info("CRC-32:   %08x (boot ROM read: every block read twice, in two different "
+			"ways, and identical; not compared with the watch, which has no checksum "
+			"without the agent)",
 			r->crc32);
 	ux_info("SHA-256:  %s", sha);
 	if (r->read_seconds > 0)

@@ -82,8 +82,8 @@ const char *da_status_text(uint16_t status)
 		return "no serial flash access on this device";
 	case AGENT_ST_NO_ME_ID:
 		return "the agent does not know this watch's ME ID";
-	case AGENT_ST_NO_SESSION:
-		return "a write outside a write session (refused)";
+	case AGENT_ST_READ_ONLY:
+		return "refused in a read session: only restore opens a write session";
 	case AGENT_ST_WEL:
 		return "the flash did not set its write-enable latch (write-protect pin?)";
 	case AGENT_ST_TIMEOUT:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Holding a dump in memory once: a read-only mapping of the file (no copy), or one read into
- * a buffer where mmap is not available. */
+/* Holding a dump in memory once: one read into a buffer (never a mapping: a file truncated
+ * under a mapping kills the reader with SIGBUS). */
 #include "mtkbak/errors.h"
 #include "mtkbak/extract.h"
 
@@ -14,6 +14,9 @@
 #endif
 #ifndef O_BINARY
 #define O_BINARY 0 /* Windows: no newline translation */
+#endif
+#ifndef O_NONBLOCK
+#define O_NONBLOCK 0
 #endif
 
 void dump_wrap(struct fw_dump *d, const uint8_t *data, uint64_t len)
@@ -48,7 +51,8 @@ int dump_map(const char *path, struct fw_dump *d)
 	int fd, ret = 0;
 
 	memset(d, 0, sizeof(*d));
-	fd = open(path, O_RDONLY | O_BINARY);
+	/* O_NONBLOCK: a FIFO must not block the open (it is refused below as not regular) */
+	fd = open(path, O_RDONLY | O_BINARY | O_NONBLOCK);
 	if (fd < 0)
 		return mtk_input_err(-errno);
 	if (fstat(fd, &st) < 0) {
@@ -73,21 +77,14 @@ int dump_map(const char *path, struct fw_dump *d)
 		dump_wrap(d, empty, 0);
 		goto out;
 	}
+	/* Read, never mapped: another program truncating a mapped file would kill this one
+	 * with SIGBUS; a read sees the shorter file and fails cleanly (-EIO). */
 #ifndef _WIN32
 	{
-		int flags = MAP_PRIVATE;
-#ifdef MAP_POPULATE
-		flags |= MAP_POPULATE; /* every byte is read anyway: fault the pages in at once */
-#endif
-		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, flags, fd, 0);
+		int fl = fcntl(fd, F_GETFL);
 
-		if (p != MAP_FAILED) {
-			d->map_base = p;
-			d->map_len = (size_t)st.st_size;
-			d->data = p;
-			d->len = (uint64_t)st.st_size;
-			goto out;
-		}
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
 #endif
 	d->owned = malloc((size_t)st.st_size);

@@ -98,9 +98,9 @@ static int open_out(struct kit_ctx *c, const char *name)
 	memcpy(p->tmp, p->path, strlen(p->path) + 1);
 	if (c->in_place)
 		strcat(p->tmp, ".part");
-	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_BINARY, 0644);
+	fd = fs_create_tmp(p->tmp); /* exclusive, no-follow: a link in its place is removed */
 	if (fd < 0)
-		return -errno;
+		return fd;
 	p->fd = fd;
 	c->npending++;
 	return fd;
@@ -177,16 +177,27 @@ int fw_hash_file(const char *path, uint8_t sha[MTK_SHA256_LEN], uint64_t *size)
 {
 	struct mtk_sha256_ctx h;
 	uint8_t buf[1 << 16];
+	uint64_t limit;
 	FILE *f;
 	size_t n;
-	int ret;
+	int ret, fd;
 
-	f = fopen(path, "rb");
-	if (!f)
-		return -errno;
+	/* regular files only (a link to /dev/zero or a FIFO would never end), and never more
+	 * than the size the file had when it was opened */
+	fd = fs_open_input(path, &limit);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
 	*size = 0;
 	mtk_sha256_init(&h);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+	while (*size < limit &&
+	       (n = fread(buf, 1,
+			  limit - *size < sizeof(buf) ? (size_t)(limit - *size) : sizeof(buf), f)) >
+		   0) {
 		mtk_sha256_update(&h, buf, n);
 		*size += n;
 	}

@@ -11,6 +11,7 @@
 #include "mtkbak/hash.h"
 #include "mtkbak/kit.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,12 +148,31 @@ static int load_dir(struct kitdir *k)
 	return ret;
 }
 
+/* "<64 hex digits>  <name>" (sha256sum's text form; '*' for binary mode is accepted too),
+ * with a plain name of printable characters. */
+static bool line_well_formed(const uint8_t *p, size_t n, size_t max)
+{
+	if (n >= max || n < 67)
+		return false;
+	if (n && p[n - 1] == '\r')
+		n--;
+	for (size_t i = 0; i < 64; i++)
+		if (!isxdigit(p[i]))
+			return false;
+	if (p[64] != ' ' || (p[65] != ' ' && p[65] != '*') || n < 67)
+		return false;
+	for (size_t i = 66; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7F)
+			return false;
+	return true;
+}
+
 static void check_sums(struct kitdir *k)
 {
 	char path[MTK_PATH_MAX], msg[400] = "", bad[300] = "";
 	uint8_t *buf;
 	size_t len;
-	int n = 0, nbad = 0;
+	int n = 0, nbad = 0, nmalformed = 0, lineno = 0, first_malformed = 0;
 
 	if (path_join(path, k->dir, "SHA256SUMS") < 0 ||
 	    read_whole_file(path, &buf, &len, 1u << 20) < 0) {
@@ -166,7 +186,11 @@ static void check_sums(struct kitdir *k)
 
 		while (end < len && buf[end] != '\n')
 			end++;
-		if (end - pos < sizeof(line) && end - pos > 66) {
+		lineno++;
+		if (end > pos && !line_well_formed(buf + pos, end - pos, sizeof(line))) {
+			if (!nmalformed++)
+				first_malformed = lineno;
+		} else if (end - pos < sizeof(line) && end - pos > 66) {
 			uint8_t sha[MTK_SHA256_LEN];
 			char hex[2 * MTK_SHA256_LEN + 1];
 			char fpath[MTK_PATH_MAX];
@@ -190,7 +214,15 @@ static void check_sums(struct kitdir *k)
 		pos = end + 1;
 	}
 	free(buf);
-	if (nbad) {
+	if (nmalformed) {
+		snprintf(msg, sizeof(msg),
+			 "SHA256SUMS has %d malformed line%s (the first is line %d): not "
+			 "\"<64 hex digits>  <name>\"",
+			 nmalformed, nmalformed == 1 ? "" : "s", first_malformed);
+		if (nbad)
+			append(msg, sizeof(msg), "; %d of %d files do not match: %s", nbad, n, bad);
+		add(&k->pre, "sha256sums", FW_SEV_FAIL, true, msg);
+	} else if (nbad) {
 		snprintf(msg, sizeof(msg), "%d of %d files do not match SHA256SUMS: %s", nbad, n,
 			 bad);
 		add(&k->pre, "sha256sums", FW_SEV_FAIL, true, msg);

@@ -400,21 +400,50 @@ static void words_to_flash_bytes(const uint32_t *w, uint32_t n, uint8_t *out)
 	}
 }
 
-/* BROM-only: each block is read until two reads agree (at most BROM_READS_MAX). */
+/* One copy of a block in a given shape. Shape 0 is one READ32 of the whole block; shape k > 0
+ * reads the second part first, then the first part, split at a point that moves with k. So two
+ * copies never share a stream position, a split or a start: a fault tied to where a byte is
+ * in the stream (or to one command) cannot hit both the same way. */
+static int brom_read_shape(struct rb_real_dev *d, uint32_t off, uint32_t len, uint8_t *dst,
+			   unsigned shape)
+{
+	uint32_t n = len / 4, base = d->id.chip->flash_window + off;
+	int ret;
+
+	if (shape == 0 || n < 2) {
+		ret = brom_read32(&d->brom, base, d->words, n);
+		if (ret == 0)
+			words_to_flash_bytes(d->words, n, dst);
+		return ret;
+	}
+	/* split word: about the middle, moved by 3 words per shape, inside [1, n-1] */
+	uint32_t h = n / 2 + 3u * (shape - 1u);
+
+	h = 1u + h % (n - 1u);
+	if ((ret = brom_read32(&d->brom, base + 4u * h, d->words, n - h)) < 0)
+		return ret;
+	words_to_flash_bytes(d->words, n - h, dst + 4u * h);
+	if ((ret = brom_read32(&d->brom, base, d->words, h)) < 0)
+		return ret;
+	words_to_flash_bytes(d->words, h, dst);
+	return 0;
+}
+
+/* BROM-only: each block is read until two copies in different shapes agree (at most
+ * BROM_READS_MAX reads). This is a check of the link, not of the watch's own view of its
+ * flash: the boot ROM has no checksum to compare with. */
 static int brom_read_block(struct rb_real_dev *d, uint32_t off, uint32_t len, uint8_t *out)
 {
-	uint32_t n = len / 4;
 	int ret;
 
 	for (int attempt = 0; attempt < BROM_READS_MAX; attempt++) {
 		uint8_t *dst = d->copy[attempt & 1];
 
-		ret = brom_read32(&d->brom, d->id.chip->flash_window + off, d->words, n);
+		ret = brom_read_shape(d, off, len, dst, (unsigned)attempt);
 		if (ret < 0) {
 			keep_detail(d, "READ32");
 			return ret;
 		}
-		words_to_flash_bytes(d->words, n, dst);
 		if (attempt == 0)
 			continue;
 		if (!memcmp(d->copy[0], d->copy[1], len)) {

@@ -28,6 +28,12 @@ struct eng {
 	char part_path[MTK_PATH_MAX];
 	char state_path[MTK_PATH_MAX];
 	int fd;
+	bool created_part;     /* this run made FILE.part (removed again if nothing was kept) */
+	bool state_saved;      /* the progress record describes FILE.part */
+	bool prefix_rechecked; /* BROM-only resume: the kept part was read again */
+	bool may_shrink;       /* read_all: a link error makes the piece smaller (-EAGAIN) */
+	uint32_t read_len;     /* read_all's piece: e->chunk, halved after each link error */
+	struct stat part_st;   /* the FILE.part inode this run locked and verified */
 	bool connected;
 	uint32_t size, chunk;
 	unsigned max_reconnects;
@@ -209,6 +215,8 @@ static int recover(struct eng *e, int err)
 
 /* ---- reading ---- */
 
+#define RB_MIN_READ (64u * 1024u) /* smallest piece after link errors */
+
 struct data_ctx {
 	struct eng *e;
 	uint64_t base;
@@ -274,6 +282,12 @@ static int read_chunk(struct eng *e, uint32_t off, uint32_t len)
 		ret = recover(e, ret);
 		if (ret < 0)
 			return ret;
+		/* A link that drops again before a whole chunk gets through would never
+		 * finish: the main read goes on in smaller pieces (down to 64 KiB). */
+		if (e->may_shrink && len > RB_MIN_READ) {
+			e->read_len = len / 2 > RB_MIN_READ ? len / 2 : RB_MIN_READ;
+			return -EAGAIN;
+		}
 	}
 }
 
@@ -326,6 +340,7 @@ static int save_state(struct eng *e)
 
 	if (ret < 0)
 		return ctx_err(e, ret, "writing the progress record %s", e->state_path);
+	e->state_saved = true;
 	return 0;
 }
 
@@ -370,7 +385,7 @@ static int open_part(struct eng *e)
 	struct stat st;
 	bool resume = false;
 	int ret = rb_state_load(e->state_path, &old, why, sizeof(why));
-	bool have_part = stat(e->part_path, &st) == 0;
+	bool have_part = fstat(e->fd, &st) == 0 && !e->created_part;
 
 	memset(&e->st, 0, sizeof(e->st));
 	e->st.size = e->size;
@@ -405,9 +420,8 @@ static int open_part(struct eng *e)
 			snprintf(why, sizeof(why), "the .part file has no progress record");
 	}
 
-	e->fd = open(e->part_path, O_RDWR | O_CREAT | O_BINARY | (resume ? 0 : O_TRUNC), 0644);
-	if (e->fd < 0)
-		return ctx_err(e, mtk_output_err(-errno), "creating %s", e->part_path);
+	if (!resume && ftruncate(e->fd, 0) < 0)
+		return ctx_err(e, mtk_output_err(-errno), "truncating %s", e->part_path);
 
 	if (resume && old.verified) {
 		uint32_t crc;
@@ -617,6 +631,55 @@ static int repair(struct eng *e, const uint32_t *file_chunks)
 	return (int)fixed;
 }
 
+/* BROM-only resume: [0, resumed_from) is read from the watch again (every block twice, in
+ * two shapes) and compared with the file chunk by chunk; chunks that differ are rewritten.
+ * Returns how many were rewritten, or an error. */
+static int recheck_kept(struct eng *e, const uint32_t *file_chunks)
+{
+	uint32_t end = e->r->resumed_from;
+	int fixed = 0;
+	char kept[32];
+
+	mtk_size_text(end, kept, sizeof(kept));
+	say(e,
+	    "Reading the %s kept from the earlier run again: the boot ROM has no checksum to "
+	    "compare them with",
+	    kept);
+	e->prefix_len = 0; /* the sizing prefix was read in this run, but read it again too */
+	for (uint32_t off = 0; off < end;) {
+		uint32_t len = e->size - off < e->chunk ? e->size - off : e->chunk;
+		uint32_t crc;
+		int ret;
+
+		if ((ret = read_chunk(e, off, len)) < 0)
+			return ret;
+		crc = rb_crc32(0, e->buf, len);
+		if (crc != file_chunks[off / e->chunk]) {
+			say(e,
+			    "0x%06X..0x%06X changed on the watch since the earlier run: replaced",
+			    off, off + len);
+			if ((ret = write_all(e, e->buf, len, off)) < 0)
+				return ret;
+			e->r->retries++;
+			fixed++;
+		}
+		off += len;
+	}
+	if (fixed) {
+		/* the record must describe the new bytes */
+		uint32_t c;
+		int ret = file_crc(e, e->size, &c, NULL, NULL);
+
+		if (ret < 0)
+			return ret;
+		e->st.verified_crc = c;
+		e->st.verified = e->size;
+		if ((ret = save_state(e)) < 0)
+			return ret;
+	}
+	return fixed;
+}
+
 static int verify_whole(struct eng *e)
 {
 	uint32_t nchunks = (e->size + e->chunk - 1) / e->chunk;
@@ -641,6 +704,18 @@ static int verify_whole(struct eng *e)
 		if (!e->o->no_da && !(e->ops->fallback && e->ops->fallback(e->dev)))
 			say(e, "Verifying the whole image against the watch");
 		ret = device_crc(e, 0, e->size, &dev);
+		if (ret == -ENOTSUP && e->r->resumed && !e->prefix_rechecked) {
+			/* BROM-only resume: the kept part came from an earlier run and the watch
+			 * has no CRC to compare it with (its firmware may have run meanwhile and
+			 * rewritten NVRAM): read it again and replace what changed. */
+			ret = recheck_kept(e, chunks);
+			if (ret < 0)
+				break;
+			e->prefix_rechecked = true;
+			if (ret > 0)
+				continue; /* the file changed: hash it again */
+			ret = -ENOTSUP;
+		}
 		if (ret == -ENOTSUP) {
 			/* BROM-only: no CRC on the watch; every block was read twice and matched,
 			 * and the file must hold exactly the bytes that were checked. */
@@ -698,19 +773,34 @@ static int commit(struct eng *e)
 	char dir[MTK_PATH_MAX];
 	int ret;
 
-	if (close(e->fd) < 0) {
-		e->fd = -1;
-		return ctx_err(e, mtk_output_err(-errno), "closing %s", e->part_path);
-	}
+	/* The name must still be the inode this run locked and verified (nobody swapped in
+	 * another file, or a link, while the lock was held); the lock is kept until renamed. */
+	if (lstat(e->part_path, &st) < 0 || st.st_dev != e->part_st.st_dev ||
+	    st.st_ino != e->part_st.st_ino || !S_ISREG(st.st_mode))
+		return ctx_err(e, -MTK_EUNSAFE,
+			       "%s was replaced while reading; nothing was saved as %s",
+			       e->part_path, e->o->out_path);
+#ifdef _WIN32
+	/* Windows renames only closed files (the lock goes with the handle) */
+	close(e->fd);
 	e->fd = -1;
-	if (!e->o->force && stat(e->o->out_path, &st) == 0)
+#endif
+	if (e->o->force)
+		ret = fs_replace(e->part_path, e->o->out_path);
+	else
+		ret = fs_rename_noreplace(e->part_path, e->o->out_path);
+	if (ret == -EEXIST)
 		return ctx_err(e, mtk_output_err(-EEXIST),
 			       "%s appeared while reading; the verified image stays in %s",
 			       e->o->out_path, e->part_path);
-	ret = fs_replace(e->part_path, e->o->out_path);
 	if (ret < 0)
 		return ctx_err(e, mtk_output_err(ret), "renaming %s to %s", e->part_path,
 			       e->o->out_path);
+	if (e->fd >= 0 && close(e->fd) < 0) {
+		e->fd = -1;
+		return ctx_err(e, mtk_output_err(-errno), "closing %s", e->o->out_path);
+	}
+	e->fd = -1;
 	unlink(e->state_path);
 	if (snprintf(dir, sizeof(dir), "%s.tmp", e->state_path) < (int)sizeof(dir))
 		unlink(dir); /* a record write cut short by a crash */
@@ -720,6 +810,33 @@ static int commit(struct eng *e)
 }
 
 /* ---- the run ---- */
+
+/* Opens FILE.part (never through a link, only a regular file of this user) and locks it
+ * before anything decides to resume or truncate it: a second mtkbak on the same output stops
+ * here, before touching its watch. */
+static int lock_part(struct eng *e)
+{
+	int fd = fs_open_part(e->part_path, &e->created_part), ret;
+
+	if (fd == -MTK_EUNSAFE)
+		return ctx_err(e, fd, "%s", e->part_path);
+	if (fd < 0)
+		return ctx_err(e, mtk_output_err(fd), "creating %s", e->part_path);
+	if ((ret = fs_lock(fd)) < 0) {
+		close(fd); /* the holder may have created it: its file, not ours to remove */
+		return ctx_err(e, mtk_output_err(ret),
+			       ret == -MTK_ELOCKED ? "%s is being written by another mtkbak"
+						   : "locking %s",
+			       e->part_path);
+	}
+	if (fstat(fd, &e->part_st) < 0) {
+		ret = mtk_output_err(-errno);
+		close(fd);
+		return ctx_err(e, ret, "%s", e->part_path);
+	}
+	e->fd = fd;
+	return 0;
+}
 
 /* Before touching the watch: can FILE.part be created where FILE goes? */
 static int check_folder(struct eng *e)
@@ -752,12 +869,18 @@ static int read_all(struct eng *e)
 	mtk_size_text(e->size - e->st.verified, s, sizeof(s));
 	say(e, "Reading %s into %s", s, e->part_path);
 	progress(e, e->st.verified);
+	e->read_len = e->chunk;
 	while (e->st.verified < e->size) {
 		uint32_t off = e->st.verified;
-		uint32_t len = e->size - off < e->chunk ? e->size - off : e->chunk;
+		uint32_t len = e->size - off < e->read_len ? e->size - off : e->read_len;
 		int ret;
 
-		if ((ret = read_chunk(e, off, len)) < 0)
+		e->may_shrink = true;
+		ret = read_chunk(e, off, len);
+		e->may_shrink = false;
+		if (ret == -EAGAIN)
+			continue; /* reconnected: the same offset in a smaller piece */
+		if (ret < 0)
 			return ret;
 		if ((ret = write_all(e, e->buf, len, off)) < 0)
 			return ret;
@@ -807,9 +930,13 @@ int rb_engine_run(const struct readback_opts *o, const struct rb_dev_ops *ops, v
 		return ctx_err(&e, mtk_output_err(-EEXIST), "%s already exists", o->out_path);
 	if ((ret = check_folder(&e)) < 0)
 		return ret;
+	if ((ret = lock_part(&e)) < 0)
+		return ret;
 	e.buf = malloc(e.chunk);
-	if (!e.buf)
-		return -ENOMEM;
+	if (!e.buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
 
 	e.phase = "connecting to the watch";
 	if ((ret = first_connect(&e)) < 0)
@@ -859,6 +986,9 @@ out:
 	if (e.fd >= 0) {
 		if (ret < 0)
 			fdatasync(e.fd);
+		/* a FILE.part this run made and never recorded anything in: not left behind */
+		if (ret < 0 && e.created_part && !e.state_saved)
+			unlink(e.part_path);
 		close(e.fd);
 	}
 	if (e.connected || ret < 0)

@@ -36,9 +36,10 @@ int readback_parse_length(const char *text, uint32_t *out, char *err, size_t err
 		return -EINVAL;
 	}
 	if ((end[0] == 'K' || end[0] == 'k') && (!end[1] || !strcmp(end + 1, "iB"))) {
-		n *= 1024ull;
+		n = n > READBACK_MAX_SIZE ? READBACK_MAX_SIZE + 1ull : n * 1024ull;
 	} else if ((end[0] == 'M' || end[0] == 'm') && (!end[1] || !strcmp(end + 1, "iB"))) {
-		n *= 1024ull * 1024ull;
+		/* no multiplication that could wrap: anything above 16M is refused below */
+		n = n > READBACK_MAX_SIZE ? READBACK_MAX_SIZE + 1ull : n * 1024ull * 1024ull;
 	} else if (*end) {
 		snprintf(err, errlen, "--length '%s': unknown unit (use K or M)", text);
 		return -EINVAL;

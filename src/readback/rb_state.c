@@ -157,9 +157,9 @@ int rb_state_save(const char *path, const struct rb_state *s, bool durable)
 	 * unreadable, and a rerun checks the .part against its CRC before trusting it. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_BINARY, 0644);
+	fd = fs_create_tmp(tmp); /* exclusive and no-follow: a link there is removed, not used */
 	if (fd < 0)
-		return mtk_output_err(-errno);
+		return mtk_output_err(fd);
 	if (write(fd, buf, (size_t)n) != n)
 		ret = errno ? -errno : -EIO;
 	if (close(fd) < 0 && ret == 0)
@@ -188,4 +188,16 @@ int rb_state_load(const char *path, struct rb_state *s, char *why, size_t whylen
 	ret = rb_state_parse((const char *)buf, len, s, why, whylen);
 	free(buf);
 	return ret;
+}
+
+int readback_state_me_id(const char *state_path, uint8_t me_id[16])
+{
+	struct rb_state s;
+	char why[160];
+	int ret = rb_state_load(state_path, &s, why, sizeof(why));
+
+	if (ret < 0)
+		return mtk_errno(ret) == -ENOENT ? -ENOENT : -EINVAL;
+	memcpy(me_id, s.me_id, 16);
+	return 0;
 }

@@ -45,6 +45,7 @@ static inline char *compat_mkdtemp(char *tmpl)
 #define fsync(fd)		_commit(fd)
 #define fdatasync(fd)		_commit(fd)
 #define mkdtemp(t)		compat_mkdtemp(t)
+#define lstat(p, st)		stat(p, st) /* no symlinks in the CRT's view */
 #endif
 
 #endif

@@ -24,6 +24,10 @@ const char *mtk_strerror(int err)
 		return "more than one watch matches";
 	case MTK_EDATA:
 		return "the input data is malformed";
+	case MTK_ELOCKED:
+		return "in use by another mtkbak";
+	case MTK_EUNSAFE:
+		return "not a regular file of this user (a link?): refusing to write through it";
 	case ENODEV:
 		return "no device (or it went away)";
 	case EBUSY:
@@ -97,6 +101,8 @@ int mtk_exit_code(int err)
 	case ENOENT:
 		return MTK_EXIT_NOINPUT;
 	case EEXIST:
+	case MTK_ELOCKED:
+	case MTK_EUNSAFE:
 		return MTK_EXIT_CANTCREAT;
 	case ENOMEM:
 		return MTK_EXIT_SOFTWARE;

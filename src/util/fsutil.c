@@ -12,12 +12,161 @@
 #ifdef _WIN32
 #include <direct.h>
 #include <io.h>
+#include <windows.h>
 #define fsync	 _commit
 #define lstat	 stat
 #define PATH_WIN true
 #else
 #define PATH_WIN false
+#include <sys/file.h>
+#ifdef __linux__
+#include <sys/syscall.h>
 #endif
+#endif
+#ifndef O_NOFOLLOW
+#define O_NOFOLLOW 0 /* Windows: no symlinks to follow in the CRT */
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+#ifndef O_NONBLOCK
+#define O_NONBLOCK 0
+#endif
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+
+/* A file we are about to write into: a regular file of this user with a single name. */
+static int check_ours(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -MTK_EUNSAFE;
+#ifndef _WIN32
+	if (st.st_uid != geteuid() || st.st_nlink != 1)
+		return -MTK_EUNSAFE;
+#endif
+	return 0;
+}
+
+int fs_open_part(const char *path, bool *created)
+{
+	int fd, ret;
+
+	*created = false;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_BINARY, 0644);
+	if (fd >= 0) {
+		*created = true;
+	} else if (errno == EEXIST) {
+		fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_BINARY);
+		if (fd < 0)
+			return errno == ELOOP ? -MTK_EUNSAFE : -errno;
+	} else {
+		return -errno;
+	}
+	if ((ret = check_ours(fd)) < 0) {
+		close(fd);
+		return ret;
+	}
+#ifndef _WIN32
+	{
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+#endif
+	return fd;
+}
+
+int fs_create_tmp(const char *path)
+{
+	int fd;
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_BINARY, 0644);
+	if (fd < 0)
+		return errno == EEXIST ? -MTK_EUNSAFE : -errno; /* someone raced us to the name */
+	return fd;
+}
+
+int fs_lock(int fd)
+{
+#ifdef _WIN32
+	OVERLAPPED ov;
+	HANDLE h = (HANDLE)_get_osfhandle(fd);
+
+	memset(&ov, 0, sizeof(ov));
+	if (h == INVALID_HANDLE_VALUE)
+		return -EBADF;
+	if (!LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, MAXDWORD,
+			MAXDWORD, &ov))
+		return GetLastError() == ERROR_LOCK_VIOLATION ? -MTK_ELOCKED : -EIO;
+	return 0;
+#else
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? -MTK_ELOCKED : -errno;
+#endif
+}
+
+int fs_rename_noreplace(const char *from, const char *to)
+{
+#ifdef _WIN32
+	/* MoveFileEx without MOVEFILE_REPLACE_EXISTING never replaces */
+	if (MoveFileExA(from, to, MOVEFILE_WRITE_THROUGH))
+		return 0;
+	return GetLastError() == ERROR_ALREADY_EXISTS || GetLastError() == ERROR_FILE_EXISTS
+		   ? -EEXIST
+		   : -EIO;
+#else
+#if defined(__linux__) && defined(SYS_renameat2)
+	if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1 /* RENAME_NOREPLACE */) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return -errno;
+#endif
+	/* link() never replaces: then drop the old name */
+	if (link(from, to) < 0)
+		return -errno;
+	if (unlink(from) < 0)
+		return -errno;
+	return 0;
+#endif
+}
+
+int fs_open_input(const char *path, uint64_t *size)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_BINARY);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+#ifndef _WIN32
+	{
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+#endif
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
 
 int path_join(char *out, const char *dir, const char *name)
 {
@@ -64,7 +213,7 @@ int fsync_dir(const char *dir)
 static int atomic_open_raw(struct atomic_file *af, const char *path, bool force)
 {
 	struct stat st;
-	int n;
+	int n, fd;
 
 	memset(af, 0, sizeof(*af));
 	if (strlen(path) >= MTK_PATH_MAX)
@@ -73,11 +222,18 @@ static int atomic_open_raw(struct atomic_file *af, const char *path, bool force)
 	n = snprintf(af->tmp_path, sizeof(af->tmp_path), "%s.part", path);
 	if (n < 0 || n >= (int)sizeof(af->tmp_path))
 		return -ENAMETOOLONG;
+	af->force = force;
 	if (!force && stat(path, &st) == 0)
 		return -EEXIST;
-	af->f = fopen(af->tmp_path, "wb");
-	if (!af->f)
-		return -errno;
+	fd = fs_create_tmp(af->tmp_path);
+	if (fd < 0)
+		return fd;
+	af->f = fdopen(fd, "wb");
+	if (!af->f) {
+		close(fd);
+		unlink(af->tmp_path);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -104,7 +260,10 @@ static int atomic_commit_raw(struct atomic_file *af)
 		remove(af->tmp_path);
 		return ret;
 	}
-	ret = fs_replace(af->tmp_path, af->path);
+	if (af->force)
+		ret = fs_replace(af->tmp_path, af->path);
+	else
+		ret = fs_rename_noreplace(af->tmp_path, af->path);
 	if (ret < 0) {
 		remove(af->tmp_path);
 		return ret;
@@ -146,15 +305,26 @@ int atomic_write_file(const char *path, const void *data, size_t len, bool force
 
 static int read_whole_file_raw(const char *path, uint8_t **buf, size_t *len, size_t max)
 {
-	FILE *f = fopen(path, "rb");
+	uint64_t size;
+	int fd = fs_open_input(path, &size);
+	FILE *f;
 	uint8_t *p = NULL;
 	size_t cap = 0, n = 0;
 	int ret = 0;
 
 	*buf = NULL;
 	*len = 0;
-	if (!f)
-		return -errno;
+	if (fd < 0)
+		return fd;
+	if (size > max) {
+		close(fd);
+		return -EFBIG;
+	}
+	f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
 	for (;;) {
 		size_t got;
 

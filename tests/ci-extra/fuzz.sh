@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Fuzzes the dump parser and every check for a bounded time (libFuzzer, clang, ASan+UBSan),
-# starting from a seed corpus the generator writes. Fails on any crash, leak, hang or
-# broken invariant; the input that did it is kept in build-fuzz/artifacts/.
-# Then the compressed READ's LZ4 decoder and the agent's encoder (fuzz_lz4), for at most 30 s.
-#   MTKBAK_FUZZ_SECONDS  run time (default 60)
+# Fuzzes, for a bounded time each (libFuzzer, clang, ASan+UBSan; 160 s in all by default):
+#   fuzz_dump   the dump parser and every check, from the generator's seeds (<= 256 KiB);
+#               then again on full-size 4 and 8 MiB demo images (mirrors, FAT/SDS, flash
+#               size tables), which libFuzzer mutates a few bytes at a time
+#   fuzz_lz4    the compressed READ's LZ4 decoder and the agent's encoder
+#   fuzz_watch  everything a watch sends, under identify + agent start + flash info + read
+#   fuzz_files  the progress record and kit folders (SHA256SUMS, the cfg reader)
+# Fails on any crash, leak, hang or broken invariant; the input is kept in build-fuzz/artifacts/.
+#   MTKBAK_FUZZ_SECONDS  fuzz_dump's run time (default 60; full-size dumps and fuzz_files get
+#                        a third of it, fuzz_watch half)
 #   MTKBAK_FUZZ_LZ4_SECONDS  fuzz_lz4 run time (default 30)
 #   MTKBAK_FUZZ_BUILD    build folder (default ./build-fuzz)
 set -euo pipefail
@@ -19,7 +24,7 @@ if ! command -v clang >/dev/null; then
 fi
 CC=clang cmake -S "$src" -B "$build" -DMTKBAK_TESTS=OFF -DMTKBAK_FUZZ=ON -DMTKBAK_USBSIM=OFF \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j2 --target fuzz_dump fuzz_seeds fuzz_lz4 >/dev/null
+cmake --build "$build" -j2 --target fuzz_dump fuzz_seeds fuzz_lz4 fuzz_watch fuzz_watch_seed fuzz_files >/dev/null
 
 rm -rf "$build/seeds" "$build/corpus"
 mkdir -p "$build/seeds" "$build/corpus" "$build/artifacts"
@@ -57,3 +62,41 @@ echo "fuzz: running fuzz_lz4 for ${lz4_secs}s"
 }
 grep -E "^(stat::number_of_executed_units|#[0-9]+ +DONE)" "$build/fuzz-lz4.log" || true
 echo "fuzz: fuzz_lz4: no crash in ${lz4_secs}s"
+
+# run NAME SECONDS MAX_LEN CORPUS... : one more bounded run
+run() {
+	local name=$1 t=$2 maxlen=$3
+	shift 3
+	echo "fuzz: running $name for ${t}s"
+	"$build/tests/fuzz/$name" -max_total_time="$t" -timeout=10 -rss_limit_mb=2048 -max_len="$maxlen" \
+		-print_final_stats=1 -artifact_prefix="$build/artifacts/" "$@" 2>"$build/$name.log" || {
+		tail -40 "$build/$name.log" >&2
+		echo "fuzz: $name FAILED; the input is in $build/artifacts/" >&2
+		exit 1
+	}
+	grep -E "^stat::number_of_executed_units" "$build/$name.log" || true
+}
+third=$((secs / 3))
+half=$((secs / 2))
+
+# full-size dumps: real-sized demo images as seeds, mutated in place
+mkdir -p "$build/seeds-full" "$build/corpus-full"
+"$build/tests/fuzz/fuzz_seeds" demo 4M "$build/seeds-full/demo4M.bin" 2>/dev/null ||
+	cp "$build/seeds"/* "$build/seeds-full/" 2>/dev/null || true
+"$build/tests/fuzz/fuzz_seeds" demo 8M "$build/seeds-full/demo8M.bin" 2>/dev/null || true
+run fuzz_dump "$third" 16777216 -len_control=0 "$build/corpus-full" "$build/seeds-full"
+
+# the watch's side of the link; seeds: a boot ROM that answers the handshake, and a whole
+# real conversation with the simulated watch (every step succeeds on it)
+mkdir -p "$build/corpus-watch" "$build/seeds-watch"
+printf '\x00\x5f\x00\xf5\x00\xaf\x00\xfa' >"$build/seeds-watch/handshake"
+"$build/tests/fuzz/fuzz_watch_seed" "$build/seeds-watch/conversation"
+run fuzz_watch "$half" 65536 "$build/corpus-watch" "$build/seeds-watch"
+
+# the progress record (odd first byte) and kit folders (even)
+mkdir -p "$build/corpus-files" "$build/seeds-files"
+printf '\x01mtkbak-readback-state 1\nsize 4194304\nme_id 00112233445566778899aabbccddeeff\njedec c84016\nverified 1048576\nverified_crc32 0badf00d\n' \
+	>"$build/seeds-files/state"
+printf '\x00%064d  ROM\n\x00[firmware]\n' 0 >"$build/seeds-files/kit"
+run fuzz_files "$third" 16384 "$build/corpus-files" "$build/seeds-files"
+echo "fuzz: no crash in any target"

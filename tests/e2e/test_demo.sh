@@ -5,6 +5,7 @@
 # in a few seconds, and its kit passes `mtkbak check`; size=8M and 16M work too.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK
 T=$tmp
 cd "$T" || exit 1
@@ -60,4 +61,5 @@ for sz in 8M 16M; do
 	grep -q '^health: 100%$' "d$sz/report.txt" || fail "demo $sz health"
 	"$MTKBAK" check "d$sz" >/dev/null || fail "demo $sz kit check"
 done
+nor_log_empty
 finish "demo: all checks passed ($ms ms)"

@@ -19,6 +19,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 cd "$T" || exit 1
+tmp=$T
+. "$(dirname "$0")/norlog_lib.sh"
 
 if "$MTKBAK" identify --port "sim:demo,plug=0,link=none,rom=$ROM61" --timeout 5 >probe.out 2>&1; then
 	:
@@ -92,4 +94,5 @@ grep -q 'refused: ' e4.log || fail "e4.log: $(cat e4.log)"
 "$MTKBAK" identify --port "sim:demo4.bin,rom=$T/none.bin" --timeout 2 >out 2>err; rc=$?
 [ $rc -eq 2 ] || fail "missing rom= file: exit $rc"
 grep -q 'sim option rom: cannot read' err || fail "missing rom= message: $(cat err)"
+nor_log_empty
 echo "ok"

@@ -16,6 +16,7 @@
 # - MT6250 through the agent at its own load address (skips until the simulator has
 #   chip=mt6250 and rom=)
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK MTKBAK_BUILD
 need_fwimg
 cd "$tmp" || exit 1
@@ -195,4 +196,5 @@ else
 	echo "note: no MT6250 ROM in the simulator yet (chip=mt6250, rom=): MT6250 agent read not run"
 fi
 
+nor_log_empty
 finish

@@ -4,6 +4,7 @@
 # hint, and its own exit code.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK
 T=$tmp
 { printf 'SF_BOOT'; head -c $((65536 - 7)) /dev/zero; } > "$T/flash.bin"
@@ -35,4 +36,5 @@ case_ no-watch ",plug=600000" 69 "no watch in boot-ROM mode" "connect USB" --tim
 # a watch that comes back after a drop during the handshake is waited for again
 "$MTKBAK" identify --port "sim:$T/flash.bin,window=40,stall=1,stallms=150" >"$T/out" 2>&1 || { cat "$T/out"; fail "window: exit $?"; }
 grep -q '^Chip: *MT6261' "$T/out" || fail "window: no chip line"
+nor_log_empty
 finish "ok window-reenumeration"

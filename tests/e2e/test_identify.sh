@@ -3,6 +3,7 @@
 # mtkbak identify against the simulated watch: output content, --json, chips, bad images.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK
 T=$tmp
 
@@ -44,4 +45,5 @@ grep -q "unknown sim option 'turbo'" "$T/err" || fail "bad option message"
 "$MTKBAK" identify --timeout abc --port "sim:$T/flash.bin" 2>/dev/null; rc=$?
 [ $rc -eq 2 ] || fail "bad timeout: exit $rc"
 "$MTKBAK" identify --help | grep -q -- '--reboot' || fail "help"
+nor_log_empty
 finish

@@ -5,6 +5,7 @@
 # a damaged firmware (kit refused), and --json events. Every output file is checked.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK
 need MTKBAK_BUILD
 FWIMG="$MTKBAK_BUILD/tests/fwimg"
@@ -131,4 +132,5 @@ check_kit js demo4.bin
 "$MTKBAK" pull --auto --timeout 1 --port "sim:demo4.bin,plug=60000" -o none >/dev/null 2>err; rc=$?
 [ $rc -eq 69 ] || fail "no watch: exit $rc"
 grep -q 'no watch appeared within 1 s' err || fail "no watch message: $(cat err)"
+nor_log_empty
 finish "pull: all checks passed"

@@ -5,6 +5,7 @@
 # (--no-da), --length, the JSON result, an existing output, and command-line errors.
 # Every image read is compared byte for byte with the simulated flash.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK MTKBAK_BUILD
 need_fwimg
 cd "$tmp" || exit 1
@@ -126,4 +127,5 @@ rc=0
 has nodir.txt "nodir"
 [ -e nodir ] && fail "missing output folder: something was created"
 
+nor_log_empty
 finish "all read checks passed"

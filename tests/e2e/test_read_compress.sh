@@ -8,6 +8,7 @@
 # 16 MiB and 4 MiB images built from the MT6260A kit. Every read is compared byte for byte
 # with the simulated flash.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK MTKBAK_BUILD
 need_fwimg
 cd "$tmp" || exit 1
@@ -133,4 +134,5 @@ else
 	echo "note: corpus not found ($kit): the kit images were not read"
 fi
 
+nor_log_empty
 finish "all compressed read checks passed"

@@ -6,6 +6,7 @@
 # that disagrees with the firmware and the mirror test, and a secure part (exit 77).
 # Every finished read is compared byte for byte with the simulated flash.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK MTKBAK_BUILD
 need_fwimg
 cd "$tmp" || exit 1
@@ -81,4 +82,5 @@ rc=0
 [ $rc -eq 0 ] || fail "--no-da corrupt: exit $rc: $(cat nc.txt)"
 cmp -s nc.bin img.bin || fail "--no-da corrupt: output differs"
 
+nor_log_empty
 finish "all read fault checks passed"

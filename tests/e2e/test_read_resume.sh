@@ -4,6 +4,7 @@
 # model, then run again: it continues at the first unverified offset and the result is exact.
 # A progress record from another watch, or a .part without its record, starts over instead.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK MTKBAK_BUILD
 need_fwimg
 cd "$tmp" || exit 1
@@ -71,4 +72,5 @@ rc=0
 has q.txt "has no progress record"
 cmp -s q.bin img.bin || fail "stray .part: output differs"
 
+nor_log_empty
 finish "all read resume checks passed"

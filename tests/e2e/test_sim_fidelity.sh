@@ -6,6 +6,7 @@
 # address and through the boot ROM alone, and a boot-ROM dump given with rom=.
 # Every image read is compared byte for byte with the simulated flash.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/norlog_lib.sh"
 need MTKBAK MTKBAK_BUILD
 need_fwimg
 cd "$tmp" || exit 1
@@ -71,4 +72,5 @@ else
 	echo "note: $rom not found, the rom= read is not run"
 fi
 
+nor_log_empty
 finish "PASS"

@@ -79,7 +79,8 @@ static int fake_read(void *dev, uint32_t off, uint32_t len, uint8_t *buf, rb_dat
 		uint32_t k = len - done < 65536 ? len - done : 65536;
 
 		if (f->disconnect_at && f->served + k > f->disconnect_at) {
-			f->disconnect_at = 0;
+			f->disconnect_at =
+			    f->disconnect_every ? f->disconnect_at + f->disconnect_every : 0;
 			f->connected = false;
 			f->disconnected = true;
 			return -ENODEV;

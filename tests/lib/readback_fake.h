@@ -21,16 +21,17 @@ struct rb_fake {
 	bool me_id_changes; /* a different watch comes back */
 
 	/* faults */
-	uint64_t disconnect_at;	  /* a read crossing this many served bytes fails with -ENODEV */
-	unsigned absent_connects; /* connects that fail with -ENODEV after a disconnect */
-	bool never_back;	  /* after a disconnect every connect fails with -ENODEV */
-	uint32_t corrupt_at;	  /* reads covering this offset return it with a bit flipped ... */
-	unsigned corrupt_times;	  /* ... this many times (0 = never) */
-	uint32_t badmsg_at;	  /* reads covering this offset fail with -EBADMSG ... */
-	unsigned badmsg_times;	  /* ... this many times (bad packets beyond the agent's retries) */
-	uint64_t cancel_at;	  /* cancelled() turns true once this many bytes were served */
-	int connect_error;	  /* the first connect fails with this */
-	bool spi_fail;		  /* flash_info answers -EREMOTEIO (agent status 0x2D04) */
+	uint64_t disconnect_at;	   /* a read crossing this many served bytes fails with -ENODEV */
+	uint64_t disconnect_every; /* ... and again each time this many more bytes were served */
+	unsigned absent_connects;  /* connects that fail with -ENODEV after a disconnect */
+	bool never_back;	   /* after a disconnect every connect fails with -ENODEV */
+	uint32_t corrupt_at;	   /* reads covering this offset return it with a bit flipped ... */
+	unsigned corrupt_times;	   /* ... this many times (0 = never) */
+	uint32_t badmsg_at;	   /* reads covering this offset fail with -EBADMSG ... */
+	unsigned badmsg_times; /* ... this many times (bad packets beyond the agent's retries) */
+	uint64_t cancel_at;    /* cancelled() turns true once this many bytes were served */
+	int connect_error;     /* the first connect fails with this */
+	bool spi_fail;	       /* flash_info answers -EREMOTEIO (agent status 0x2D04) */
 
 	/* counters */
 	unsigned connects, reads, closes, finishes, aborts, crcs;

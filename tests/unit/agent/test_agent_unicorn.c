@@ -725,7 +725,7 @@ static void test_agent_binary_writes(void **state)
 	memset(data + 512, 0xFF, 256); /* a blank page: not programmed */
 	/* outside a session nothing reaches the flash */
 	assert_int_equal(da_erase(&d, 0x20, 0x3000, 500, NULL), -EREMOTEIO);
-	assert_int_equal(d.last_status, AGENT_ST_NO_SESSION);
+	assert_int_equal(d.last_status, AGENT_ST_READ_ONLY);
 	assert_int_equal(da_program(&d, 0x3000, data, sizeof(data), 10, &crc), -EREMOTEIO);
 	assert_int_equal(e.write_ops, 0);
 	assert_int_equal(da_write_session(&d, true), 0);

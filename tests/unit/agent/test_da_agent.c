@@ -630,6 +630,48 @@ static void test_brom_compatible(void **state)
 	fake_stop(f);
 }
 
+/* A read session never writes the flash: WRITE16/WRITE32 into the flash window (either
+ * remap) or the serial flash controller are refused before any value is taken, and the SPI
+ * layer sends read opcodes only. */
+static void test_read_session_refuses_writes(void **state)
+{
+	struct fake *f = fake_start(1u << 20, true);
+	static const uint32_t bad32[] = {0x00000000u, 0x00FFFFFCu, 0x10000100u,
+					 0xA0140000u, 0xA0140800u, 0xA014FFFCu};
+	uint32_t v32 = 0xDEADBEEFu, ok[2] = {1, 2};
+	uint16_t v16 = 0x0606;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad32) / sizeof(bad32[0]); i++) {
+		assert_int_equal(brom_write32(&f->brom, bad32[i], &v32, 1), -EREMOTEIO);
+		assert_int_equal(f->brom.last_status, AGENT_ST_READ_ONLY);
+		assert_int_equal(brom_write16(&f->brom, bad32[i], &v16, 1), -EREMOTEIO);
+		assert_int_equal(f->brom.last_status, AGENT_ST_READ_ONLY);
+	}
+	/* a range that starts below the SFC and runs into it */
+	assert_int_equal(brom_write32(&f->brom, 0xA013FFFCu, ok, 2), -EREMOTEIO);
+	assert_int_equal(f->brom.last_status, AGENT_ST_READ_ONLY);
+	assert_int_equal(f->nregs, 0); /* nothing reached the hardware layer */
+	/* other registers are still writable (the watchdog, the remap register) */
+	assert_int_equal(brom_write32(&f->brom, 0xA0510000u, ok, 1), 0);
+	assert_int_equal(brom_write16(&f->brom, 0xA0030000u, &v16, 1), 0);
+	assert_int_equal(da_ping(&f->da), 0);
+	fake_stop(f);
+}
+
+static void test_spi_read_ops_only(void **state)
+{
+	(void)state;
+	for (unsigned op = 0; op < 256; op++) {
+		/* 35 (read status 2): restore's plan reads both status registers before it opens
+		 * a write session */
+		int want = op == 0x9F || op == 0x5A || op == 0x03 || op == 0x0B || op == 0x05 ||
+			   op == 0x35;
+
+		assert_int_equal(agent_spi_read_op((uint8_t)op), want);
+	}
+}
+
 static void test_reboot(void **state)
 {
 	struct fake *f = fake_start(1u << 20, true);
@@ -708,6 +750,8 @@ int main(void)
 	    cmocka_unit_test(test_sink_stops),
 	    cmocka_unit_test(test_device_gone),
 	    cmocka_unit_test(test_brom_compatible),
+	    cmocka_unit_test(test_read_session_refuses_writes),
+	    cmocka_unit_test(test_spi_read_ops_only),
 	    cmocka_unit_test(test_reboot),
 	    cmocka_unit_test(test_no_spi),
 	    cmocka_unit_test(test_hello_timeout),

@@ -68,11 +68,11 @@ static void test_session_gate(void **state)
 	memset(data, 0, sizeof(data));
 	/* outside a session: erase, program and status write are refused, nothing changes */
 	assert_int_equal(da_erase(&r.d, NOR_OP_SE, 0x10000, 500, NULL), -EREMOTEIO);
-	assert_int_equal(r.d.last_status, AGENT_ST_NO_SESSION);
+	assert_int_equal(r.d.last_status, AGENT_ST_READ_ONLY);
 	assert_int_equal(da_program(&r.d, 0x10000, data, sizeof(data), 10, &crc), -EREMOTEIO);
-	assert_int_equal(r.d.last_status, AGENT_ST_NO_SESSION);
+	assert_int_equal(r.d.last_status, AGENT_ST_READ_ONLY);
 	assert_int_equal(da_write_status(&r.d, 0x1C, 0, 1, 50, NULL), -EREMOTEIO);
-	assert_int_equal(r.d.last_status, AGENT_ST_NO_SESSION);
+	assert_int_equal(r.d.last_status, AGENT_ST_READ_ONLY);
 	/* boot-ROM style writes into the flash controller are refused too */
 	v[0] = 0x1234;
 	assert_true(brom_write16(&r.s.b, 0xA0140010u, v, 1) < 0);
@@ -260,9 +260,9 @@ static void test_power_cut_save_log(void **state)
 		n++;
 		if (!strncmp(line, "20 ", 3))
 			erases++;
-		if (!strcmp(line, "02 070000 80\n"))
+		if (!strcmp(line, "02 00070000 00000080\n"))
 			programs++;
-		if (!strcmp(line, "06 000000 0\n"))
+		if (!strcmp(line, "06 00000000 00000000\n"))
 			wrens++;
 	}
 	fclose(f);

@@ -312,6 +312,23 @@ static void test_disconnect_and_back(void **state)
 	assert_non_null(strstr(x->all_states, "while sizing"));
 }
 
+/* A link that drops every 300 KiB (more often than a 1 MiB chunk): the read goes on in
+ * smaller pieces and finishes exactly (before, every chunk was thrown away and it never did). */
+static void test_link_drops_often(void **state)
+{
+	struct fixture *x = *state;
+
+	watch(x, 4 * MiB, true);
+	x->o.chunk_size = 1 * MiB;
+	x->f.disconnect_at = 600 * KiB;
+	x->f.disconnect_every = 300 * KiB;
+	x->f.absent_connects = 1;
+	x->o.max_reconnects = 60;
+	assert_int_equal(run(x), 0);
+	assert_exact(x, 4 * MiB);
+	assert_true(x->r.reconnects >= 5);
+}
+
 static void test_never_back_then_rerun(void **state)
 {
 	struct fixture *x = *state;
@@ -510,6 +527,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_exists_and_force, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_chunk_reread, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disconnect_and_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_link_drops_often, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_never_back_then_rerun, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_watch_comes_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel_and_resume, setup, teardown),
