@@ -92,7 +92,10 @@ def restore_run(a, rng, work, i, good, watch, stats):
     problems = []
     want = open(good, "rb").read()
     c1 = cmd(port(w0, w1, fault))
-    rc, err, sent = run(c1, a.timeout, rng.uniform(0.3, 3.0) if sig else None, sig, env)
+    # in the run's folder: the restore record and the undo image are written there
+    rc, err, sent = run(c1, a.timeout, rng.uniform(0.05, 0.6) if sig else None, sig, env, d)
+    if sent:
+        s["stopped"] = s.get("stopped", 0) + 1
     if rc is None:
         s["hang"] += 1
         problems.append("hang")
@@ -109,7 +112,7 @@ def restore_run(a, rng, work, i, good, watch, stats):
         # the same command again, without the fault, from the flash the first run left
         # (norbad is a property of the part: it stays, and the rerun must fail loudly)
         keep = fault if kind == "restore-norbad" else ""
-        rc2, err2, _ = run(cmd(port(w1, w2, keep)), a.timeout, env=env)
+        rc2, err2, _ = run(cmd(port(w1, w2, keep)), a.timeout, env=env, cwd=d)
         exact2 = verdict(w2, want) == "exact"
         if rc2 is None:
             s["hang"] += 1
@@ -131,11 +134,13 @@ def restore_run(a, rng, work, i, good, watch, stats):
     return problems
 
 
-def run(cmd, timeout, kill_after=None, sig=None, env=None):
-    """(exit code or None for a hang, stderr text, signal sent)."""
+def run(cmd, timeout, kill_after=None, sig=None, env=None, cwd=None):
+    """(exit code or None for a hang, stderr text, signal sent). With cwd (restore runs) it
+    runs there and the text is stdout and stderr together."""
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True,
-                         errors="replace")
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE if cwd else subprocess.DEVNULL,
+                         stderr=subprocess.STDOUT if cwd else subprocess.PIPE, env=env, text=True,
+                         errors="replace", cwd=cwd)
     sent = None
     try:
         if kill_after is not None:
@@ -144,7 +149,7 @@ def run(cmd, timeout, kill_after=None, sig=None, env=None):
             except subprocess.TimeoutExpired:
                 p.send_signal(signal.SIGINT if sig == "INT" else signal.SIGKILL)
                 sent = sig
-        out = p.communicate(timeout=max(1, timeout - (time.monotonic() - t0)))[1]
+        out = p.communicate(timeout=max(1, timeout - (time.monotonic() - t0)))[0 if cwd else 1]
         return p.returncode, out, sent
     except subprocess.TimeoutExpired:
         p.kill()
@@ -182,6 +187,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=60)
     ap.add_argument("--restore", type=int, default=0, help="restore runs (issue 15)")
     a = ap.parse_args()
+    a.mtkbak = os.path.abspath(a.mtkbak)  # restore runs run in their own folders
+    a.asan = os.path.abspath(a.asan) if a.asan else None
     rng = random.Random(a.seed)
     work = tempfile.mkdtemp(prefix="mtkbak-campaign-")
     stats = {}
@@ -276,6 +283,9 @@ def main():
                                                               s["crash"], s["resume"], s["write"],
                                                               s["mirror"]))
             tot["silent"] += s["silent"]
+        stopped = sum(v.get("stopped", 0) for v in stats.values())
+        if a.restore:
+            print("restore runs stopped by SIGINT/SIGKILL: %d" % stopped)
         print("seed %d, %d runs: %d silent corruptions" % (a.seed, a.n + a.restore, tot["silent"]))
         print("%d passed, %d failed" % (passed, failed))
         return 0 if failed == 0 else 1
