@@ -3,13 +3,14 @@
 # Installed as <datadir>/bash-completion/completions/mtkbak. Needs nothing from the
 # bash-completion package (works when sourced from ~/.bashrc too).
 
-_mtkbak_commands="pull read check extract identify list doctor udev help"
+_mtkbak_commands="pull read restore check extract identify list doctor udev help"
 _mtkbak_common="--json --verbose --quiet --help -v -q -h"
 
 _mtkbak_options() { # COMMAND: its options
 	case $1 in
 	pull) echo "--auto --port --output -o --timeout --loop --length --no-da --compress --no-fallback --force --reconnect-timeout $_mtkbak_common" ;;
 	read) echo "--output -o --port --length --no-da --compress --no-fallback --force --timeout --reconnect-timeout --no-reboot $_mtkbak_common" ;;
+	restore) echo "--port --auto --dry-run --yes --only --keep-nvram --with-nvram --other-watch --unprotect --force --undo-dir --timeout $_mtkbak_common" ;;
 	check) echo "$_mtkbak_common" ;;
 	extract) echo "--output -o --force -f --platform --memory-type $_mtkbak_common" ;;
 	identify) echo "--port --timeout --reboot $_mtkbak_common" ;;

@@ -113,7 +113,6 @@ struct sim_engine {
 	uint8_t out[OUT_BATCH]; /* full packets not yet handed to the pipe */
 	uint32_t out_len;
 	uint32_t sfc_ctl, sfc_wcount, sfc_rcount;
-	uint8_t nor_sr[3]; /* the flash's status registers (nor_status_cmd) */
 	uint8_t sfc_buf[SFC_BUF_SIZE];
 	struct log_seen seen[LOG_SEEN_MAX];
 	size_t nseen;
@@ -420,59 +419,6 @@ static void id_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, voi
 	unmodelled(e, "write to the ID block", ID_BASE + (uint32_t)off, size, (uint32_t)v, true);
 }
 
-/* The flash's status registers, on top of the simulator's read-only NOR model: write
- * enable (0x06/0x04) sets and clears WEL, 0x01/0x31 write status registers 1/2 (only with
- * WEL, which they clear; the ROM and mtkbak's agent never do this, MediaTek's DA sets the
- * quad-enable bit), 0x05/0x35/0x15 read them. Program and erase commands are refused and
- * logged: nothing changes the flash contents. */
-static bool nor_status_cmd(struct sim_engine *e, const uint8_t *tx, uint32_t wn, uint8_t *rx,
-			   uint32_t rn)
-{
-	switch (tx[0]) {
-	case 0x06:
-		e->nor_sr[0] |= 0x02u;
-		return true;
-	case 0x04:
-		e->nor_sr[0] &= (uint8_t)~0x02u;
-		return true;
-	case 0x05:
-	case 0x35:
-	case 0x15:
-		for (uint32_t i = 0; i < rn; i++)
-			rx[i] = e->nor_sr[tx[0] == 0x05 ? 0 : tx[0] == 0x35 ? 1 : 2];
-		return true;
-	case 0x01:
-	case 0x31:
-		if (e->nor_sr[0] & 0x02u) {
-			if (tx[0] == 0x01 && wn >= 2)
-				e->nor_sr[0] = (uint8_t)(tx[1] & ~0x03u);
-			if (tx[0] == 0x01 && wn >= 3)
-				e->nor_sr[1] = tx[2];
-			if (tx[0] == 0x31 && wn >= 2)
-				e->nor_sr[1] = tx[1];
-			sim_engine_logf(
-			    e->w,
-			    "serial flash: status register write 0x%02X (%u bytes) at pc "
-			    "0x%08X: SR1 0x%02X SR2 0x%02X",
-			    tx[0], (unsigned)wn, (unsigned)cur_pc(e), e->nor_sr[0], e->nor_sr[1]);
-		}
-		e->nor_sr[0] &= (uint8_t)~0x02u;
-		return true;
-	case 0x02:
-	case 0x32:
-	case 0x20:
-	case 0x52:
-	case 0xD8:
-	case 0x60:
-	case 0xC7:
-		unmodelled(e, "serial flash program/erase (ignored)", SFC_BASE, wn, tx[0], true);
-		e->nor_sr[0] &= (uint8_t)~0x02u;
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void sfc_run(struct sim_engine *e)
 {
 	uint32_t wn = e->sfc_wcount, rn = e->sfc_rcount;
@@ -485,8 +431,8 @@ static void sfc_run(struct sim_engine *e)
 				(unsigned)wn, (unsigned)rn, SFC_BUF_SIZE, (unsigned)cur_pc(e));
 		return;
 	}
-	if (!nor_status_cmd(e, e->sfc_buf, wn, e->sfc_buf + wn, rn))
-		sim_nor_spi(e->w, e->sfc_buf, wn, e->sfc_buf + wn, rn);
+	/* the NOR model (sim/sim_nor.c) does status registers, write enable, program and erase */
+	sim_nor_spi(e->w, e->sfc_buf, wn, e->sfc_buf + wn, rn);
 	/* the first transaction of each kind, for the log's map of what code does */
 	{
 		uint32_t key =
@@ -1085,7 +1031,6 @@ static void session(struct sim_watch *w, uint32_t entry)
 	e->tx_taken_pending = false;
 	e->out_len = 0;
 	e->sfc_ctl = e->sfc_wcount = e->sfc_rcount = 0;
-	memset(e->nor_sr, 0, sizeof(e->nor_sr));
 	e->nseen = 0;
 	e->nzero = 0;
 	e->blocks = 0;

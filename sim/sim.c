@@ -442,6 +442,23 @@ void sim_dev_idle(struct sim_watch *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
+bool sim_dev_alive(struct sim_watch *w)
+{
+	bool alive;
+
+	pthread_mutex_lock(&w->mu);
+	alive = !dev_over(w);
+	pthread_mutex_unlock(&w->mu);
+	return alive;
+}
+
+void sim_dev_power_cut(struct sim_watch *w)
+{
+	pthread_mutex_lock(&w->mu);
+	bus_leave(w, mtk_now_ns(), w->o.replug_ms);
+	pthread_mutex_unlock(&w->mu);
+}
+
 void sim_dev_handshaken(struct sim_watch *w)
 {
 	pthread_mutex_lock(&w->mu);
@@ -466,6 +483,7 @@ static void *dev_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		sim_mem_reset(w);
+		sim_nor_boot(w);
 		sim_brom_run(w);
 
 		pthread_mutex_lock(&w->mu);
@@ -539,6 +557,14 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 	}
 	memcpy(w->flash, flash, len);
 	w->flash_len = len;
+	if (sim_nor_init(w) < 0) {
+		sim_nor_fini(w);
+		free(w->flash);
+		free(w->h2d.buf);
+		free(w->d2h.buf);
+		free(w);
+		return NULL;
+	}
 	w->h2d.cap = w->d2h.cap = SIM_PIPE_CAP;
 	w->rng = o->seed * 2654435761u + 1;
 	if (o->me_id_set) {
@@ -564,6 +590,7 @@ struct sim_watch *sim_new(const struct sim_opts *o, const uint8_t *flash, size_t
 	w->dev.wdt_deadline_ns = -1;
 	if (sim_engine_new(w) < 0) {
 		sim_engine_free(w);
+		sim_nor_fini(w);
 		free(w->flash);
 		free(w->h2d.buf);
 		free(w->d2h.buf);
@@ -600,6 +627,7 @@ void sim_free(struct sim_watch *w)
 	sim_mem_free(w);
 	sim_norlog_close(w);
 	sim_engine_free(w);
+	sim_nor_fini(w);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w->flash);

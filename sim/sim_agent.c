@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent_hal.h"
+#include "mtkbak/agent_wire.h"
 #include "sim_internal.h"
 
 #include "mtkbak/byteorder.h"
@@ -82,18 +83,17 @@ int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t 
 			rx[i] = id[i];
 		return 0;
 	}
-	case 0x05: /* status registers: idle, nothing protected */
+	case 0x05: /* status registers (sim_nor.c) */
 	case 0x35:
 	case 0x15:
-		memset(rx, 0, rxlen);
-		return 0;
+		return sim_nor_status(w, tx[0], rx, rxlen);
 	case 0x03: /* read */
 	case 0x0B: /* fast read (one dummy byte) */
 		if (txlen < (tx[0] == 0x03 ? 4u : 5u))
 			return -1;
 		addr = (uint32_t)tx[1] << 16 | (uint32_t)tx[2] << 8 | tx[3];
 		for (uint32_t i = 0; i < rxlen; i++)
-			rx[i] = sim_flash_byte(w, (addr + i) & 0xFFFFFF);
+			rx[i] = sim_nor_array_byte(w, (addr + i) & 0xFFFFFF);
 		return 0;
 	case 0x5A: { /* SFDP (one dummy byte) */
 		uint8_t sfdp[256];
@@ -107,10 +107,10 @@ int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t 
 		return 0;
 	}
 	default:
-		/* writes and erases are not modelled (mtkbak only reads the flash), but counted
-		 * and logged (nor_log=PATH) so a test can prove none was sent */
+		/* write enable, status writes, program, erase (sim_nor.c) and anything unknown:
+		 * counted and logged (nor_log=PATH) whether or not the part takes it */
 		sim_norlog_spi(w, tx, txlen);
-		return 0;
+		return sim_nor_command(w, tx, txlen, rx, rxlen);
 	}
 }
 
@@ -173,6 +173,9 @@ static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, ui
 	/* spi=fail: the controller never leaves busy; sfc=slow:N: busy for N polls. The agent
 	 * on the watch polls up to SIM_SFC_POLL_LIMIT times, then reports AGENT_ST_SPI. */
 	if (w->o.spi_fail || w->o.sfc_slow_polls >= SIM_SFC_POLL_LIMIT)
+		return -1;
+	/* the controller's PIO buffer holds what goes out and what comes back */
+	if (txlen == 0 || txlen + rxlen > AGENT_SFC_BUF)
 		return -1;
 	return sim_nor_spi(ctx, tx, txlen, rx, rxlen);
 }

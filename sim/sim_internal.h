@@ -8,6 +8,7 @@
 #define MTKBAK_SIM_INTERNAL_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,6 +70,18 @@ struct sim_dev {
 	uint64_t agent_sent;	 /* bytes the agent sent this boot (agent=die:N) */
 };
 
+/* The serial NOR's own state (sim_nor.c); the array is sim_watch.flash. Device thread only
+ * (sim_nor_fini runs after it stopped). Status bits and the array survive a reset. */
+struct sim_nor {
+	uint8_t sr1, sr2;      /* non-volatile bits (WIP and WEL are computed) */
+	bool wel;	       /* write-enable latch */
+	int64_t busy_until_ns; /* WIP until then */
+	uint64_t ops;	       /* erase and program commands accepted so far */
+	bool cut_done;	       /* norcut= fired */
+	uint8_t *window;       /* stale: what the memory window serves (NULL: the array) */
+	bool mapped;	       /* persist: flash is a shared mapping of save=PATH */
+	uint32_t rng;
+};
 #define SIM_PMU_LOG_MAX 64
 
 struct sim_watch {
@@ -78,6 +91,7 @@ struct sim_watch {
 	uint8_t me_id[16];
 	uint8_t *rom; /* rom=PATH: the boot-ROM dump, NULL without one */
 	size_t rom_len;
+	struct sim_nor nor;
 
 	pthread_t thread;
 	bool thread_started;
@@ -188,6 +202,27 @@ void sim_agent_run(struct sim_watch *w);
 /* Serial NOR flash model: one SPI transaction (sim_agent.c). */
 int sim_nor_spi(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t *rx,
 		uint32_t rxlen);
+/* The NOR model (sim_nor.c). init at creation (0 or -1), boot at every power-on or reset,
+ * fini when freed (writes save=PATH). */
+int sim_nor_init(struct sim_watch *w);
+void sim_nor_boot(struct sim_watch *w);
+void sim_nor_fini(struct sim_watch *w);
+/* Status register reads (05/35/15) and every command sim_nor_spi does not serve itself
+ * (WREN/WRDI/WRSR/program/erase); 0, or -1 when the transaction cannot complete (the watch
+ * lost power). */
+int sim_nor_status(struct sim_watch *w, uint8_t op, uint8_t *rx, uint32_t rxlen);
+int sim_nor_command(struct sim_watch *w, const uint8_t *tx, uint32_t txlen, uint8_t *rx,
+		    uint32_t rxlen);
+/* The array itself (what an SPI read returns), aliased like sim_flash_byte. */
+uint8_t sim_nor_array_byte(const struct sim_watch *w, uint32_t off);
+/* What the memory-mapped window serves: the array, or (stale) its copy from boot time. */
+const uint8_t *sim_nor_window(const struct sim_watch *w);
+/* sim options of the NOR model: known key? then parse it (0 or -EINVAL with err). */
+bool sim_nor_opt_known(const char *key);
+int sim_nor_opt(struct sim_opts *o, const char *key, const char *val, char *err, size_t errlen);
+/* Device thread (sim.c): false once this boot is over; the power cut of norcut=. */
+bool sim_dev_alive(struct sim_watch *w);
+void sim_dev_power_cut(struct sim_watch *w);
 /* nor_log (sim_norlog.c): opens/creates the log (0, or -errno), closes it. */
 int sim_norlog_open(struct sim_watch *w);
 void sim_norlog_close(struct sim_watch *w);

@@ -71,7 +71,7 @@ uint8_t sim_flash_byte(const struct sim_watch *w, uint32_t off)
 	off &= 0xFFFFFFu;
 	if (w->o.past_end_ff && off >= w->flash_len)
 		return 0xFF;
-	return w->flash[off & (uint32_t)(w->flash_len - 1)];
+	return sim_nor_window(w)[off & (uint32_t)(w->flash_len - 1)];
 }
 
 void sim_flash_read(const struct sim_watch *w, uint32_t off, uint8_t *buf, uint32_t len)
@@ -92,7 +92,7 @@ void sim_flash_read(const struct sim_watch *w, uint32_t off, uint8_t *buf, uint3
 			run = (uint32_t)w->flash_len - o;
 			if (run > len)
 				run = len;
-			memcpy(buf, w->flash + o, run);
+			memcpy(buf, sim_nor_window(w) + o, run);
 		}
 		buf += run;
 		off += run;

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "mtkbak/errors.h"
 #include "mtkbak/sim.h"
+#include "sim_internal.h"
 
 void sim_opts_default(struct sim_opts *o)
 {
@@ -19,6 +20,9 @@ void sim_opts_default(struct sim_opts *o)
 	o->seed = 1;
 	o->image_size = 4u * 1024u * 1024u; /* sim:demo: a typical MT6261 watch */
 	o->fail_status = 0x1D02;
+	o->nor_speed = 1;
+	o->nor_bad = -1;
+	o->nor_stuck = -1;
 }
 
 /* Decimal or 0x-hex, with an optional K/M suffix (powers of 1024). */
@@ -288,14 +292,16 @@ static int one_opt(struct sim_opts *o, const char *key, const char *val, char *e
 			return -EINVAL;
 		}
 		snprintf(o->nor_log, sizeof(o->nor_log), "%s", val);
+	} else if (sim_nor_opt_known(key)) {
+		return sim_nor_opt(o, key, val, err, errlen);
 	} else {
 		snprintf(
 		    err, errlen,
 		    "unknown sim option '%s' (known: chip, jedec, secure, window, plug, link, "
 		    "corrupt, corruptcount, drop, stall, stallms, disconnect, replug, seed, size, "
 		    "meid, fail, wdt, reset, dtr, past_end, mbist, rom, brom, engine_log, agent, "
-		    "spi, sfc, "
-		    "efuse, nor_log)",
+		    "spi, sfc, efuse, nor_log, nor, norspeed, norcut, norbad, norstuck, stale, "
+		    "protect, save, persist)",
 		    key);
 		return -EINVAL;
 	}

@@ -41,7 +41,7 @@
 #define SFC_CTL_GO     0x0Cu /* trigger | enable */
 #define SFC_CTL_QUAD   0x10u
 #define SFC_CTL1_IDLE  0x100u
-#define SFC_TX_MAX     8u
+#define SFC_TX_MAX     (4u + AGENT_SPI_CHUNK) /* opcode, address, one program piece */
 #define SFC_POLL_LIMIT 0x200000u /* far above any real transaction (~1 ms per the ROM) */
 
 typedef int (*rom_io_fn)(uint8_t *buf, uint32_t len, uint32_t timeout);
@@ -123,7 +123,8 @@ static int hal_spi(void *ctx, const uint8_t *tx, uint32_t txlen, uint8_t *rx, ui
 	int ret = 0;
 
 	(void)ctx;
-	if (txlen == 0 || txlen > SFC_TX_MAX || rxlen > AGENT_SPI_CHUNK)
+	if (txlen == 0 || txlen > SFC_TX_MAX || rxlen > AGENT_SPI_CHUNK ||
+	    txlen + rxlen > AGENT_SFC_BUF)
 		return -1;
 	for (uint32_t i = 0; i < txlen; i++) {
 		w |= (uint32_t)tx[i] << (8u * (i & 3u));

@@ -7,6 +7,7 @@
 #include "mtkbak/crc32.h"
 #include "mtkbak/agent_wire.h"
 #include "lz4_enc.h"
+#include "mtkbak/nor.h"
 
 #ifdef AGENT_CRC_SMALL
 #define CRC32 mtk_crc32_small
@@ -26,17 +27,18 @@ struct agent {
 	const struct agent_hal *hal;
 	uint32_t reply;	 /* bytes sent since the last flush (AGENT_PAD rule) */
 	int err;	 /* first link error: every later call is a no-op */
-	uint8_t session; /* enum agent_session: AGENT_SESSION_READ unless opened otherwise */
+	uint8_t session; /* enum agent_session: AGENT_SESSION_READ unless WSESSION opened one */
 };
 
-/* ---- the read session's guard ---- */
+/* ---- the session gate: the one place that decides what may change the flash ---- */
 
 static int overlaps(uint32_t addr, uint32_t len, uint32_t base, uint32_t size)
 {
 	return addr < base + size && base < addr + len;
 }
 
-/* A read session never writes into the flash controller or the flash window. */
+/* A read session never writes into the flash controller or the flash window (boot-ROM
+ * style WRITE16/WRITE32). */
 static int write_allowed(const struct agent *a, uint32_t addr, uint32_t bytes)
 {
 	if (a->session == AGENT_SESSION_WRITE)
@@ -48,10 +50,14 @@ static int write_allowed(const struct agent *a, uint32_t addr, uint32_t bytes)
 	       !overlaps(addr, bytes, AGENT_RO_FLASH_ALT, AGENT_RO_FLASH_LEN);
 }
 
-/* Every serial-flash transaction goes through here: a read session sends read opcodes only. */
+/* Every serial-flash transaction goes through here: a read session sends the read opcodes
+ * only (agent_spi_read_op), a write session those and the write opcodes (nor_op_writes). */
 static int spi(struct agent *a, const uint8_t *txb, uint32_t txlen, uint8_t *rxb, uint32_t rxlen)
 {
-	if (!txlen || (a->session != AGENT_SESSION_WRITE && !agent_spi_read_op(txb[0])))
+	if (!a->hal->spi || !txlen)
+		return -1;
+	if (!agent_spi_read_op(txb[0]) &&
+	    (a->session != AGENT_SESSION_WRITE || !nor_op_writes(txb[0])))
 		return -1;
 	return a->hal->spi(a->hal->ctx, txb, txlen, rxb, rxlen);
 }
@@ -540,6 +546,316 @@ static void cmd_crc32(struct agent *a)
 	end_reply(a);
 }
 
+/* ---- the write path (WSESSION, SECTOR_CRCS, ERASE, PROGRAM, STATUS, WRSR) ---- */
+
+static int read_sr(struct agent *a, uint8_t op, uint8_t *v)
+{
+	return spi(a, &op, 1, v, 1);
+}
+
+/* Polls the busy bit: at most ms * AGENT_POLLS_PER_MS status reads (each takes at least a
+ * microsecond on the bus), so it never gives up before the deadline and always ends. */
+static uint16_t wait_idle(struct agent *a, uint32_t ms, uint8_t *sr)
+{
+	uint32_t polls = (ms > AGENT_MAX_WAIT_MS ? AGENT_MAX_WAIT_MS : ms) * AGENT_POLLS_PER_MS;
+
+	for (uint32_t i = 0; i <= polls; i++) {
+		if (read_sr(a, NOR_OP_RDSR, sr) < 0)
+			return AGENT_ST_SPI;
+		if (!(*sr & NOR_SR_WIP))
+			return AGENT_ST_OK;
+	}
+	return AGENT_ST_TIMEOUT;
+}
+
+/* Write enable, checked: the latch must read back set. */
+static uint16_t write_enable(struct agent *a)
+{
+	const uint8_t op = NOR_OP_WREN;
+	uint8_t sr = 0;
+
+	if (spi(a, &op, 1, 0, 0) < 0 || read_sr(a, NOR_OP_RDSR, &sr) < 0)
+		return AGENT_ST_SPI;
+	return (sr & NOR_SR_WEL) ? AGENT_ST_OK : AGENT_ST_WEL;
+}
+
+static uint16_t write_check(const struct agent *a)
+{
+	if (a->session != AGENT_SESSION_WRITE)
+		return AGENT_ST_READ_ONLY;
+	if (!a->hal->spi)
+		return AGENT_ST_NO_SPI;
+	return AGENT_ST_OK;
+}
+
+static void reply_status(struct agent *a, uint8_t cmd, uint16_t st)
+{
+	tx8(a, cmd);
+	tx16(a, st);
+	end_reply(a);
+}
+
+static void cmd_wsession(struct agent *a)
+{
+	uint32_t key;
+	uint8_t open;
+	uint16_t st;
+
+	if (rx32(a, &key))
+		return;
+	st = key == AGENT_WRITE_KEY || key == 0 ? AGENT_ST_OK : AGENT_ST_BAD_ARG;
+	/* 0 closes; any other key closes too and is refused */
+	a->session = key == AGENT_WRITE_KEY ? AGENT_SESSION_WRITE : AGENT_SESSION_READ;
+	open = a->session == AGENT_SESSION_WRITE;
+	tx8(a, AGENT_CMD_WSESSION);
+	tx16(a, st);
+	if (st == AGENT_ST_OK)
+		tx_checked(a, &open, 1);
+	end_reply(a);
+}
+
+/* Reads flash through the serial flash controller (no cache in the way). */
+static int sfc_read(struct agent *a, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+	for (uint32_t done = 0; done < len;) {
+		uint32_t n = len - done < AGENT_SPI_CHUNK ? len - done : AGENT_SPI_CHUNK;
+		uint32_t at = addr + done;
+		const uint8_t op[4] = {NOR_OP_READ, (uint8_t)(at >> 16), (uint8_t)(at >> 8),
+				       (uint8_t)at};
+
+		if (spi(a, op, sizeof(op), buf + done, n) < 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+static int sector_crc(struct agent *a, uint32_t off, uint32_t via, uint32_t *crc)
+{
+	uint8_t buf[AGENT_SPI_CHUNK];
+
+	*crc = 0;
+	for (uint32_t done = 0; done < AGENT_SECTOR; done += sizeof(buf)) {
+		int r = via ? sfc_read(a, off + done, buf, sizeof(buf))
+			    : a->hal->flash_read(a->hal->ctx, off + done, buf, sizeof(buf));
+
+		if (r < 0)
+			return -1;
+		*crc = CRC32(*crc, buf, sizeof(buf));
+	}
+	return 0;
+}
+
+static void cmd_sector_crcs(struct agent *a)
+{
+	uint32_t off, count, list = 0;
+	uint8_t via;
+	uint16_t st = AGENT_ST_OK;
+	int bad = 0;
+
+	if (rx32(a, &off) || rx32(a, &count) || rx(a, &via, 1))
+		return;
+	if (count == 0 || count > AGENT_CRC_LIST_MAX)
+		st = AGENT_ST_BAD_LEN;
+	else if ((off & (AGENT_SECTOR - 1u)) || via > 1u)
+		st = AGENT_ST_BAD_ARG;
+	else if (!window_ok(off, count * AGENT_SECTOR))
+		st = AGENT_ST_RANGE;
+	else if (via && !a->hal->spi)
+		st = AGENT_ST_NO_SPI;
+	tx8(a, AGENT_CMD_SECTOR_CRCS);
+	tx16(a, st);
+	if (st != AGENT_ST_OK) {
+		end_reply(a);
+		return;
+	}
+	for (uint32_t i = 0; i < count && !a->err; i++) {
+		uint32_t crc = 0;
+		uint8_t v[4];
+
+		if (!bad && sector_crc(a, off + i * AGENT_SECTOR, via, &crc) < 0)
+			bad = 1;
+		mtk_put_be32(v, bad ? 0 : crc);
+		list = CRC32(list, v, 4);
+		tx(a, v, 4);
+	}
+	tx32(a, bad ? ~list : list);
+	end_reply(a);
+}
+
+static void cmd_erase(struct agent *a)
+{
+	uint8_t op, sr = 0, b[4];
+	uint32_t addr, ms, size;
+	uint16_t st;
+
+	if (rx(a, &op, 1) || rx32(a, &addr) || rx32(a, &ms))
+		return;
+	size = op == NOR_OP_SE ? 0x1000u : op == NOR_OP_BE32 ? 0x8000u : 0x10000u;
+	st = write_check(a);
+	if (st == AGENT_ST_OK &&
+	    ((op != NOR_OP_SE && op != NOR_OP_BE32 && op != NOR_OP_BE64) || (addr & (size - 1u))))
+		st = AGENT_ST_BAD_ARG;
+	else if (st == AGENT_ST_OK && !window_ok(addr, size))
+		st = AGENT_ST_RANGE;
+	if (st == AGENT_ST_OK)
+		st = wait_idle(a, ms, &sr);
+	if (st == AGENT_ST_OK)
+		st = write_enable(a);
+	if (st == AGENT_ST_OK) {
+		b[0] = op;
+		b[1] = (uint8_t)(addr >> 16);
+		b[2] = (uint8_t)(addr >> 8);
+		b[3] = (uint8_t)addr;
+		st = spi(a, b, 4, 0, 0) < 0 ? AGENT_ST_SPI : wait_idle(a, ms, &sr);
+	}
+	tx8(a, AGENT_CMD_ERASE);
+	tx16(a, st);
+	if (st == AGENT_ST_OK)
+		tx_checked(a, &sr, 1);
+	end_reply(a);
+}
+
+static int all_ff(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i] != 0xFFu)
+			return 0;
+	return 1;
+}
+
+/* Page program of data[0:len] at addr: pieces that fit the SFC buffer and one page. */
+static uint16_t program_pieces(struct agent *a, uint32_t addr, const uint8_t *data, uint32_t len,
+			       uint32_t ms)
+{
+	uint8_t cmd[4 + AGENT_SPI_CHUNK], sr = 0;
+	uint16_t st = AGENT_ST_OK;
+
+	for (uint32_t done = 0; done < len && st == AGENT_ST_OK;) {
+		uint32_t at = addr + done, n = len - done;
+		uint32_t page_left = NOR_PAGE - (at & (NOR_PAGE - 1u));
+
+		if (n > AGENT_SPI_CHUNK)
+			n = AGENT_SPI_CHUNK;
+		if (n > page_left)
+			n = page_left;
+		if (!all_ff(data + done, n)) {
+			cmd[0] = NOR_OP_PP;
+			cmd[1] = (uint8_t)(at >> 16);
+			cmd[2] = (uint8_t)(at >> 8);
+			cmd[3] = (uint8_t)at;
+			for (uint32_t i = 0; i < n; i++)
+				cmd[4 + i] = data[done + i];
+			st = write_enable(a);
+			if (st == AGENT_ST_OK)
+				st = spi(a, cmd, 4 + n, 0, 0) < 0 ? AGENT_ST_SPI
+								  : wait_idle(a, ms, &sr);
+		}
+		done += n;
+	}
+	return st;
+}
+
+static void cmd_program(struct agent *a)
+{
+	/* on the stack: the compressed READ's frame is larger, so the stack reserve covers it */
+	uint8_t hdr[12], crcb[4], buf[AGENT_WBUF_LEN];
+	uint32_t addr, len, ms, crc;
+	uint16_t st;
+
+	if (rx(a, hdr, sizeof(hdr)))
+		return;
+	addr = mtk_get_be32(hdr);
+	len = mtk_get_be32(hdr + 4);
+	ms = mtk_get_be32(hdr + 8);
+	st = write_check(a);
+	if (st == AGENT_ST_OK && (len == 0 || len > AGENT_WBUF_LEN)) {
+		a->session = AGENT_SESSION_READ; /* the bytes that follow are data, not commands:
+						    stay safe */
+		st = AGENT_ST_BAD_LEN;
+	} else if (st == AGENT_ST_OK &&
+		   (!window_ok(addr, len) ||
+		    (addr & ~(AGENT_SECTOR - 1u)) != ((addr + len - 1u) & ~(AGENT_SECTOR - 1u)))) {
+		st = AGENT_ST_RANGE;
+	}
+	if (st != AGENT_ST_OK) {
+		/* the data that follows is drained (when its length is sane) so the stream
+		 * stays in step; nothing is programmed */
+		if (st != AGENT_ST_BAD_LEN && len && len <= AGENT_WBUF_LEN) {
+			if (rx(a, buf, len) || rx(a, crcb, 4))
+				return;
+		} else if (st != AGENT_ST_BAD_LEN) {
+			a->session = AGENT_SESSION_READ;
+		}
+		reply_status(a, AGENT_CMD_PROGRAM, st);
+		return;
+	}
+	if (rx(a, buf, len) || rx(a, crcb, 4))
+		return;
+	crc = CRC32(CRC32(0, hdr, sizeof(hdr)), buf, len);
+	if (crc != mtk_get_be32(crcb))
+		st = AGENT_ST_BAD_CRC;
+	if (st == AGENT_ST_OK)
+		st = program_pieces(a, addr, buf, len, ms);
+	/* read back through the controller: the memory window may serve a stale copy */
+	if (st == AGENT_ST_OK && sfc_read(a, addr, buf, len) < 0)
+		st = AGENT_ST_SPI;
+	tx8(a, AGENT_CMD_PROGRAM);
+	tx16(a, st);
+	if (st == AGENT_ST_OK) {
+		mtk_put_be32(crcb, CRC32(0, buf, len));
+		tx_checked(a, crcb, 4);
+	}
+	end_reply(a);
+}
+
+static void cmd_status(struct agent *a)
+{
+	uint8_t v[2] = {0, 0};
+	uint16_t st = AGENT_ST_OK;
+
+	if (!a->hal->spi)
+		st = AGENT_ST_NO_SPI;
+	else if (read_sr(a, NOR_OP_RDSR, &v[0]) < 0 || read_sr(a, NOR_OP_RDSR2, &v[1]) < 0)
+		st = AGENT_ST_SPI;
+	tx8(a, AGENT_CMD_STATUS);
+	tx16(a, st);
+	if (st == AGENT_ST_OK)
+		tx_checked(a, v, 2);
+	end_reply(a);
+}
+
+static void cmd_wrsr(struct agent *a)
+{
+	uint8_t req[3], b[3], v[2] = {0, 0}, sr = 0;
+	uint32_t ms;
+	uint16_t st;
+
+	if (rx(a, req, sizeof(req)) || rx32(a, &ms))
+		return;
+	st = write_check(a);
+	if (st == AGENT_ST_OK && req[2] != 1u && req[2] != 2u)
+		st = AGENT_ST_BAD_ARG;
+	if (st == AGENT_ST_OK)
+		st = wait_idle(a, ms, &sr);
+	if (st == AGENT_ST_OK)
+		st = write_enable(a);
+	if (st == AGENT_ST_OK) {
+		b[0] = NOR_OP_WRSR;
+		b[1] = req[0];
+		b[2] = req[1];
+		st = spi(a, b, 1u + req[2], 0, 0) < 0 ? AGENT_ST_SPI : wait_idle(a, ms, &sr);
+	}
+	if (st == AGENT_ST_OK &&
+	    (read_sr(a, NOR_OP_RDSR, &v[0]) < 0 || read_sr(a, NOR_OP_RDSR2, &v[1]) < 0))
+		st = AGENT_ST_SPI;
+	tx8(a, AGENT_CMD_WRSR);
+	tx16(a, st);
+	if (st == AGENT_ST_OK)
+		tx_checked(a, v, 2);
+	end_reply(a);
+}
+
 int agent_main(const struct agent_hal *hal)
 {
 	struct agent ag = {hal, 0, 0, AGENT_SESSION_READ};
@@ -604,6 +920,24 @@ int agent_main(const struct agent_hal *hal)
 			break;
 		case AGENT_CMD_CRC32:
 			cmd_crc32(a);
+			break;
+		case AGENT_CMD_WSESSION:
+			cmd_wsession(a);
+			break;
+		case AGENT_CMD_SECTOR_CRCS:
+			cmd_sector_crcs(a);
+			break;
+		case AGENT_CMD_ERASE:
+			cmd_erase(a);
+			break;
+		case AGENT_CMD_PROGRAM:
+			cmd_program(a);
+			break;
+		case AGENT_CMD_STATUS:
+			cmd_status(a);
+			break;
+		case AGENT_CMD_WRSR:
+			cmd_wrsr(a);
 			break;
 		case AGENT_CMD_REBOOT:
 			tx8(a, AGENT_CMD_REBOOT);

@@ -19,6 +19,31 @@
  *     73 READ      H: 73 off32 len32 pkt32   D: 73 st16 [packet... end] st16
  *     74 CRC32     H: 74 off32 len32         D: 74 st16 [value32 crc32]
  *     75 REBOOT    H: 75                     D: 75 st16, then a watchdog reset
+ *   the write path (only `mtkbak restore` uses it):
+ *     77 WSESSION  H: 77 key32               D: 77 st16 [open8 crc32]
+ *        key AGENT_WRITE_KEY opens a write session, 0 closes it. Outside a session the agent
+ *        refuses every command below that writes (AGENT_ST_READ_ONLY), never sends a
+ *        write, erase or status-write opcode to the flash, and refuses boot-ROM style
+ *        writes into the serial flash controller or the flash window.
+ *     78 SECTOR_CRCS H: 78 off32 count32 via8 D: 78 st16 [crc32 x count, crc32]
+ *        the CRC-32 of each 4 KiB sector from off (4 KiB aligned, count <= AGENT_CRC_LIST_MAX),
+ *        read through the memory window (via 0) or the serial flash controller (via 1,
+ *        which no cache can make stale). On a flash error the list's crc32 is inverted.
+ *     79 ERASE     H: 79 op8 addr32 ms32      D: 79 st16 [sr1 crc32]      (session)
+ *        op 20/52/D8 (4/32/64 KiB, addr aligned to it): write enable, erase, then the busy
+ *        bit polled for at most ms * AGENT_POLLS_PER_MS status reads; sr1 = status after.
+ *     7A PROGRAM   H: 7A addr32 len32 ms32 data[len] crc32(addr32 len32 ms32 data)
+ *                                           D: 7A st16 [crc32_sfc crc32]  (session)
+ *        len <= AGENT_WBUF_LEN, and [addr, addr+len) inside one 4 KiB sector. Page program
+ *        in pieces of at most AGENT_SPI_CHUNK bytes that never cross a 256-byte page (pieces
+ *        that are all 0xFF are skipped: erased flash already holds them), each waited for
+ *        like ERASE; then the range is read back through the serial flash controller and
+ *        its CRC-32 returned (crc32_sfc) for the host to compare. A request whose crc32
+ *        does not match is refused (AGENT_ST_BAD_CRC) before anything is programmed; a bad
+ *        length closes the session (the data that follows is not a command).
+ *     7B STATUS    H: 7B                     D: 7B st16 [sr1 sr2 crc32]
+ *     7C WRSR      H: 7C sr1 sr2 n8 ms32      D: 7C st16 [sr1 sr2 crc32]   (session)
+ *        write status register 1 (n 1) or 1 and 2 (n 2), wait, read both back.
  *   "[...]" is only sent when the status before it is AGENT_ST_OK. A "crc32" field is the
  *   CRC-32 of the bytes named before it inside the brackets. PING is a probe that a boot ROM
  *   merely echoes; SYNC re-synchronises after a broken stream (the host skips everything up
@@ -85,6 +110,12 @@ enum agent_cmd {
 	AGENT_CMD_CRC32 = 0x74,
 	AGENT_CMD_REBOOT = 0x75,
 	AGENT_CMD_SYNC = 0x76,
+	AGENT_CMD_WSESSION = 0x77,
+	AGENT_CMD_SECTOR_CRCS = 0x78,
+	AGENT_CMD_ERASE = 0x79,
+	AGENT_CMD_PROGRAM = 0x7A,
+	AGENT_CMD_STATUS = 0x7B,
+	AGENT_CMD_WRSR = 0x7C,
 };
 
 /* boot-ROM compatible commands and statuses: include/mtkbak/brom_wire.h */
@@ -101,12 +132,18 @@ enum agent_status {
 	AGENT_ST_NO_SPI = 0x2D06,     /* no serial-flash access on this hardware layer */
 	AGENT_ST_NO_ME_ID = 0x2D07,   /* E1: the ME ID is not known to the agent */
 	AGENT_ST_READ_ONLY = 0x2D08,  /* read session: a write to the flash or its controller */
+	AGENT_ST_WEL = 0x2D09,	      /* the flash did not set its write-enable latch */
+	AGENT_ST_TIMEOUT = 0x2D0A,    /* the flash stayed busy past the deadline */
+	AGENT_ST_BAD_CRC = 0x2D0B,    /* the request's data CRC does not match */
+	AGENT_ST_BAD_ARG = 0x2D0C,    /* opcode, alignment or key not accepted */
 };
+#define AGENT_ST_LAST AGENT_ST_BAD_ARG
 
 /* Sessions: the agent starts in a read session, in which WRITE16/WRITE32 into the serial
  * flash controller or the memory-mapped flash window are refused (AGENT_ST_READ_ONLY) and
  * the SPI layer sends only the read-side opcodes below. A write session (restore) has to be
- * opened explicitly by a command that does not exist yet. */
+ * opened explicitly with WSESSION (AGENT_WRITE_KEY); it may send the write opcodes too
+ * (nor_op_writes, mtkbak/nor.h). */
 enum agent_session {
 	AGENT_SESSION_READ = 0,
 	AGENT_SESSION_WRITE = 1,
@@ -117,10 +154,11 @@ enum agent_session {
 #define AGENT_RO_FLASH_ALT  0x10000000u /* ... and where remap 3 puts it */
 #define AGENT_RO_FLASH_LEN  0x01000000u
 
-/* SPI opcodes a read session may send: JEDEC ID, SFDP, READ, FAST READ, READ STATUS. */
+/* SPI opcodes a read session may send: JEDEC ID, SFDP, READ, FAST READ, READ STATUS (1 and,
+ * for restore's plan of a protected part, 2). */
 static inline int agent_spi_read_op(uint8_t op)
 {
-	return op == 0x9F || op == 0x5A || op == 0x03 || op == 0x0B || op == 0x05;
+	return op == 0x9F || op == 0x5A || op == 0x03 || op == 0x0B || op == 0x05 || op == 0x35;
 }
 
 /* --- limits --- */
@@ -132,6 +170,13 @@ static inline int agent_spi_read_op(uint8_t op)
 #define AGENT_PACKET_OVERHEAD 12u	  /* off32 len32 ... crc32 */
 #define AGENT_USB_MPS	      64u
 #define AGENT_PAD	      0x00u
+#define AGENT_SFC_BUF	      256u	  /* SFC PIO buffer: tx + rx bytes per transaction */
+#define AGENT_SECTOR	      4096u	  /* SECTOR_CRCS unit, PROGRAM limit */
+#define AGENT_CRC_LIST_MAX    1024u	  /* sectors per SECTOR_CRCS (4 MiB) */
+#define AGENT_WBUF_LEN	      4096u	  /* PROGRAM data per command */
+#define AGENT_WRITE_KEY	      0x57524954u /* "WRIT": WSESSION opens a write session */
+#define AGENT_POLLS_PER_MS    1000u	  /* status reads per ms of deadline (each >= 1 us) */
+#define AGENT_MAX_WAIT_MS     60000u	  /* the longest deadline ERASE/PROGRAM/WRSR accept */
 
 static inline int agent_reply_padded(uint64_t reply_len)
 {

@@ -125,6 +125,27 @@ uint32_t da_crc32_update(uint32_t crc, const uint8_t *data, size_t len);
 /* Asks the agent to reset the watch (watchdog); the device then leaves the bus. */
 int da_reboot(struct da *d);
 
+/* ---- the write path (src/da/da_write.c; only `mtkbak restore` calls these) ---- */
+/* Opens (true) or closes the agent's write session; outside it every write is refused. */
+int da_write_session(struct da *d, bool open);
+/* CRC-32 of each 4 KiB sector of [off, off + count * 4096) into crcs[count], read through
+ * the memory window, or (via_sfc) through the serial flash controller, which no cache can
+ * make stale. off must be 4 KiB aligned. */
+int da_sector_crcs(struct da *d, uint32_t off, uint32_t count, bool via_sfc, uint32_t *crcs);
+/* Erase with opcode op (0x20/0x52/0xD8: 4/32/64 KiB, addr aligned to it); the agent polls
+ * the busy bit for at most max_ms. *sr1 (may be NULL): status register 1 afterwards. */
+int da_erase(struct da *d, uint8_t op, uint32_t addr, uint32_t max_ms, uint8_t *sr1);
+/* Programs data[0:len] (<= 4 KiB, inside one sector) in page-safe pieces, each waited for
+ * at most page_ms; *crc_sfc: the CRC-32 of the range read back through the controller. */
+int da_program(struct da *d, uint32_t addr, const uint8_t *data, uint32_t len, uint32_t page_ms,
+	       uint32_t *crc_sfc);
+/* Status registers 1 and 2. */
+int da_status_regs(struct da *d, uint8_t sr[2]);
+/* Writes status register 1 (nregs 1) or 1 and 2 (nregs 2); out[2] (may be NULL): both as
+ * read back afterwards. */
+int da_write_status(struct da *d, uint8_t sr1, uint8_t sr2, int nregs, uint32_t max_ms,
+		    uint8_t out[2]);
+
 /* A human name for an agent status (0x2D02 -> "range outside the flash window"). */
 const char *da_status_text(uint16_t status);
 

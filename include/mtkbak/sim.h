@@ -54,6 +54,16 @@ struct sim_opts {
 	/* rom=PATH: a dump of the chip's boot ROM; memory reads of 0xFFF00000.. (mirrored every
 	 * 64 KiB) return its bytes. Empty: no dump, the ROM area reads as zeros. */
 	char rom_path[512];
+	/* The serial NOR (sim/sim_nor.c): */
+	bool nor_max;	     /* nor=max: every operation takes the datasheet maximum (typ) */
+	uint32_t nor_speed;  /* norspeed=N: every NOR time divided by N (default 1) */
+	uint32_t nor_cut;    /* norcut=N: power lost during the Nth erase/program (0 never) */
+	int64_t nor_bad;     /* norbad=ADDR: the 4 KiB sector at ADDR never erases (-1) */
+	int64_t nor_stuck;   /* norstuck=ADDR: bit 0 of the byte at ADDR stuck at 0 (-1) */
+	bool nor_stale;	     /* stale: the memory window serves the flash as it was at boot */
+	bool nor_persist;    /* persist: save=PATH holds every change at once (kill-safe) */
+	uint8_t nor_sr1;     /* protect=HEX: status register 1 at power-on (BP bits) */
+	char save_path[256]; /* save=PATH: the flash is written there when the watch is freed */
 	/* nor_log=PATH: every flash-changing command the watch receives (SPI program, erase,
 	 * write enable, write status; any write into the memory-mapped flash window) appends
 	 * "OP ADDRESS LENGTH" (upper-case hex) to PATH, which is created even when nothing is

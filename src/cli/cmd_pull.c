@@ -192,6 +192,23 @@ static int write_sha256_file(const char *dir, const char *name, const uint8_t sh
 	return atomic_write_file(path, line, strlen(line), force);
 }
 
+/* DIR/readback.bin.info: which watch and flash part the image is from (`restore` checks it). */
+static int write_info_file(const char *dir, const struct readback_result *rr, bool force)
+{
+	char path[MTK_PATH_MAX], me[33], line[160];
+
+	if (path_join(path, dir, "readback.bin.info") < 0)
+		return -ENAMETOOLONG;
+	mtk_hex(rr->id.me_id, 16, me);
+	snprintf(line, sizeof(line), "me_id %s\n", me);
+	if (rr->have_jedec)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "jedec %02X%02X%02X\n",
+			 rr->jedec[0], rr->jedec[1], rr->jedec[2]);
+	snprintf(line + strlen(line), sizeof(line) - strlen(line), "chip %s\n",
+		 rr->id.chip ? rr->id.chip->name : "?");
+	return atomic_write_file(path, line, strlen(line), force);
+}
+
 /* Copies the session log into DIR/mtkbak.log (atomically). */
 static void save_log(struct pull_session *s, const char *dir)
 {
@@ -506,6 +523,9 @@ static int pull_one(struct pull_session *s)
 		save_log(s, dir);
 		return cli_fail(ret, "cannot write readback.bin.sha256");
 	}
+	if (write_info_file(dir, &rr, true) < 0)
+		ux_warn("could not write readback.bin.info: `mtkbak restore` of this folder will "
+			"not know which watch it is from");
 
 	fs = calloc(1, sizeof(*fs));
 	l = calloc(1, sizeof(*l));

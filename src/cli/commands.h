@@ -9,6 +9,7 @@ int cmd_list(int argc, char **argv);
 int cmd_identify(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_udev(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 

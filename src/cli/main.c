@@ -10,6 +10,8 @@
 const struct cli_command cli_commands[] = {
     {"pull", cmd_pull, "wait for the watch, read the whole flash, verify it and build the kit"},
     {"read", cmd_read, "read the whole serial flash into a file (auto size, verified, resumable)"},
+    {"restore", cmd_restore,
+     "write a backup back to the watch, verified sector by sector, with an undo image"},
     {"check", cmd_check, "health-check a full flash readback"},
     {"extract", cmd_extract, "turn a full readback into a flashable kit with a .cfg"},
     {"identify", cmd_identify, "handshake with the boot ROM and show chip, versions and ME ID"},
@@ -21,13 +23,14 @@ const struct cli_command cli_commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mtkbak [-v] [--json] <command> [options]\n"
-		   "\n"
-		   "Backs up the firmware of MediaTek MT6250/MT6260/MT6261/MT2502/MT2503 watches\n"
-		   "and phones through the chip's boot ROM over USB or UART. Read-only: it never\n"
-		   "erases or writes the watch's flash.\n"
-		   "\n"
-		   "Commands:\n");
+	fprintf(f,
+		"usage: mtkbak [-v] [--json] <command> [options]\n"
+		"\n"
+		"Backs up the firmware of MediaTek MT6250/MT6260/MT6261/MT2502/MT2503 watches\n"
+		"and phones through the chip's boot ROM over USB or UART. Only `restore` writes\n"
+		"the watch's flash; every other command is read-only.\n"
+		"\n"
+		"Commands:\n");
 	for (const struct cli_command *c = cli_commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "  %-10s %s\n", "help", "show this list, or help for one command");

@@ -18,6 +18,7 @@
 #include "mtkbak/lz4_block.h"
 #include "mtkbak/transport.h"
 #include "mtkbak/clock.h"
+#include "da_internal.h"
 
 #define DA_PROBE_TAIL_MS 250
 #define DA_DRAIN_MS	 10000 /* bounded drain of a stream still in flight */
@@ -81,6 +82,16 @@ const char *da_status_text(uint16_t status)
 		return "no serial flash access on this device";
 	case AGENT_ST_NO_ME_ID:
 		return "the agent does not know this watch's ME ID";
+	case AGENT_ST_READ_ONLY:
+		return "refused in a read session: only restore opens a write session";
+	case AGENT_ST_WEL:
+		return "the flash did not set its write-enable latch (write-protect pin?)";
+	case AGENT_ST_TIMEOUT:
+		return "the flash stayed busy past the deadline";
+	case AGENT_ST_BAD_CRC:
+		return "the data arrived damaged (CRC mismatch; nothing was programmed)";
+	case AGENT_ST_BAD_ARG:
+		return "opcode, alignment or key not accepted";
 	default:
 		return "unknown agent status";
 	}
@@ -88,7 +99,7 @@ const char *da_status_text(uint16_t status)
 
 static int known_status(uint16_t st)
 {
-	return st >= AGENT_ST_BAD_LEN && st <= AGENT_ST_NO_ME_ID;
+	return st >= AGENT_ST_BAD_LEN && st <= AGENT_ST_LAST;
 }
 
 uint32_t da_crc32_update(uint32_t crc, const uint8_t *data, size_t len)
@@ -389,6 +400,24 @@ static int small_cmd(struct da *d, const uint8_t *req, size_t reqlen, uint8_t *p
 	}
 	return fail(d, ret == -EPROTO || ret == -EBADMSG ? -EBADMSG : ret,
 		    "%s: no intact answer after %u tries", name, d->max_retries + 1);
+}
+
+/* for da_write.c (da_internal.h) */
+int da_small_cmd(struct da *d, const uint8_t *req, size_t reqlen, uint8_t *payload, uint32_t plen,
+		 int timeout_ms, const char *name)
+{
+	return small_cmd(d, req, reqlen, payload, plen, timeout_ms, name);
+}
+
+int da_fail(struct da *d, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
+	va_end(ap);
+	mtk_logf(d->log, MTK_LOG_DEBUG, "da: %s (%s)", d->detail, mtk_strerror(err));
+	return err;
 }
 
 static uint32_t density_bytes(uint32_t dw2)

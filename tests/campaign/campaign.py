@@ -15,9 +15,16 @@ the same command, a share of them on an ASan+UBSan build. Every run's outcome is
 (mirror counts exit-0 images that are the flash repeated to the larger size a lying JEDEC ID
 claimed: every byte right, the size not; shown, not counted as a failure.)
 
+--restore N adds N `mtkbak restore` runs (issue 15): a full image onto a watch whose code
+regions differ, each with one fault of the simulated NOR or the link (a power cut at a random
+erase/program, bit flips, a lost byte, a cable drop, a worn sector), some stopped with SIGINT or
+SIGKILL, then the same command once more without the fault. Judged: silent failure (exit 0 or
+"Restored" while the watch's flash is not the image), hang, crash, and "unrecovered" (the
+rerun did not end exact, except after a worn sector, which must stay an error).
+
 Prints a table per fault kind and ends with "N passed, N failed". Exit 0 when nothing failed.
   campaign.py --mtkbak build/mtkbak [--asan build-asan/mtkbak] [--fwimg build/tests/fwimg]
-              [-n 40] [--seed 1] [--asan-share 0.25] [--timeout 60]
+              [-n 40] [--seed 1] [--asan-share 0.25] [--timeout 60] [--restore 0]
 """
 import argparse
 import os
@@ -47,13 +54,93 @@ FAULTS = {
                                        "agent=badstream", "spi=fail", "sfc=slow:%d" % r.choice([100, 0x200000])]),
 }
 SIGNALS = [None, None, None, "INT", "KILL"]
+RESTORE_FAULTS = {
+    "restore-clean": lambda r: "",
+    "restore-norcut": lambda r: "norcut=%d" % r.randint(1, 200),
+    "restore-corrupt": lambda r: "corrupt=%d,corruptcount=3" % r.randint(2000, 7000),
+    "restore-drop": lambda r: "drop=%d" % r.randint(1000, 3_000_000),
+    "restore-disconnect": lambda r: "disconnect=%d" % r.randint(1000, 4_000_000),
+    "restore-norbad": lambda r: "norbad=%d" % (r.randint(16, 159) * 4096),
+}
 
 
-def run(cmd, timeout, kill_after=None, sig=None, env=None):
-    """(exit code or None for a hang, stderr text, signal sent)."""
+def restore_run(a, rng, work, i, good, watch, stats):
+    """One restore run and its rerun; a list of problems (empty: passed)."""
+    kind = sorted(RESTORE_FAULTS)[i % len(RESTORE_FAULTS)]
+    fault = RESTORE_FAULTS[kind](rng)
+    sig = rng.choice(SIGNALS)
+    exe = a.asan if a.asan and rng.random() < a.asan_share else a.mtkbak
+    d = os.path.join(work, "s%d" % i)
+    os.mkdir(d)
+    w0, w1, w2 = (os.path.join(d, n) for n in ("w0.bin", "w1.bin", "w2.bin"))
+    shutil.copyfile(watch, w0)
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:exitcode=99",
+               UBSAN_OPTIONS="halt_on_error=1:exitcode=98")
+    env.pop("MTKBAK_SIM_NOR_LOG", None)
+
+    def port(src, dst, opts):
+        # persist: the saved flash holds every change even when the run is killed
+        return "sim:%s,norspeed=200,seed=%d,save=%s,persist%s" % (src, rng.randint(1, 1 << 30), dst,
+                                                                  "," + opts if opts else "")
+
+    def cmd(p):
+        return [exe, "restore", good, "--port", p, "--yes", "--other-watch", "--with-nvram",
+                "--timeout", "5"]
+
+    s = judge(stats, kind, None)
+    s["runs"] += 1
+    problems = []
+    want = open(good, "rb").read()
+    c1 = cmd(port(w0, w1, fault))
+    # in the run's folder: the restore record and the undo image are written there
+    rc, err, sent = run(c1, a.timeout, rng.uniform(0.05, 0.6) if sig else None, sig, env, d)
+    if sent:
+        s["stopped"] = s.get("stopped", 0) + 1
+    if rc is None:
+        s["hang"] += 1
+        problems.append("hang")
+    elif (rc < 0 and not sent) or rc in (98, 99) or "Sanitizer" in err or "runtime error" in err:
+        s["crash"] += 1
+        problems.append("crash (exit %s): %s" % (rc, err[-300:]))
+    exact1 = verdict(w1, want) == "exact"
+    if (rc == 0 or "Restored" in err) and not exact1:
+        s["silent"] += 1
+        problems.append("silent failure: exit %s, the flash is not the image" % rc)
+    if rc is not None and rc >= 0:
+        s["exits"][rc] = s["exits"].get(rc, 0) + 1
+    if rc != 0 and os.path.exists(w1):
+        # the same command again, without the fault, from the flash the first run left
+        # (norbad is a property of the part: it stays, and the rerun must fail loudly)
+        keep = fault if kind == "restore-norbad" else ""
+        rc2, err2, _ = run(cmd(port(w1, w2, keep)), a.timeout, env=env, cwd=d)
+        exact2 = verdict(w2, want) == "exact"
+        if rc2 is None:
+            s["hang"] += 1
+            problems.append("rerun hang")
+        elif rc2 in (98, 99) or rc2 < 0 or "Sanitizer" in err2 or "runtime error" in err2:
+            s["crash"] += 1
+            problems.append("rerun crash (exit %s): %s" % (rc2, err2[-300:]))
+        elif (rc2 == 0 or "Restored" in err2) and not exact2:
+            s["silent"] += 1
+            problems.append("silent failure on the rerun")
+        elif kind != "restore-norbad" and not (rc2 == 0 and exact2):
+            s["resume"] += 1
+            problems.append("unrecovered: rerun exit %s: %s" % (rc2, err2[-300:]))
+    if not problems:
+        shutil.rmtree(d, ignore_errors=True)
+    else:
+        print("FAIL restore run %d (%s, %s): %s\n  %s" % (i, kind, sent or "no signal",
+                                                         "; ".join(problems), " ".join(c1)))
+    return problems
+
+
+def run(cmd, timeout, kill_after=None, sig=None, env=None, cwd=None):
+    """(exit code or None for a hang, stderr text, signal sent). With cwd (restore runs) it
+    runs there and the text is stdout and stderr together."""
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True,
-                         errors="replace")
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE if cwd else subprocess.DEVNULL,
+                         stderr=subprocess.STDOUT if cwd else subprocess.PIPE, env=env, text=True,
+                         errors="replace", cwd=cwd)
     sent = None
     try:
         if kill_after is not None:
@@ -62,7 +149,7 @@ def run(cmd, timeout, kill_after=None, sig=None, env=None):
             except subprocess.TimeoutExpired:
                 p.send_signal(signal.SIGINT if sig == "INT" else signal.SIGKILL)
                 sent = sig
-        out = p.communicate(timeout=max(1, timeout - (time.monotonic() - t0)))[1]
+        out = p.communicate(timeout=max(1, timeout - (time.monotonic() - t0)))[0 if cwd else 1]
         return p.returncode, out, sent
     except subprocess.TimeoutExpired:
         p.kill()
@@ -98,7 +185,10 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--asan-share", type=float, default=0.25)
     ap.add_argument("--timeout", type=int, default=60)
+    ap.add_argument("--restore", type=int, default=0, help="restore runs (issue 15)")
     a = ap.parse_args()
+    a.mtkbak = os.path.abspath(a.mtkbak)  # restore runs run in their own folders
+    a.asan = os.path.abspath(a.asan) if a.asan else None
     rng = random.Random(a.seed)
     work = tempfile.mkdtemp(prefix="mtkbak-campaign-")
     stats = {}
@@ -170,6 +260,18 @@ def main():
             else:
                 passed += 1
                 shutil.rmtree(d, ignore_errors=True)
+        if a.restore:
+            good = os.path.join(work, "good.bin")
+            watch = os.path.join(work, "watch.bin")
+            shutil.copyfile(img, good)
+            subprocess.run([a.fwimg, "corrupt", good, "-o", watch, "--fill", "0x10000:0x90000:00"],
+                           check=True, stdout=subprocess.DEVNULL)
+            for i in range(a.restore):
+                if restore_run(a, rng, work, i, good, watch, stats):
+                    failed += 1
+                    stats[sorted(RESTORE_FAULTS)[i % len(RESTORE_FAULTS)]]["failed"] += 1
+                else:
+                    passed += 1
         print("%-18s %5s %-28s %6s %5s %7s %6s %6s %6s" % ("fault", "runs", "exit codes", "silent",
                                                           "hangs", "crashes", "resume", "writes",
                                                           "mirror"))
@@ -181,7 +283,10 @@ def main():
                                                               s["crash"], s["resume"], s["write"],
                                                               s["mirror"]))
             tot["silent"] += s["silent"]
-        print("seed %d, %d runs: %d silent corruptions" % (a.seed, a.n, tot["silent"]))
+        stopped = sum(v.get("stopped", 0) for v in stats.values())
+        if a.restore:
+            print("restore runs stopped by SIGINT/SIGKILL: %d" % stopped)
+        print("seed %d, %d runs: %d silent corruptions" % (a.seed, a.n + a.restore, tot["silent"]))
         print("%d passed, %d failed" % (passed, failed))
         return 0 if failed == 0 else 1
     finally:

@@ -15,4 +15,5 @@ fi
 asan=()
 [ -x "$src/build-asan/mtkbak" ] && asan=(--asan "$src/build-asan/mtkbak")
 exec python3 "$src/tests/campaign/campaign.py" --mtkbak "$build/mtkbak" "${asan[@]}" \
-	--fwimg "$build/tests/fwimg" -n "${MTKBAK_CAMPAIGN_RUNS:-40}" --seed "${MTKBAK_CAMPAIGN_SEED:-13}"
+	--fwimg "$build/tests/fwimg" -n "${MTKBAK_CAMPAIGN_RUNS:-40}" --seed "${MTKBAK_CAMPAIGN_SEED:-13}" \
+	--restore "${MTKBAK_CAMPAIGN_RESTORE:-12}"
