@@ -37,6 +37,10 @@ int fs_create_tmp(const char *path);
 /* Exclusive advisory lock on fd (flock; LockFileEx on Windows), not waiting: MTK_ELOCKED when
  * another process holds it. Released when fd is closed. */
 int fs_lock(int fd);
+/* 1 when path names a regular file that is the open file fd (not a link, not another file
+ * swapped in), 0 when not, negative when path cannot be looked at. POSIX: device and inode;
+ * Windows: volume serial number and file index. */
+int fs_same_file(const char *path, int fd);
 /* rename() that does not replace an existing TO (renameat2 RENAME_NOREPLACE on Linux; a hard
  * link + unlink elsewhere, or when the file system lacks it): -EEXIST when TO exists. */
 int fs_rename_noreplace(const char *from, const char *to);

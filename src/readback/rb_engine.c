@@ -769,14 +769,12 @@ static int verify_whole(struct eng *e)
 
 static int commit(struct eng *e)
 {
-	struct stat st;
 	char dir[MTK_PATH_MAX];
 	int ret;
 
 	/* The name must still be the inode this run locked and verified (nobody swapped in
 	 * another file, or a link, while the lock was held); the lock is kept until renamed. */
-	if (lstat(e->part_path, &st) < 0 || st.st_dev != e->part_st.st_dev ||
-	    st.st_ino != e->part_st.st_ino || !S_ISREG(st.st_mode))
+	if (fs_same_file(e->part_path, e->fd) != 1)
 		return ctx_err(e, -MTK_EUNSAFE,
 			       "%s was replaced while reading; nothing was saved as %s",
 			       e->part_path, e->o->out_path);

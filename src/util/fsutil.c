@@ -94,6 +94,19 @@ int fs_create_tmp(const char *path)
 	return fd;
 }
 
+#ifndef _WIN32
+int fs_same_file(const char *path, int fd)
+{
+	struct stat a, b;
+
+	if (lstat(path, &a) < 0)
+		return -errno;
+	if (fstat(fd, &b) < 0)
+		return -errno;
+	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+#endif
+
 int fs_lock(int fd)
 {
 #ifdef _WIN32

@@ -66,6 +66,35 @@ int fs_replace_nosync(const char *from, const char *to)
 	return replace(from, to, 0);
 }
 
+int fs_same_file(const char *path, int fd)
+{
+	wchar_t *w = malloc(MTK_PATH_MAX * sizeof(wchar_t));
+	BY_HANDLE_FILE_INFORMATION a, b;
+	HANDLE hp, hf = (HANDLE)_get_osfhandle(fd);
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	if ((ret = widen(path, w, MTK_PATH_MAX)) < 0) {
+		free(w);
+		return ret;
+	}
+	/* FILE_FLAG_OPEN_REPARSE_POINT: a link is looked at, not followed */
+	hp = CreateFileW(
+	    w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+	    OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, NULL);
+	free(w);
+	if (hp == INVALID_HANDLE_VALUE)
+		return -ENOENT;
+	ret = hf != INVALID_HANDLE_VALUE && GetFileInformationByHandle(hp, &a) &&
+	      GetFileInformationByHandle(hf, &b) &&
+	      !(a.dwFileAttributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) &&
+	      a.dwVolumeSerialNumber == b.dwVolumeSerialNumber &&
+	      a.nFileIndexHigh == b.nFileIndexHigh && a.nFileIndexLow == b.nFileIndexLow;
+	CloseHandle(hp);
+	return ret;
+}
+
 enum win32_console win32_console_stdout(void)
 {
 	HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE);
