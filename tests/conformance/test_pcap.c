@@ -22,11 +22,6 @@
 
 static char g_pcap[4096];
 
-static bool is_bulk_data(const struct usbpcap_rec *r)
-{
-	return r->transfer == 3 && r->len > 0;
-}
-
 /* Index of the last record of the boot-ROM phase: the IN status after D5's address echo. */
 static size_t brom_phase_end(const struct usbpcap *p)
 {
@@ -34,43 +29,16 @@ static size_t brom_phase_end(const struct usbpcap *p)
 		const struct usbpcap_rec *r = &p->recs[i];
 		int ins = 0;
 
-		if (!is_bulk_data(r) || r->in || r->len != 1 || r->data[0] != 0xD5)
+		if (!usbpcap_is_bulk_data(r) || r->in || r->len != 1 || r->data[0] != 0xD5)
 			continue;
 		for (size_t k = i + 1; k < p->count; k++) {
-			if (!is_bulk_data(&p->recs[k]) || !p->recs[k].in)
+			if (!usbpcap_is_bulk_data(&p->recs[k]) || !p->recs[k].in)
 				continue;
 			if (++ins == 3) /* echo D5, address echo, status */
 				return k;
 		}
 	}
 	return 0;
-}
-
-/* The real device's ME ID, from the E1 answer in the capture: it is per chip. */
-static bool capture_me_id(const struct usbpcap *p, char hex[33])
-{
-	for (size_t i = 0; i + 3 < p->count; i++) {
-		const struct usbpcap_rec *r = &p->recs[i];
-
-		if (is_bulk_data(r) && !r->in && r->len == 1 && r->data[0] == 0xE1) {
-			/* IN: E1 echo, length, 16 bytes */
-			size_t k = i + 1;
-			int ins = 0;
-
-			for (; k < p->count; k++) {
-				if (!is_bulk_data(&p->recs[k]) || !p->recs[k].in)
-					continue;
-				if (++ins == 3)
-					break;
-			}
-			if (k == p->count || p->recs[k].len != 16)
-				return false;
-			for (int j = 0; j < 16; j++)
-				snprintf(hex + 2 * j, 3, "%02x", p->recs[k].data[j]);
-			return true;
-		}
-	}
-	return false;
 }
 
 static void test_replay_brom_phase(void **state)
@@ -84,7 +52,7 @@ static void test_replay_brom_phase(void **state)
 	assert_int_equal(usbpcap_load(g_pcap, &p), 0);
 	end = brom_phase_end(&p);
 	assert_true(end > 0);
-	assert_true(capture_me_id(&p, me));
+	assert_true(usbpcap_me_id(&p, me));
 	snprintf(opts, sizeof(opts), "chip=mt6261,meid=%s", me);
 	assert_int_equal(simlib_open(&s, opts, 4u << 20), 0);
 
@@ -92,7 +60,7 @@ static void test_replay_brom_phase(void **state)
 		const struct usbpcap_rec *r = &p.recs[i];
 		uint8_t got[4096];
 
-		if (!is_bulk_data(r))
+		if (!usbpcap_is_bulk_data(r))
 			continue;
 		if (!r->in) {
 			assert_int_equal(sim_host_write(s.w, r->data, r->len, 2000), (int)r->len);
@@ -145,12 +113,12 @@ static void test_checksum_matches_capture(void **state)
 		size_t k;
 		int ins = 0;
 
-		if (!is_bulk_data(r) || r->in || r->len != 1 || r->data[0] != 0xD7)
+		if (!usbpcap_is_bulk_data(r) || r->in || r->len != 1 || r->data[0] != 0xD7)
 			continue;
 		/* OUT: addr, size, sig_len, then data records until size bytes */
 		for (k = i + 1; k < p.count && ins < 2; k++)
-			if (is_bulk_data(&p.recs[k]) && !p.recs[k].in && p.recs[k].len == 4 &&
-			    ++ins == 2)
+			if (usbpcap_is_bulk_data(&p.recs[k]) && !p.recs[k].in &&
+			    p.recs[k].len == 4 && ++ins == 2)
 				size = (uint32_t)p.recs[k].data[0] << 24 | p.recs[k].data[1] << 16 |
 				       p.recs[k].data[2] << 8 | p.recs[k].data[3];
 		assert_true(size > 0 && size < (1u << 20));
@@ -159,7 +127,7 @@ static void test_checksum_matches_capture(void **state)
 		for (ins = 0; k < p.count && got < size; k++) {
 			const struct usbpcap_rec *d = &p.recs[k];
 
-			if (!is_bulk_data(d) || d->in)
+			if (!usbpcap_is_bulk_data(d) || d->in)
 				continue;
 			if (++ins == 1)
 				continue; /* sig_len */
@@ -170,7 +138,7 @@ static void test_checksum_matches_capture(void **state)
 		for (; k < p.count; k++) {
 			const struct usbpcap_rec *d = &p.recs[k];
 
-			if (is_bulk_data(d) && d->in && d->len == 2) {
+			if (usbpcap_is_bulk_data(d) && d->in && d->len == 2) {
 				uint16_t chk = (uint16_t)(d->data[0] << 8 | d->data[1]);
 
 				assert_int_equal(brom_checksum(data, size), chk);

@@ -31,32 +31,6 @@
 
 static char g_pcap[4096], g_rom[4096], g_log[4096];
 
-static bool is_bulk_data(const struct usbpcap_rec *r)
-{
-	return r->transfer == 3 && r->len > 0;
-}
-
-static bool capture_me_id(const struct usbpcap *p, char hex[33])
-{
-	for (size_t i = 0; i + 3 < p->count; i++) {
-		const struct usbpcap_rec *r = &p->recs[i];
-		size_t k;
-		int ins = 0;
-
-		if (!is_bulk_data(r) || r->in || r->len != 1 || r->data[0] != 0xE1)
-			continue;
-		for (k = i + 1; k < p->count; k++)
-			if (is_bulk_data(&p->recs[k]) && p->recs[k].in && ++ins == 3)
-				break;
-		if (k == p->count || p->recs[k].len != 16)
-			return false;
-		for (int j = 0; j < 16; j++)
-			snprintf(hex + 2 * j, 3, "%02x", p->recs[k].data[j]);
-		return true;
-	}
-	return false;
-}
-
 static void print_hex(const char *what, const uint8_t *p, size_t n)
 {
 	char line[3 * 16 + 1] = "";
@@ -75,7 +49,7 @@ static void replay(const char *extra, size_t at_least)
 	bool mismatch = false, stalled = false;
 
 	assert_int_equal(usbpcap_load(g_pcap, &p), 0);
-	assert_true(capture_me_id(&p, me));
+	assert_true(usbpcap_me_id(&p, me));
 	unlink(g_log);
 	snprintf(opts, sizeof(opts), "chip=mt6261,jedec=C22016,meid=%s,rom=%s,engine_log=%s%s", me,
 		 g_rom, g_log, extra);
@@ -85,7 +59,7 @@ static void replay(const char *extra, size_t at_least)
 		const struct usbpcap_rec *r = &p.recs[i];
 		uint8_t got[65536];
 
-		if (!is_bulk_data(r))
+		if (!usbpcap_is_bulk_data(r))
 			continue;
 		if (!r->in) {
 			if (r->len == 1 && r->data[0] == 0xD5 && !d5)

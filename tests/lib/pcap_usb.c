@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "pcap_usb.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,4 +78,30 @@ void usbpcap_free(struct usbpcap *p)
 	free(p->buf);
 	free(p->recs);
 	memset(p, 0, sizeof(*p));
+}
+
+bool usbpcap_is_bulk_data(const struct usbpcap_rec *r)
+{
+	return r->transfer == 3 && r->len > 0;
+}
+
+bool usbpcap_me_id(const struct usbpcap *p, char hex[33])
+{
+	for (size_t i = 0; i + 3 < p->count; i++) {
+		const struct usbpcap_rec *r = &p->recs[i];
+		size_t k;
+		int ins = 0;
+
+		if (!usbpcap_is_bulk_data(r) || r->in || r->len != 1 || r->data[0] != 0xE1)
+			continue;
+		for (k = i + 1; k < p->count; k++)
+			if (usbpcap_is_bulk_data(&p->recs[k]) && p->recs[k].in && ++ins == 3)
+				break;
+		if (k == p->count || p->recs[k].len != 16)
+			return false;
+		for (int j = 0; j < 16; j++)
+			snprintf(hex + 2 * j, 3, "%02x", p->recs[k].data[j]);
+		return true;
+	}
+	return false;
 }

@@ -29,4 +29,10 @@ struct usbpcap {
 int usbpcap_load(const char *path, struct usbpcap *p);
 void usbpcap_free(struct usbpcap *p);
 
+/* A bulk transfer that carries data. */
+bool usbpcap_is_bulk_data(const struct usbpcap_rec *r);
+/* The real device's ME ID, from the E1 answer in the capture (IN: echo, length, 16 bytes),
+ * as 32 hex digits: it is per chip. false when the capture has none. */
+bool usbpcap_me_id(const struct usbpcap *p, char hex[33]);
+
 #endif
